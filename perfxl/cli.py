@@ -1,0 +1,84 @@
+"""The ``perfxl`` command: parses arguments and calls library functions, nothing more."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .reconcile import reconcile_paths
+from .report import Run, format_file, format_summary
+from .scheme import SchemeError, load_scheme
+from .template import write_template
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="perfxl")
+def main() -> None:
+    """perfxl：绩效自评表模板生成与自动审核。
+
+    \b
+    perfxl template 自评表.xlsx --department 部门名称 --year 2024
+    perfxl reconcile 收回文件夹/ --json 结果.json --csv 问题.csv
+    """
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--scheme", default="standard", show_default=True,
+              help="方案名称（standard、classic）或方案文件（TOML）。")
+@click.option("--department", help="部门（单位）名称，预先填入并锁定。")
+@click.option("--year", type=click.IntRange(2000, 2100), help="评价年度，默认上一年。")
+@click.option("--password", help="工作表与工作簿保护密码（可选）。")
+def template(out: Path, scheme: str, department: str | None, year: int | None, password: str | None) -> None:
+    """生成带公式、已锁定的自评表模板。"""
+    try:
+        loaded = load_scheme(scheme)
+    except SchemeError as exc:
+        raise click.UsageError(str(exc)) from None
+    info = write_template(out, loaded, department=department, year=year, password=password)
+    click.echo(f"已生成模板 {info.path}（方案 {loaded.name}：{loaded.fingerprint()}）")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--scheme", default=None, help="按此方案审核（默认：模板自带方案 / standard）。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON 结果文件。")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV 问题清单。")
+@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="并行进程数。")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言。")
+@click.option("--quiet", "-q", is_flag=True, help="只输出汇总。")
+def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
+              jobs: int, lang: str, quiet: bool) -> None:
+    """审核收回的自评表：重新计算并列出每一处不一致。
+
+    退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。
+    """
+    scheme_obj = None
+    if scheme is not None:
+        try:
+            scheme_obj = load_scheme(scheme)
+        except SchemeError as exc:
+            raise click.UsageError(str(exc)) from None
+    run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
+    try:
+        for result in reconcile_paths(paths, scheme_obj, jobs=jobs):
+            run.add(result)
+            if not quiet:
+                block = format_file(result, lang)
+                if block:
+                    click.echo(block, nl=False)
+    except BaseException:
+        run.abort()
+        raise
+    run.close()
+    click.echo(format_summary(run.summary, lang))
+    sys.exit(EXIT_FINDINGS if run.summary.has_errors else EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

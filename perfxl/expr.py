@@ -1,0 +1,188 @@
+"""A tiny formula language: one rule text, two readings (an Excel formula and a Python value).
+
+Scheme files write their rules as ``IF(actual >= target, weight, ROUND(actual / target * weight, 2))``.
+:func:`to_excel` turns a rule into an Excel 2007 formula by replacing each name with a cell;
+:func:`evaluate` computes the same rule in Python with decimals. Because both come from one text,
+the template and the reconciliation cannot drift apart.
+
+The syntax is Python's expression syntax restricted to numbers, strings, names, ``+ - * /``,
+comparisons (``== != < <= > >=``) and the functions in :data:`FUNCTIONS`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import round_half_up, to_decimal
+
+Value = Decimal | str | bool
+
+
+def _if(condition: Value, then: Value, otherwise: Value) -> Value:
+    return then if condition else otherwise
+
+
+def _round(value: Value, places: Value) -> Decimal:
+    return round_half_up(_num(value), int(_num(places)))
+
+
+def _num(value: Value) -> Decimal:
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, str):
+        if value == "":
+            return Decimal(0)  # Excel treats an empty cell as 0 in arithmetic
+        raise ExprError(f"text {value!r} used as a number")
+    return value
+
+
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "IF": _if,
+    "MIN": lambda *xs: min(_num(x) for x in xs),
+    "MAX": lambda *xs: max(_num(x) for x in xs),
+    "ROUND": _round,
+    "ABS": lambda x: abs(_num(x)),
+    "AND": lambda *xs: all(xs),
+    "OR": lambda *xs: any(xs),
+    "NOT": lambda x: not x,
+    "ISNUMBER": lambda x: isinstance(x, Decimal),
+}
+
+_BINARY = {ast.Add: ("+", 4), ast.Sub: ("-", 4), ast.Mult: ("*", 5), ast.Div: ("/", 5)}
+_COMPARE = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_COMPARE_PRECEDENCE = 3
+
+
+class ExprError(ValueError):
+    """A rule text that is not in the formula language, or that cannot be computed."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A parsed rule: its source text and the names it needs."""
+
+    text: str
+    tree: ast.expr
+    names: frozenset[str]
+
+
+def parse(text: str) -> Rule:
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ExprError(f"规则无法解析 / cannot parse rule {text!r}: {exc.msg}") from None
+    names: set[str] = set()
+    functions: set[int] = set()
+    for node in ast.walk(tree):
+        _check_node(node, text)
+        if isinstance(node, ast.Call):
+            functions.add(id(node.func))
+        elif isinstance(node, ast.Name) and id(node) not in functions:
+            names.add(node.id)
+    return Rule(text, tree, frozenset(names))
+
+
+def _check_node(node: ast.AST, text: str) -> None:
+    allowed = (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.Compare, ast.Call, ast.Load,
+               ast.USub, ast.UAdd, *_BINARY, *_COMPARE)
+    if not isinstance(node, allowed):
+        raise ExprError(f"rule {text!r}: {type(node).__name__} is not allowed")
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+            raise ExprError(f"rule {text!r}: only the functions {sorted(FUNCTIONS)} are allowed")
+    if isinstance(node, ast.Compare) and len(node.ops) != 1:
+        raise ExprError(f"rule {text!r}: chained comparisons are not allowed")
+    if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str)):
+        raise ExprError(f"rule {text!r}: constant {node.value!r} is not allowed")
+
+
+def evaluate(rule: Rule, values: Mapping[str, Value]) -> Value:
+    """Compute the rule in decimals; IF evaluates only the branch it takes, like Excel."""
+    missing = rule.names - set(values)
+    if missing:
+        raise ExprError(f"rule {rule.text!r} needs {sorted(missing)}")
+    return _eval(rule.tree, values)
+
+
+def _eval(node: ast.expr, values: Mapping[str, Value]) -> Value:
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else to_decimal(node.value)
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.UnaryOp):
+        operand = _num(_eval(node.operand, values))
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left, right = _num(_eval(node.left, values)), _num(_eval(node.right, values))
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if right == 0:
+            raise ExprError("#DIV/0!")
+        return left / right
+    if isinstance(node, ast.Compare):
+        return _compare(node.ops[0], _eval(node.left, values), _eval(node.comparators[0], values))
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    name = node.func.id
+    if name == "IF":
+        condition = _eval(node.args[0], values)
+        branch = node.args[1] if condition else (node.args[2] if len(node.args) > 2 else None)
+        return False if branch is None else _eval(branch, values)
+    return FUNCTIONS[name](*(_eval(arg, values) for arg in node.args))
+
+
+def _compare(op: ast.cmpop, left: Value, right: Value) -> bool:
+    if isinstance(left, str) != isinstance(right, str):
+        # Excel: any text is greater than any number; equal only if both are the same kind.
+        left_key: tuple = (isinstance(left, str), 0)
+        right_key: tuple = (isinstance(right, str), 0)
+    else:
+        left_key, right_key = (left, 0), (right, 0)
+    return {
+        ast.Eq: left_key == right_key,
+        ast.NotEq: left_key != right_key,
+        ast.Lt: left_key < right_key,
+        ast.LtE: left_key <= right_key,
+        ast.Gt: left_key > right_key,
+        ast.GtE: left_key >= right_key,
+    }[type(op)]
+
+
+def to_excel(rule: Rule, cells: Mapping[str, str]) -> str:
+    """The rule as an Excel formula (without '='), each name replaced by its cell."""
+    missing = rule.names - set(cells)
+    if missing:
+        raise ExprError(f"rule {rule.text!r} needs cells for {sorted(missing)}")
+    return _excel(rule.tree, cells, 0)
+
+
+def _excel(node: ast.expr, cells: Mapping[str, str], parent_precedence: int) -> str:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return '"' + node.value.replace('"', '""') + '"'
+        return format(to_decimal(node.value), "f")
+    if isinstance(node, ast.Name):
+        return cells[node.id]
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + _excel(node.operand, cells, 6)
+    if isinstance(node, ast.BinOp):
+        symbol, precedence = _BINARY[type(node.op)]
+        left = _excel(node.left, cells, precedence)
+        # a - (b - c) and a / (b * c) need their brackets: the right side binds tighter.
+        right = _excel(node.right, cells, precedence + 1)
+        text = f"{left}{symbol}{right}"
+        return f"({text})" if precedence < parent_precedence else text
+    if isinstance(node, ast.Compare):
+        left = _excel(node.left, cells, _COMPARE_PRECEDENCE + 1)
+        right = _excel(node.comparators[0], cells, _COMPARE_PRECEDENCE + 1)
+        text = f"{left}{_COMPARE[type(node.ops[0])]}{right}"
+        return f"({text})" if _COMPARE_PRECEDENCE < parent_precedence else text
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    return node.func.id + "(" + ",".join(_excel(arg, cells, 0) for arg in node.args) + ")"

@@ -1,0 +1,102 @@
+"""Where everything sits in a perfxl template.
+
+The template writer places cells from a :class:`TemplateLayout`; the template is then stamped with
+that layout (as JSON, in a very hidden sheet) so that the reader never guesses a coordinate, even
+for templates made by an older perfxl.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from .scheme import Scheme
+
+TEMPLATE_VERSION = 1
+SHEET = "自评表"
+META_SHEET = "_perfxl"
+
+#: Columns of the indicator block. K:L is the merged 偏差原因 cell.
+COLUMNS = {
+    "level": "A", "group": "B", "name": "C", "op": "D", "target": "E", "unit": "F",
+    "actual": "G", "weight": "H", "score": "I", "reference": "J", "reason": "K",
+}
+LAST_COLUMN = "L"
+
+FIRST_INDICATOR_ROW = 9
+
+
+@dataclass
+class IndicatorRow:
+    row: int
+    level: str  # the level's key
+    group: str
+    direction: str
+
+    def cell(self, column: str) -> str:
+        return f"{COLUMNS[column]}{self.row}"
+
+
+@dataclass
+class LevelBlock:
+    key: str
+    label: str
+    first_row: int
+    subtotal_row: int
+
+    @property
+    def weight_cell(self) -> str:
+        return f"{COLUMNS['weight']}{self.subtotal_row}"
+
+    @property
+    def score_cell(self) -> str:
+        return f"{COLUMNS['score']}{self.subtotal_row}"
+
+
+@dataclass
+class TemplateLayout:
+    scheme: str
+    sheet: str = SHEET
+    department: str = "D2"
+    funds: dict[str, str] = field(default_factory=lambda: {
+        "initial": "D4", "budget": "F4", "executed": "H4", "weight": "J4", "rate": "K4", "score": "L4"})
+    goals: dict[str, str] = field(default_factory=lambda: {"expected": "B6", "achieved": "G6"})
+    rows: list[IndicatorRow] = field(default_factory=list)
+    levels: list[LevelBlock] = field(default_factory=list)
+    total_weight: str = ""
+    total_score: str = ""
+    grade: str = ""
+    footer_row: int = 0
+    formulas: dict[str, str] = field(default_factory=dict)  # cell → expected formula (no '=')
+
+    def rows_of(self, level_key: str) -> list[IndicatorRow]:
+        return [row for row in self.rows if row.level == level_key]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> TemplateLayout:
+        data = json.loads(text)
+        data["rows"] = [IndicatorRow(**row) for row in data.get("rows", [])]
+        data["levels"] = [LevelBlock(**level) for level in data.get("levels", [])]
+        return cls(**data)
+
+
+def build_layout(scheme: Scheme) -> TemplateLayout:
+    """Lay out the indicator block: the rows of each group, a 小计 row per level, 总分, 评价等次."""
+    layout = TemplateLayout(scheme=scheme.name)
+    row = FIRST_INDICATOR_ROW
+    for level in scheme.levels:
+        first = row
+        for group in level.groups:
+            for _ in range(group.rows):
+                layout.rows.append(IndicatorRow(row, level.key, group.label, group.direction))
+                row += 1
+        layout.levels.append(LevelBlock(level.key, level.label, first, row))
+        row += 1
+    layout.total_weight = f"{COLUMNS['weight']}{row}"
+    layout.total_score = f"{COLUMNS['score']}{row}"
+    layout.grade = f"{COLUMNS['weight']}{row + 1}"
+    layout.footer_row = row + 3
+    return layout

@@ -1,0 +1,150 @@
+"""Plain data for what reconciliation reads and finds. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+#: Severity of every finding code (contract.md). Nothing else decides severity.
+SEVERITY = {
+    "TOTAL_MISMATCH": "error",
+    "SUBTOTAL_MISMATCH": "error",
+    "SCORE_OVER_WEIGHT": "error",
+    "WEIGHT_MISMATCH": "error",
+    "EXECUTION_RATE_MISMATCH": "error",
+    "BUDGET_SCORE_MISMATCH": "error",
+    "GRADE_MISMATCH": "error",
+    "AMOUNT_SUM_MISMATCH": "error",
+    "FORMULA_OVERWRITTEN": "error",
+    "FORMULA_ALTERED": "error",
+    "PROTECTION_REMOVED": "warning",
+    "NOT_RECALCULATED": "warning",
+    "MISSING_VALUE": "error",
+    "UNPARSEABLE_VALUE": "error",
+    "SCORE_RULE_MISMATCH": "warning",
+    "DEVIATION_REASON_MISSING": "warning",
+    "UNKNOWN_LAYOUT": "error",
+    "UNREADABLE_FILE": "error",
+}
+
+LAYOUT_TEMPLATE = "perfxl-template"
+LAYOUT_STANDARD = "standard-form"
+
+Scalar = Decimal | str | bool | None
+
+
+@dataclass
+class Finding:
+    """One problem at one place. ``variant`` picks the message wording; ``params`` fill it in."""
+
+    code: str
+    sheet: str | None = None
+    cell: str | None = None
+    expected: Scalar = None
+    found: Scalar = None
+    variant: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.code]
+
+
+@dataclass
+class Field:
+    """A value read from a cell. ``number`` is set when the value is (or reads as) a number.
+
+    ``derived`` marks a formula cell whose value perfxl computed itself because the file carried
+    none: such a value is never compared against the recomputation.
+    """
+
+    cell: str | None = None
+    value: Scalar = None
+    number: Decimal | None = None
+    text: str = ""
+    formula: str | None = None
+    derived: bool = False
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and self.text == "")
+
+
+@dataclass
+class Indicator:
+    level: str  # the level's key in the scheme
+    group: str
+    direction: str  # the group's default: 'higher' or 'lower'
+    name: Field
+    op: Field
+    target: Field
+    unit: Field
+    actual: Field
+    weight: Field
+    score: Field
+    reason: Field
+
+    @property
+    def label(self) -> str:
+        return self.name.text or self.group
+
+
+@dataclass
+class LevelTotals:
+    """What the table declares for one first-level indicator."""
+
+    key: str
+    label: str
+    weight: Field = field(default_factory=Field)  # declared subtotal of weights (or label weight)
+    score: Field = field(default_factory=Field)  # declared subtotal of scores, if the table has one
+
+
+@dataclass
+class ScoreTable:
+    """A scoring table as read from one sheet, whatever its layout."""
+
+    sheet: str
+    layout: str
+    department: str = ""
+    year: int | None = None
+    funds: dict[str, Field] = field(default_factory=dict)  # initial, budget, executed, weight, rate, score
+    indicators: list[Indicator] = field(default_factory=list)
+    levels: list[LevelTotals] = field(default_factory=list)
+    total_weight: Field = field(default_factory=Field)
+    total_score: Field = field(default_factory=Field)
+    grade: Field = field(default_factory=Field)
+
+
+@dataclass
+class FileResult:
+    """Everything reconcile says about one file."""
+
+    path: str
+    sha256: str = ""
+    status: str = "clean"
+    department: str = ""
+    year: int | None = None
+    layout: str | None = None
+    scheme: str | None = None
+    declared_total: Decimal | None = None
+    computed_total: Decimal | None = None
+    declared_grade: str | None = None
+    computed_grade: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def finish(self) -> FileResult:
+        """Set ``status`` from the findings."""
+        if any(f.code == "UNREADABLE_FILE" for f in self.findings):
+            self.status = "unreadable"
+        elif any(f.severity == "error" for f in self.findings):
+            self.status = "errors"
+        elif self.findings:
+            self.status = "warnings"
+        else:
+            self.status = "clean"
+        return self
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]

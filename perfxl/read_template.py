@@ -1,0 +1,281 @@
+"""Read a workbook made by ``perfxl template`` back, using the layout it carries.
+
+Besides the scoring table itself this checks what only a template can promise: every formula is
+still there and unchanged, protection is still on, and the file was calculated by a spreadsheet
+program. Cached values are never trusted: each is compared with perfxl's own recomputation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import checks
+from .layout import META_SHEET, TemplateLayout
+from .model import LAYOUT_TEMPLATE, Field, Finding, Indicator, LevelTotals, ScoreTable
+from .numbers import normalise_text, parse_number
+from .scheme import Scheme, SchemeError, parse_scheme
+from .xlsx import Cell, Sheet, Workbook
+
+TEMPLATE_PROPERTY = "perfxl_template_id"
+
+
+class NotATemplate(Exception):
+    """The workbook says it is a perfxl template but its metadata cannot be used."""
+
+
+@dataclass
+class TemplateRead:
+    table: ScoreTable
+    scheme: Scheme
+    layout: TemplateLayout
+    meta: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+    computed: dict[str, Decimal | str] = field(default_factory=dict)  # formula cell → perfxl's value
+    recomputation: checks.Recomputation | None = None
+
+
+def is_template(book: Workbook) -> bool:
+    return TEMPLATE_PROPERTY in book.custom_properties or META_SHEET in book.sheet_names
+
+
+def read_metadata(book: Workbook) -> dict[str, str]:
+    if META_SHEET not in book.sheet_names:
+        raise NotATemplate("模板元数据工作表缺失")
+    meta_sheet = book.sheet(META_SHEET)
+    meta: dict[str, str] = {}
+    row = 1
+    while True:
+        key = meta_sheet.value(f"A{row}")
+        if key is None:
+            break
+        value = meta_sheet.value(f"B{row}")
+        text = "" if value is None else str(value)
+        meta[str(key)] = meta.get(str(key), "") + text if str(key) == "layout" else text
+        row += 1
+    if meta.get("perfxl") != "perfxl-template" or "layout" not in meta:
+        raise NotATemplate("模板元数据不完整")
+    return meta
+
+
+def read_template(book: Workbook) -> TemplateRead:
+    """The table of a perfxl template, with the template-only findings."""
+    meta = read_metadata(book)
+    try:
+        layout = TemplateLayout.from_json(meta["layout"])
+        scheme = parse_scheme(meta["scheme_toml"], origin="模板内置方案")
+    except (ValueError, KeyError, TypeError, SchemeError) as exc:
+        raise NotATemplate(f"模板元数据无法解析：{exc}") from None
+    if layout.sheet not in book.sheet_names:
+        raise NotATemplate(f"找不到工作表“{layout.sheet}”")
+    sheet = book.sheet(layout.sheet)
+    table = _table(sheet, layout, scheme, meta)
+    read = TemplateRead(table, scheme, layout, meta)
+
+    # perfxl's own value for every formula cell, from the inputs only.
+    integrity = {ref: _formula_state(sheet.get(ref), expected) for ref, expected in layout.formulas.items()}
+    read.recomputation = checks.recompute(table, scheme)
+    read.computed = computed_values(table, layout, read.recomputation)
+
+    missing_cache = [ref for ref, state in integrity.items()
+                     if state == "intact" and _blank(sheet.get(ref)) and read.computed.get(ref, "") != ""]
+    for ref in layout.formulas:
+        target = _formula_target(table, layout, ref)
+        if target is None:
+            continue
+        cell = sheet.get(ref)
+        target.cell = ref
+        target.formula = cell.formula if cell else None
+        if integrity[ref] == "intact" and ref in missing_cache:
+            target.derived = True
+            _set_value(target, read.computed.get(ref))
+        else:
+            _set_value(target, _cell_value(cell))
+
+    # The declared budget score feeds the total: recompute once more now that it is read.
+    read.recomputation = checks.recompute(table, scheme)
+    read.computed = computed_values(table, layout, read.recomputation)
+    _integrity_findings(read, sheet, book, integrity, missing_cache)
+    return read
+
+
+def computed_values(table: ScoreTable, layout: TemplateLayout,
+                    result: checks.Recomputation) -> dict[str, Decimal | str]:
+    """Map perfxl's recomputation onto the template's formula cells ("" where Excel shows blank)."""
+    values: dict[str, Decimal | str] = {
+        layout.funds["rate"]: _or_blank(result.rate),
+        layout.funds["score"]: _or_blank(result.budget_score),
+        layout.total_weight: result.total_weight,
+        layout.total_score: result.total if result.total is not None else Decimal(0),
+        layout.grade: result.grade or "",
+    }
+    for block in layout.levels:
+        values[block.weight_cell] = result.level_weights.get(block.key, Decimal(0))
+        values[block.score_cell] = result.level_scores.get(block.key, Decimal(0))
+    for index, row in enumerate(layout.rows):
+        values[row.cell("reference")] = _or_blank(result.references.get(index))
+    return values
+
+
+def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str, str]) -> ScoreTable:
+    year_text = meta.get("year", "")
+    department = _field(sheet, layout.department).text or meta.get("department", "")
+    table = ScoreTable(sheet=sheet.name, layout=LAYOUT_TEMPLATE, department=department,
+                       year=int(year_text) if year_text.isdigit() else None)
+    table.funds = {key: _field(sheet, ref) for key, ref in layout.funds.items()}
+    for row in layout.rows:
+        table.indicators.append(Indicator(
+            level=row.level, group=row.group, direction=row.direction,
+            **{key: _field(sheet, row.cell(key)) for key in
+               ("name", "op", "target", "unit", "actual", "weight", "score", "reason")},
+        ))
+    labels = {level.key: level.label for level in scheme.levels}
+    for block in layout.levels:
+        table.levels.append(LevelTotals(block.key, labels.get(block.key, block.label),
+                                        Field(cell=block.weight_cell), Field(cell=block.score_cell)))
+    table.total_weight = Field(cell=layout.total_weight)
+    table.total_score = Field(cell=layout.total_score)
+    table.grade = Field(cell=layout.grade)
+    return table
+
+
+def _formula_target(table: ScoreTable, layout: TemplateLayout, ref: str) -> Field | None:
+    """The table field that a formula cell declares (None for the per-row reference scores)."""
+    if ref == layout.funds["rate"]:
+        return table.funds["rate"]
+    if ref == layout.funds["score"]:
+        return table.funds["score"]
+    if ref == layout.total_weight:
+        return table.total_weight
+    if ref == layout.total_score:
+        return table.total_score
+    if ref == layout.grade:
+        return table.grade
+    for block, level in zip(layout.levels, table.levels, strict=False):
+        if ref == block.weight_cell:
+            return level.weight
+        if ref == block.score_cell:
+            return level.score
+    return None
+
+
+def _integrity_findings(read: TemplateRead, sheet: Sheet, book: Workbook, integrity: dict[str, str],
+                        missing_cache: list[str]) -> None:
+    layout, table = read.layout, read.table
+    names = {row.cell("reference"): ind.label for row, ind in zip(layout.rows, table.indicators, strict=True)}
+    for ref, state in integrity.items():
+        if state == "intact":
+            continue
+        cell = sheet.get(ref)
+        what = _what(layout, table, ref, names)
+        expected = "=" + layout.formulas[ref]
+        if state == "overwritten":
+            found = _cell_value(cell)
+            read.findings.append(Finding("FORMULA_OVERWRITTEN", sheet.name, ref, expected,
+                                         found if found is not None else None, params={"what": what}))
+        else:
+            read.findings.append(Finding("FORMULA_ALTERED", sheet.name, ref, expected,
+                                         "=" + (cell.formula if cell and cell.formula else ""),
+                                         params={"what": what}))
+    if not sheet.protected:
+        read.findings.append(Finding("PROTECTION_REMOVED", sheet.name, None))
+    if not book.structure_protected:
+        read.findings.append(Finding("PROTECTION_REMOVED", None, None, variant="workbook"))
+    if missing_cache:
+        read.findings.append(Finding("NOT_RECALCULATED", sheet.name, missing_cache[0],
+                                     params={"count": len(missing_cache)}))
+    budget_weight = table.funds.get("weight")
+    if budget_weight is not None and budget_weight.number is None:
+        read.findings.append(Finding("MISSING_VALUE", sheet.name, budget_weight.cell,
+                                     params={"what": ("funds_weight", {})}))
+
+
+def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, str]) -> tuple[str, dict]:
+    if ref == layout.funds["rate"]:
+        return ("rate", {})
+    if ref == layout.funds["score"]:
+        return ("funds_score", {})
+    if ref == layout.total_weight:
+        return ("total_weight", {})
+    if ref == layout.total_score:
+        return ("total_score", {})
+    if ref == layout.grade:
+        return ("grade", {})
+    for block, level in zip(layout.levels, table.levels, strict=False):
+        if ref == block.weight_cell:
+            return ("subtotal_weight", {"label": level.label})
+        if ref == block.score_cell:
+            return ("subtotal_score", {"label": level.label})
+    return ("reference", {"name": names.get(ref, ref)})
+
+
+# --- cells to fields --------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+def normalise_formula(formula: str) -> str:
+    """Compare formulas as a spreadsheet does: case, spaces, '$' and '_xlfn.' do not matter."""
+    text = formula.strip().lstrip("=")
+    parts = []
+    last = 0
+    for match in _STRING.finditer(text):
+        parts.append(_normalise_code(text[last:match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_normalise_code(text[last:]))
+    return "".join(parts)
+
+
+def _normalise_code(code: str) -> str:
+    code = re.sub(r"\s+", "", code).upper().replace("$", "")
+    return code.replace("_XLFN.", "").replace("_XLWS.", "")
+
+
+def _formula_state(cell: Cell | None, expected: str) -> str:
+    if cell is None or not cell.formula:
+        return "overwritten"
+    if normalise_formula(cell.formula) == normalise_formula(expected):
+        return "intact"
+    return "altered"
+
+
+def _blank(cell: Cell | None) -> bool:
+    return cell is None or (cell.error is None and cell.is_blank)
+
+
+def _cell_value(cell: Cell | None):
+    if cell is None:
+        return None
+    if cell.error:
+        return cell.error
+    return cell.value
+
+
+def _field(sheet: Sheet, ref: str) -> Field:
+    f = Field(cell=ref)
+    cell = sheet.get(ref)
+    if cell is not None:
+        f.formula = cell.formula
+        _set_value(f, _cell_value(cell))
+    return f
+
+
+def _set_value(f: Field, value) -> None:
+    f.value = value
+    if isinstance(value, Decimal):
+        f.number = value
+        f.text = format(value, "f")
+    elif isinstance(value, bool) or value is None:
+        f.number = None
+        f.text = "" if value is None else str(value).upper()
+    else:
+        f.text = str(value).strip()
+        f.number = parse_number(f.text) if f.text else None
+        if f.number is None and f.text and normalise_text(f.text) == "":
+            f.text = ""
+
+
+def _or_blank(value: Decimal | None) -> Decimal | str:
+    return "" if value is None else value

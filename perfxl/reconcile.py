@@ -1,0 +1,145 @@
+"""Reconcile workbooks: find the table, recompute it, report every mismatch.
+
+:func:`reconcile_file` is a pure function of a path (and options) returning a
+:class:`~perfxl.model.FileResult`; it never raises for a bad workbook and never writes to its input.
+:func:`reconcile_paths` maps it over files and folders, optionally in several processes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import checks
+from .files import sha256_of
+from .model import FileResult, Finding
+from .read_template import NotATemplate, is_template, read_template
+from .scheme import Scheme, load_scheme
+from .xlsx import UnreadableWorkbook, Workbook
+
+WORKBOOK_SUFFIXES = {".xlsx"}
+#: Spreadsheet files perfxl cannot read; they are reported, never silently skipped.
+OTHER_SPREADSHEETS = {
+    ".xls": "旧版 Excel 97-2003 格式（.xls），请另存为 .xlsx 后再提交",
+    ".et": "WPS 表格格式（.et），请在 WPS 中另存为 .xlsx 后再提交",
+    ".ett": "WPS 表格模板格式（.ett），请另存为 .xlsx 后再提交",
+    ".xlsm": "含宏的工作簿（.xlsm）出于安全原因不予读取，请另存为不含宏的 .xlsx 后再提交",
+    ".xlsb": "Excel 二进制格式（.xlsb），请另存为 .xlsx 后再提交",
+    ".ods": "OpenDocument 表格（.ods），请另存为 .xlsx 后再提交",
+}
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to reconcile: given files as they are, folders searched recursively, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if candidate.is_file() and _wanted(candidate):
+                    found.append(candidate)
+        else:
+            found.append(path)
+    return found
+
+
+def _wanted(path: Path) -> bool:
+    if path.name.startswith(("~$", ".~lock.")):
+        return False  # lock files of an open Excel / LibreOffice, not submissions
+    suffix = path.suffix.lower()
+    return suffix in WORKBOOK_SUFFIXES or suffix in OTHER_SPREADSHEETS
+
+
+def reconcile_file(path: str | Path, scheme: Scheme | str | None = None) -> FileResult:
+    """Reconcile one workbook. Never raises for a bad file: problems become findings."""
+    started = time.perf_counter()
+    result = FileResult(path=str(path))
+    path = Path(path)
+    try:
+        result.sha256 = sha256_of(path)
+    except OSError as exc:
+        return _unreadable(result, f"无法读取文件：{exc.strerror or exc}", started)
+    reason = OTHER_SPREADSHEETS.get(path.suffix.lower())
+    if reason:
+        return _unreadable(result, reason, started)
+    try:
+        with Workbook(path) as book:
+            _reconcile_book(book, result, scheme)
+    except UnreadableWorkbook as exc:
+        return _unreadable(result, str(exc), started)
+    except Exception as exc:  # a bug or an unforeseen file must not stop the batch
+        return _unreadable(result, f"读取时出错（{type(exc).__name__}: {exc}）", started)
+    result.seconds = time.perf_counter() - started
+    return result.finish()
+
+
+def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | str | None) -> None:
+    if not is_template(book):
+        result.findings.append(Finding("UNKNOWN_LAYOUT", params={
+            "detail": "不是 perfxl 模板，且未识别出标准格式的自评表（未找到“一级指标/二级指标/三级指标/分值/得分”表头）"}))
+        return
+    try:
+        read = read_template(book)
+    except NotATemplate as exc:
+        result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": f"perfxl 模板已损坏：{exc}"}))
+        return
+    scheme = read.scheme
+    if scheme_option is not None:
+        wanted = load_scheme(scheme_option) if isinstance(scheme_option, str) else scheme_option
+        if wanted.name != scheme.name:
+            scheme = wanted  # the bureau's scheme prevails; weights that differ are reported
+    recomputation, findings = checks.check_table(read.table, scheme)
+    table = read.table
+    result.layout = table.layout
+    result.scheme = scheme.name
+    result.department = table.department
+    result.year = table.year
+    result.declared_total = table.total_score.number
+    result.computed_total = recomputation.total
+    result.declared_grade = table.grade.text or None
+    result.computed_grade = recomputation.grade
+    result.findings = read.findings + findings
+    result.findings.sort(key=_finding_order)
+
+
+def _finding_order(finding: Finding) -> tuple:
+    from .xlsx import split_ref
+
+    position = (0, 0)
+    if finding.cell:
+        try:
+            position = split_ref(finding.cell)
+        except ValueError:
+            pass
+    return (finding.severity != "error", position, finding.code)
+
+
+def _unreadable(result: FileResult, detail: str, started: float) -> FileResult:
+    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail})]
+    result.seconds = time.perf_counter() - started
+    return result.finish()
+
+
+def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = None,
+                    jobs: int = 1) -> Iterator[FileResult]:
+    """Reconcile every workbook under ``paths``, in order, streaming results."""
+    files = discover(paths)
+    if jobs <= 1 or len(files) < 2:
+        for path in files:
+            yield reconcile_file(path, scheme)
+        return
+    scheme_arg = scheme.source if isinstance(scheme, Scheme) else scheme
+    workers = min(jobs, os.cpu_count() or 1, len(files))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_reconcile_in_worker, files, [scheme_arg] * len(files), chunksize=8)
+
+
+def _reconcile_in_worker(path: Path, scheme: str | None) -> FileResult:
+    if scheme is not None and "\n" in scheme:
+        from .scheme import parse_scheme
+
+        return reconcile_file(path, parse_scheme(scheme))
+    return reconcile_file(path, scheme)

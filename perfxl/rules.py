@@ -1,0 +1,111 @@
+"""The scoring rules, each written once as a formula-language text built from the scheme.
+
+Every public rule here comes in one form: a function that returns an :class:`expr.Rule`. The
+template writer renders that rule into the sheet with :func:`expr.to_excel`; the reconciliation
+evaluates the very same rule with :func:`expr.evaluate`. Blank cells are ``""`` on both sides, as in
+Excel, so the guards (no budget → no rate) behave identically.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+from . import expr
+from .numbers import round_half_up
+from .scheme import Band, Scheme
+
+#: Operators a department may choose for a target (计算符号), and what they mean.
+OPERATORS = ("≥", ">", "=", "≤", "<", "定性")
+LOWER_OPERATORS = ("≤", "<")
+QUALITATIVE = "定性"
+
+Value = expr.Value
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+@cache
+def execution_rate(scheme: Scheme) -> expr.Rule:
+    """执行率, blank unless every amount the scheme's rule uses is a number and the divisors are > 0."""
+    rule = scheme.rules.execution_rate
+    names = sorted(rule.names)
+    are_numbers = ", ".join(f"ISNUMBER({name})" for name in names)
+    positive = ", ".join(f"{name} > 0" for name in names if name != "executed") or "1 > 0"
+    return expr.parse(f'IF(AND({are_numbers}), IF(AND({positive}), ({rule.text}), ""), "")')
+
+
+@cache
+def budget_score(scheme: Scheme) -> expr.Rule:
+    """预算执行得分 from the rate: blank when there is no rate."""
+    return expr.parse(f'IF(ISNUMBER(rate), ({scheme.rules.budget_score.text}), "")')
+
+
+@cache
+def reference_score(scheme: Scheme, default_direction: str) -> expr.Rule:
+    """参考得分 of one indicator from operator, target, actual and weight.
+
+    Blank for qualitative indicators (judged by band, see :func:`qualitative_band`) and wherever
+    a figure is missing or not a number. A blank operator takes the group's default direction.
+    """
+    lower_ops = [*LOWER_OPERATORS, ""] if default_direction == "lower" else list(LOWER_OPERATORS)
+    is_lower = "OR(" + ", ".join(f"op == {_quote(op)}" for op in lower_ops) + ")"
+    lower = scheme.rules.lower_is_better.text
+    higher = scheme.rules.higher_is_better.text
+    return expr.parse(
+        f'IF(OR(NOT(ISNUMBER(weight)), NOT(ISNUMBER(target)), NOT(ISNUMBER(actual)), op == "{QUALITATIVE}"), "", '
+        f'IF({is_lower}, IF(AND(target >= 0, actual >= 0), ({lower}), ""), '
+        f'IF(target > 0, ({higher}), "")))'
+    )
+
+
+@cache
+def grade(scheme: Scheme) -> expr.Rule:
+    """评价等次 of a total, from the scheme's grade bands (highest first)."""
+    text = _quote(scheme.grades[-1].label)
+    for band in reversed(scheme.grades[:-1]):
+        text = f"IF(total >= {band.min}, {_quote(band.label)}, {text})"
+    return expr.parse(f'IF(ISNUMBER(total), {text}, "")')
+
+
+# --- helpers that evaluate the rules above -----------------------------------------------------
+
+
+def compute(rule: expr.Rule, **values: Value | None) -> Value:
+    """Evaluate a rule; None (an empty cell) is passed as "" like Excel's blank."""
+    return expr.evaluate(rule, {name: ("" if value is None else value) for name, value in values.items()})
+
+
+def as_number(value: Value) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def direction_of(op: str | None, default_direction: str) -> str:
+    """'higher', 'lower' or 'qualitative' for an operator in a group with a default direction."""
+    if op == QUALITATIVE:
+        return "qualitative"
+    if op in LOWER_OPERATORS:
+        return "lower"
+    if op in (">", "≥", "="):
+        return "higher"
+    return default_direction
+
+
+def is_overshoot(scheme: Scheme, target: Decimal, actual: Decimal) -> bool:
+    """Actual far above a higher-is-better target: the target may have been set too low."""
+    return target > 0 and actual >= target * scheme.rules.overshoot_ratio
+
+
+def qualitative_band(scheme: Scheme, level_label: str) -> Band | None:
+    for band in scheme.qualitative:
+        if band.label == level_label:
+            return band
+    return None
+
+
+def band_limits(band: Band, weight: Decimal) -> tuple[Decimal, Decimal]:
+    """The score range a qualitative band allows for an indicator of this weight."""
+    upper = band.max if band.max is not None else Decimal(1)
+    return round_half_up(band.min * weight), round_half_up(upper * weight)

@@ -1,0 +1,276 @@
+"""Schemes: the weights, second-level groups, rules and grade bands of one scoring table.
+
+A scheme is data (a TOML file under ``templates/schemes/``), never code. :func:`load_scheme` takes a
+shipped name (``standard``, ``classic``) or a path, checks it thoroughly and returns a frozen
+:class:`Scheme`. Everything else in perfxl reads its rules from here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import expr
+from .numbers import to_decimal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DIRECTIONS = ("higher", "lower")
+RULE_NAMES = {
+    "execution_rate": {"executed", "budget", "initial"},
+    "budget_score": {"rate", "weight"},
+    "higher_is_better": {"actual", "target", "weight"},
+    "lower_is_better": {"actual", "target", "weight"},
+}
+
+
+class SchemeError(ValueError):
+    """A scheme file that perfxl cannot use; the message says why, in Chinese and English."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A second-level indicator group (二级指标) and how many rows the template gives it."""
+
+    label: str
+    rows: int
+    direction: str
+
+
+@dataclass(frozen=True)
+class Level:
+    """A first-level indicator (一级指标) with its weight."""
+
+    key: str
+    label: str
+    weight: Decimal
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    label: str
+    min: Decimal
+    max: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    execution_rate: expr.Rule
+    budget_score: expr.Rule
+    higher_is_better: expr.Rule
+    lower_is_better: expr.Rule
+    overshoot_ratio: Decimal
+    score_tolerance: Decimal
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    title: str
+    budget_label: str
+    budget_weight: Decimal
+    levels: tuple[Level, ...]
+    rules: Rules
+    qualitative: tuple[Band, ...]
+    grades: tuple[Band, ...]
+    source: str  # the TOML text, kept so a template can carry its own scheme
+
+    @property
+    def total_weight(self) -> Decimal:
+        return self.budget_weight + sum((level.weight for level in self.levels), Decimal(0))
+
+    def level(self, key: str) -> Level:
+        for level in self.levels:
+            if level.key == key:
+                return level
+        raise KeyError(key)
+
+    def fingerprint(self) -> str:
+        """The weights in one line, for messages: '预算执行10 产出指标40 …'."""
+        parts = [f"{self.budget_label}{self.budget_weight}"]
+        parts += [f"{level.label}{level.weight}" for level in self.levels]
+        return " ".join(parts)
+
+
+def schemes_dir() -> Path:
+    """Shipped schemes: inside the installed package, or ``templates/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates" / "schemes", here.parent / "templates" / "schemes"):
+        if candidate.is_dir():
+            return candidate
+    raise SchemeError("找不到内置方案目录 / shipped schemes not found")
+
+
+def shipped_schemes() -> list[str]:
+    return sorted(path.stem for path in schemes_dir().glob("*.toml"))
+
+
+def load_scheme(name_or_path: str | Path = "standard") -> Scheme:
+    """A shipped scheme by name, or a scheme file by path."""
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        path = schemes_dir() / f"{name_or_path}.toml"
+        if not path.exists():
+            raise SchemeError(
+                f"未知方案 {name_or_path!r}，可用：{', '.join(shipped_schemes())} 或方案文件路径 / "
+                f"unknown scheme {name_or_path!r}"
+            )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SchemeError(f"无法读取方案文件 {path}: {exc.strerror} / cannot read scheme file") from None
+    return parse_scheme(text, origin=str(path))
+
+
+def parse_scheme(text: str, origin: str = "<scheme>") -> Scheme:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"方案文件 {origin} 不是有效的 TOML：{exc} / not valid TOML") from None
+    try:
+        return _build(data, text)
+    except SchemeError as exc:
+        raise SchemeError(f"方案文件 {origin}：{exc}") from None
+
+
+def _build(data: dict[str, Any], text: str) -> Scheme:
+    _only_keys(data, {"name", "title", "budget", "levels", "rules", "qualitative", "grades"}, "顶层")
+    name = _require(data, "name", str, "顶层")
+    budget = _require(data, "budget", dict, "顶层")
+    _only_keys(budget, {"label", "weight"}, "[budget]")
+    levels = tuple(_level(raw, index) for index, raw in enumerate(_require(data, "levels", list, "顶层")))
+    if not levels:
+        raise SchemeError("至少需要一个一级指标 / at least one level is needed")
+    keys = [level.key for level in levels]
+    if len(set(keys)) != len(keys):
+        raise SchemeError(f"一级指标 key 重复：{keys} / duplicate level keys")
+    scheme = Scheme(
+        name=name,
+        title=str(data.get("title", name)),
+        budget_label=str(budget.get("label", "预算执行")),
+        budget_weight=_weight(budget.get("weight"), "[budget] weight"),
+        levels=levels,
+        rules=_rules(_require(data, "rules", dict, "顶层")),
+        qualitative=tuple(_band(raw, "[[qualitative]]", with_max=True) for raw in data.get("qualitative", [])),
+        grades=_grades(_require(data, "grades", list, "顶层")),
+        source=text,
+    )
+    if scheme.total_weight != 100:
+        raise SchemeError(
+            f"权重合计应为 100，实际为 {scheme.total_weight}（{scheme.fingerprint()}）/ "
+            f"weights must total 100, got {scheme.total_weight}"
+        )
+    return scheme
+
+
+def _level(raw: Any, index: int) -> Level:
+    where = f"[[levels]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise SchemeError(f"{where} 应为表 / must be a table")
+    _only_keys(raw, {"key", "label", "weight", "direction", "groups"}, where)
+    direction = raw.get("direction", "higher")
+    if direction not in DIRECTIONS:
+        raise SchemeError(f"{where} direction 应为 higher 或 lower，实际为 {direction!r}")
+    groups = []
+    for group_raw in _require(raw, "groups", list, where):
+        if not isinstance(group_raw, dict):
+            raise SchemeError(f"{where} groups 的每一项应为 {{ label = …, rows = … }}")
+        _only_keys(group_raw, {"label", "rows", "direction"}, f"{where} groups")
+        rows = group_raw.get("rows", 3)
+        if not isinstance(rows, int) or not 1 <= rows <= 50:
+            raise SchemeError(f"{where} rows 应为 1–50 的整数，实际为 {rows!r}")
+        group_direction = group_raw.get("direction", direction)
+        if group_direction not in DIRECTIONS:
+            raise SchemeError(f"{where} direction 应为 higher 或 lower，实际为 {group_direction!r}")
+        groups.append(Group(_require(group_raw, "label", str, where), rows, group_direction))
+    if not groups:
+        raise SchemeError(f"{where} 至少需要一个二级指标 / needs at least one group")
+    return Level(
+        key=_require(raw, "key", str, where),
+        label=_require(raw, "label", str, where),
+        weight=_weight(raw.get("weight"), f"{where} weight"),
+        groups=tuple(groups),
+    )
+
+
+def _rules(raw: dict[str, Any]) -> Rules:
+    _only_keys(raw, set(RULE_NAMES) | {"overshoot_ratio", "score_tolerance"}, "[rules]")
+    parsed = {}
+    for key, allowed in RULE_NAMES.items():
+        try:
+            rule = expr.parse(_require(raw, key, str, "[rules]"))
+        except expr.ExprError as exc:
+            raise SchemeError(f"[rules] {key}: {exc}") from None
+        unknown = rule.names - allowed
+        if unknown:
+            raise SchemeError(f"[rules] {key} 使用了未知名称 {sorted(unknown)}，可用 {sorted(allowed)}")
+        parsed[key] = rule
+    return Rules(
+        **parsed,
+        overshoot_ratio=_weight(raw.get("overshoot_ratio", 1.2), "[rules] overshoot_ratio"),
+        score_tolerance=_weight(raw.get("score_tolerance", 0.005), "[rules] score_tolerance"),
+    )
+
+
+def _band(raw: Any, where: str, with_max: bool) -> Band:
+    if not isinstance(raw, dict):
+        raise SchemeError(f"{where} 应为表 / must be a table")
+    _only_keys(raw, {"label", "min", "max"} if with_max else {"label", "min"}, where)
+    band = Band(
+        label=_require(raw, "label", str, where),
+        min=_weight(raw.get("min"), f"{where} min"),
+        max=_weight(raw.get("max"), f"{where} max") if with_max else None,
+    )
+    if band.max is not None and band.max < band.min:
+        raise SchemeError(f"{where} {band.label}: max < min")
+    return band
+
+
+def _grades(raw: list[Any]) -> tuple[Band, ...]:
+    grades = tuple(_band(item, "[[grades]]", with_max=False) for item in raw)
+    if not grades:
+        raise SchemeError("至少需要一个评价等次 / at least one grade is needed")
+    minimums = [grade.min for grade in grades]
+    if minimums != sorted(minimums, reverse=True) or len(set(minimums)) != len(minimums):
+        raise SchemeError(f"评价等次应按分数线从高到低排列：{minimums} / grades must go from high to low")
+    if grades[-1].min != 0:
+        raise SchemeError("最后一个评价等次的分数线应为 0 / the last grade must start at 0")
+    return grades
+
+
+def _weight(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SchemeError(f"{where} 应为数字，实际为 {value!r} / must be a number")
+    number = to_decimal(value)
+    if number < 0:
+        raise SchemeError(f"{where} 不能为负数 / must not be negative")
+    return number
+
+
+def _require(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in data:
+        raise SchemeError(f"{where} 缺少 {key!r} / missing {key!r}")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise SchemeError(f"{where} {key!r} 类型错误 / {key!r} must be {kind.__name__}")
+    return value
+
+
+def _only_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise SchemeError(f"{where} 含未知键 {unknown}，允许 {sorted(allowed)} / unknown keys {unknown}")
+
+
+def scheme_summary(scheme: Scheme) -> str:
+    """A compact JSON description (for metadata and debugging)."""
+    return json.dumps({"name": scheme.name, "levels": [asdict(level) for level in scheme.levels]},
+                      ensure_ascii=False, default=str)

@@ -1,0 +1,318 @@
+"""Write the locked 自评表 template with XlsxWriter.
+
+The department types only into the shaded input cells; every derived figure (执行率, 预算执行得分,
+参考得分, 小计, 总分, 评价等次) is a formula generated from the scheme's rules (:mod:`perfxl.rules`).
+The workbook carries its layout, scheme and expected formulas in a very hidden sheet so that
+reconciliation knows exactly what each cell should hold.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import __version__, expr, rules
+from .files import atomic_write_bytes
+from .layout import COLUMNS, LAST_COLUMN, META_SHEET, TEMPLATE_VERSION, TemplateLayout, build_layout
+from .numbers import format_number
+from .scheme import Scheme, load_scheme
+
+INPUT_FILL = "#FFF2CC"
+HEADER_FILL = "#DDEBF7"
+FORMULA_FILL = "#F2F2F2"
+WARN_FILL = "#F8CBAD"
+ALERT_FILL = "#FF7C80"
+META_CHUNK = 30_000  # characters per metadata cell (Excel allows 32,767)
+
+
+@dataclass
+class TemplateInfo:
+    """What was written: the file, its id and layout (tests and rosters use it)."""
+
+    path: Path
+    template_id: str
+    layout: TemplateLayout
+
+
+def write_template(
+    path: str | Path,
+    scheme: Scheme | str = "standard",
+    department: str | None = None,
+    year: int | None = None,
+    password: str | None = None,
+) -> TemplateInfo:
+    """Write a locked template to ``path`` (atomically) and describe it."""
+    data, info = build_template(scheme, department, year, password)
+    atomic_write_bytes(path, data)
+    info.path = Path(path)
+    return info
+
+
+def build_template(
+    scheme: Scheme | str = "standard",
+    department: str | None = None,
+    year: int | None = None,
+    password: str | None = None,
+) -> tuple[bytes, TemplateInfo]:
+    """The template as bytes, for writing one file or many."""
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    year = year or date.today().year - 1
+    layout = build_layout(scheme)
+    template_id = uuid.uuid4().hex
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    styles = _Styles(workbook)
+    sheet = workbook.add_worksheet(layout.sheet)
+    _write_sheet(sheet, styles, scheme, layout, department, year)
+    sheet.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True,
+                                   "format_rows": True})
+    _write_metadata(workbook, styles, scheme, layout, template_id, department, year)
+    workbook.set_properties({"title": f"{year}年度绩效自评表", "subject": department or "",
+                             "creator": f"perfxl {__version__}", "comments": "perfxl template"})
+    for name, value in {
+        "perfxl_template_id": template_id,
+        "perfxl_template_version": str(TEMPLATE_VERSION),
+        "perfxl_scheme": scheme.name,
+        "perfxl_department": department or "",
+        "perfxl_year": str(year),
+    }.items():
+        workbook.set_custom_property(name, value)
+    workbook.close()
+    data = _protect_structure(buffer.getvalue(), password)
+    return data, TemplateInfo(Path(), template_id, layout)
+
+
+class _Styles:
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter", "text_wrap": True}
+        add = workbook.add_format
+        self.title = add({**base, "border": 0, "bold": True, "font_size": 16, "align": "center"})
+        self.header = add({**base, "bold": True, "align": "center", "bg_color": HEADER_FILL})
+        self.label = add({**base, "align": "center"})
+        self.label_left = add({**base, "align": "left"})
+        self.input_text = add({**base, "locked": False, "bg_color": INPUT_FILL, "align": "left"})
+        self.input_center = add({**base, "locked": False, "bg_color": INPUT_FILL, "align": "center"})
+        self.input_amount = add({**base, "locked": False, "bg_color": INPUT_FILL, "num_format": "0.00"})
+        self.input_score = add({**base, "locked": False, "bg_color": INPUT_FILL, "num_format": "0.##",
+                                "align": "center"})
+        self.fixed_score = add({**base, "num_format": "0.##", "align": "center"})
+        self.formula_score = add({**base, "num_format": "0.00", "align": "center", "bg_color": FORMULA_FILL})
+        self.formula_rate = add({**base, "num_format": "0.00%", "align": "center", "bg_color": FORMULA_FILL})
+        self.formula_text = add({**base, "align": "center", "bold": True, "bg_color": FORMULA_FILL})
+        self.note = add({"font_name": "宋体", "font_size": 9, "text_wrap": True, "valign": "top"})
+        self.warn = add({"bg_color": WARN_FILL})
+        self.alert = add({"bg_color": ALERT_FILL, "bold": True})
+        self.plain = add({})
+
+
+def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout,
+                 department: str | None, year: int) -> None:
+    formulas = layout.formulas
+    for column, width in zip("ABCDEFGHIJKL", (11, 13, 22, 6, 11, 7, 11, 7, 7, 9, 9, 30), strict=True):
+        sheet.set_column(f"{column}:{column}", width)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    sheet.repeat_rows(7, 7)
+    sheet.center_horizontally()
+
+    sheet.set_row(0, 30)
+    sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度部门（单位）整体支出绩效自评表", st.title)
+    sheet.merge_range("A2:C2", "部门（单位）名称", st.label)
+    department_style = st.label_left if department else st.input_text
+    sheet.merge_range(f"D2:{LAST_COLUMN}2", department or "", department_style)
+
+    # Funds block: 年度预算申请（万元）
+    f = layout.funds
+    sheet.merge_range("A3:A4", "年度预算\n申请\n（万元）", st.label)
+    sheet.merge_range("B3:C3", "", st.header)
+    for cells, text in (("D3:E3", "年初预算数"), ("F3:G3", "全年预算数"), ("H3:I3", "全年执行数")):
+        sheet.merge_range(cells, text, st.header)
+    for column, text in (("J", "分值"), ("K", "执行率"), ("L", "得分")):
+        sheet.write(f"{column}3", text, st.header)
+    sheet.set_row(3, 22)
+    sheet.merge_range("B4:C4", "年度资金总额", st.label)
+    for key, end in (("initial", "E4"), ("budget", "G4"), ("executed", "I4")):
+        sheet.merge_range(f"{f[key]}:{end}", None, st.input_amount)
+        sheet.data_validation(f[key], {"validate": "decimal", "criteria": ">=", "value": 0,
+                                       "error_title": "金额", "error_message": "请填写以万元为单位的非负数"})
+    sheet.write_number(f["weight"], float(scheme.budget_weight), st.fixed_score)
+    amounts = {"executed": f["executed"], "budget": f["budget"], "initial": f["initial"]}
+    formulas[f["rate"]] = expr.to_excel(rules.execution_rate(scheme), amounts)
+    formulas[f["score"]] = expr.to_excel(rules.budget_score(scheme), {"rate": f["rate"], "weight": f["weight"]})
+    sheet.conditional_format(f["executed"], {
+        "type": "formula", "format": st.warn,
+        "criteria": f"=AND(ISNUMBER({f['executed']}),ISNUMBER({f['budget']}),{f['executed']}>{f['budget']})"})
+
+    # Goal block: 年度总体目标
+    sheet.merge_range("A5:A6", "年度总体\n目标", st.label)
+    sheet.merge_range("B5:F5", "预期目标", st.header)
+    sheet.merge_range(f"G5:{LAST_COLUMN}5", "实际完成情况", st.header)
+    sheet.set_row(5, 80)
+    sheet.merge_range("B6:F6", "", st.input_text)
+    sheet.merge_range(f"G6:{LAST_COLUMN}6", "", st.input_text)
+
+    # Indicator block: 绩效指标
+    sheet.merge_range(f"A7:{LAST_COLUMN}7", "绩效指标", st.header)
+    headers = {"level": "一级指标", "group": "二级指标", "name": "三级指标", "op": "符号",
+               "target": "年度指标值", "unit": "单位", "actual": "实际完成值", "weight": "分值",
+               "score": "得分", "reference": "参考得分"}
+    for key, text in headers.items():
+        sheet.write(f"{COLUMNS[key]}8", text, st.header)
+    sheet.merge_range(f"K8:{LAST_COLUMN}8", "偏差原因分析及改进措施", st.header)
+    sheet.set_row(7, 28)
+
+    for level, block in zip(scheme.levels, layout.levels, strict=True):
+        rows = layout.rows_of(level.key)
+        sheet.merge_range(f"A{block.first_row}:A{block.subtotal_row}",
+                          f"{level.label}\n（{format_number(level.weight)}分）", st.label)
+        for group in level.groups:
+            group_rows = [row.row for row in rows if row.group == group.label]
+            cells = f"B{group_rows[0]}:B{group_rows[-1]}"
+            if len(group_rows) > 1:
+                sheet.merge_range(cells, group.label, st.label)
+            else:
+                sheet.write(cells.split(":")[0], group.label, st.label)
+        for row in rows:
+            _write_indicator_row(sheet, st, scheme, row, formulas)
+        first, last = rows[0].row, rows[-1].row
+        sheet.merge_range(f"B{block.subtotal_row}:G{block.subtotal_row}", f"{level.label}小计", st.label)
+        for column in ("weight", "score"):
+            letter = COLUMNS[column]
+            cell = f"{letter}{block.subtotal_row}"
+            formulas[cell] = f"SUM({letter}{first}:{letter}{last})"
+        sheet.write_blank(f"J{block.subtotal_row}", None, st.label)
+        sheet.merge_range(f"K{block.subtotal_row}:{LAST_COLUMN}{block.subtotal_row}", "", st.label)
+        weight = format_number(level.weight)
+        sheet.conditional_format(block.weight_cell, {"type": "formula", "format": st.alert,
+                                                     "criteria": f"={block.weight_cell}<>{weight}"})
+        sheet.conditional_format(block.score_cell, {"type": "formula", "format": st.alert,
+                                                    "criteria": f"={block.score_cell}>{weight}"})
+
+    first_row, last_row = layout.rows[0].row, layout.rows[-1].row
+    score_col, weight_col, reason_col = COLUMNS["score"], COLUMNS["weight"], COLUMNS["reason"]
+    sheet.conditional_format(f"{score_col}{first_row}:{score_col}{last_row}", {
+        "type": "formula", "format": st.alert,
+        "criteria": f"=AND(ISNUMBER({score_col}{first_row}),OR({score_col}{first_row}<0,"
+                    f"AND(ISNUMBER({weight_col}{first_row}),{score_col}{first_row}>{weight_col}{first_row})))"})
+    sheet.conditional_format(f"{reason_col}{first_row}:{reason_col}{last_row}", {
+        "type": "formula", "format": st.warn,
+        "criteria": f"=AND(ISNUMBER({score_col}{first_row}),ISNUMBER({weight_col}{first_row}),"
+                    f"{score_col}{first_row}<{weight_col}{first_row},LEN({reason_col}{first_row})=0)"})
+
+    # 总分 and 评价等次
+    total_row = int(layout.total_score[1:])
+    sheet.merge_range(f"A{total_row}:G{total_row}", "总分", st.header)
+    subtotal_weights = ",".join(block.weight_cell for block in layout.levels)
+    subtotal_scores = ",".join(block.score_cell for block in layout.levels)
+    formulas[layout.total_weight] = f"SUM({f['weight']},{subtotal_weights})"
+    formulas[layout.total_score] = f"SUM({f['score']},{subtotal_scores})"
+    sheet.write_blank(f"J{total_row}", None, st.label)
+    sheet.merge_range(f"K{total_row}:{LAST_COLUMN}{total_row}", "", st.label)
+    sheet.conditional_format(layout.total_weight, {"type": "formula", "format": st.alert,
+                                                   "criteria": f"={layout.total_weight}<>100"})
+    sheet.merge_range(f"A{total_row + 1}:G{total_row + 1}", "评价等次", st.header)
+    formulas[layout.grade] = expr.to_excel(rules.grade(scheme), {"total": layout.total_score})
+    sheet.merge_range(f"{layout.grade}:I{total_row + 1}", None, st.formula_text)
+    sheet.merge_range(f"J{total_row + 1}:{LAST_COLUMN}{total_row + 1}", "", st.label)
+
+    for cell, formula in formulas.items():
+        style = st.formula_rate if cell == f["rate"] else (
+            st.formula_text if cell == layout.grade else st.formula_score)
+        # The cached value "" marks "never calculated": a spreadsheet program replaces it.
+        sheet.write_formula(cell, "=" + formula, style, "")
+
+    footer = layout.footer_row
+    sheet.write(f"A{footer}", "填表人", st.label)
+    sheet.merge_range(f"B{footer}:C{footer}", "", st.input_text)
+    sheet.merge_range(f"D{footer}:E{footer}", "联系电话", st.label)
+    sheet.merge_range(f"F{footer}:G{footer}", "", st.input_text)
+    sheet.merge_range(f"H{footer}:I{footer}", "填报日期", st.label)
+    sheet.write(f"J{footer}", "", st.input_text)
+    sheet.write(f"K{footer}", "单位负责人", st.label)
+    sheet.write(f"L{footer}", "", st.input_text)
+    sheet.merge_range(f"A{footer + 1}:{LAST_COLUMN}{footer + 2}", _instructions(scheme), st.note)
+
+
+def _write_indicator_row(sheet: Worksheet, st: _Styles, scheme: Scheme, row, formulas: dict[str, str]) -> None:
+    c = COLUMNS
+    r = row.row
+    sheet.write_blank(f"{c['name']}{r}", None, st.input_text)
+    sheet.write_blank(f"{c['op']}{r}", None, st.input_center)
+    sheet.data_validation(f"{c['op']}{r}", {"validate": "list", "source": list(rules.OPERATORS),
+                                            "error_title": "符号", "error_message": "请从下拉列表选择：≥ > = ≤ < 定性"})
+    sheet.write_blank(f"{c['target']}{r}", None, st.input_center)
+    sheet.write_blank(f"{c['unit']}{r}", None, st.input_center)
+    sheet.write_blank(f"{c['actual']}{r}", None, st.input_center)
+    for key in ("weight", "score"):
+        sheet.write_blank(f"{c[key]}{r}", None, st.input_score)
+        sheet.data_validation(f"{c[key]}{r}", {"validate": "decimal", "criteria": "between",
+                                               "minimum": 0, "maximum": 100, "error_title": "分值/得分",
+                                               "error_message": "请填写 0–100 之间的数字"})
+    sheet.merge_range(f"{c['reason']}{r}:{LAST_COLUMN}{r}", None, st.input_text)
+    names = {"op": f"{c['op']}{r}", "target": f"{c['target']}{r}", "actual": f"{c['actual']}{r}",
+             "weight": f"{c['weight']}{r}"}
+    formulas[f"{c['reference']}{r}"] = expr.to_excel(rules.reference_score(scheme, row.direction), names)
+
+
+def _instructions(scheme: Scheme) -> str:
+    return (
+        "说明：1. 浅黄色单元格为填写区，其余单元格已锁定，由公式自动计算。2. 金额单位为万元，保留两位小数。"
+        "3. 定量指标请在“符号”列选择 ≥ > = ≤ <，“年度指标值”“实际完成值”填数字（百分比可填 95%），单位填在“单位”列；"
+        "定性指标选择“定性”，指标值填文字。4. 各一级指标下的分值之和应等于其权重"
+        f"（{scheme.fingerprint()}）。5. 得分低于分值的，须填写偏差原因分析及改进措施。"
+        "6. “参考得分”按评分规则由公式计算，仅供参考；得分由本单位自评填写。"
+    )
+
+
+def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, layout: TemplateLayout,
+                    template_id: str, department: str | None, year: int) -> None:
+    meta = workbook.add_worksheet(META_SHEET)
+    rows: list[tuple[str, str]] = [
+        ("perfxl", "perfxl-template"),
+        ("template_version", str(TEMPLATE_VERSION)),
+        ("perfxl_version", __version__),
+        ("template_id", template_id),
+        ("department", department or ""),
+        ("year", str(year)),
+        ("scheme", scheme.name),
+        ("scheme_toml", scheme.source),
+    ]
+    layout_json = layout.to_json()
+    chunks = [layout_json[i:i + META_CHUNK] for i in range(0, len(layout_json), META_CHUNK)]
+    rows += [("layout", chunk) for chunk in chunks]
+    for index, (key, value) in enumerate(rows):
+        meta.write_string(index, 0, key)
+        meta.write_string(index, 1, value)
+    meta.protect("", {})
+    meta.very_hidden()
+    del st
+
+
+def _protect_structure(data: bytes, password: str | None) -> bytes:
+    """Lock the workbook structure (XlsxWriter has no API for it): patch xl/workbook.xml."""
+    attributes = 'lockStructure="1"'
+    if password:
+        from xlsxwriter.worksheet import Worksheet as _Sheet
+
+        attributes = f'workbookPassword="{_Sheet()._encode_password(password)}" ' + attributes
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = content.decode("utf-8")
+                text = text.replace("<bookViews>", f"<workbookProtection {attributes}/><bookViews>", 1)
+                content = text.encode("utf-8")
+            target.writestr(item, content)
+    return out.getvalue()

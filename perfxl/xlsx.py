@@ -1,0 +1,422 @@
+"""A small, fast and defensive .xlsx reader.
+
+One pass over each sheet's XML gives both what a spreadsheet program shows (the cached values) and
+the formulas behind them, so a workbook is never loaded twice. Before anything is parsed the file is
+checked: a zip of sane size and shape, not encrypted, not a legacy binary, no DTDs (which rules out
+entity-expansion and external-entity attacks). Problems raise :class:`UnreadableWorkbook` with a
+reason a clerk understands.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from lxml import etree
+
+NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+}
+_M = "{%s}" % NS["m"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits for one workbook; the defaults fit any real 自评表 with a wide margin."""
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_entries: int = 2_000
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_part_bytes: int = 100 * 1024 * 1024
+    max_compression_ratio: int = 200
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class UnreadableWorkbook(Exception):
+    """The file cannot be read as a workbook. ``reason`` is a short code, ``str()`` the message."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class Cell:
+    """One cell: the value a spreadsheet program cached (or typed constant) and its formula."""
+
+    value: Decimal | str | bool | None
+    formula: str | None = None
+    error: str | None = None  # '#DIV/0!' and friends
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None or self.value == ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    state: str  # visible, hidden, veryHidden
+    cells: dict[str, Cell] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)
+    protected: bool = False
+
+    def get(self, ref: str) -> Cell | None:
+        return self.cells.get(ref)
+
+    def value(self, ref: str) -> Decimal | str | bool | None:
+        cell = self.cells.get(ref)
+        return None if cell is None else cell.value
+
+
+@dataclass
+class SheetEntry:
+    name: str
+    state: str
+    part: str
+
+
+class Workbook:
+    """An opened workbook; sheets are parsed on demand and each at most once."""
+
+    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS):
+        self.path = Path(path)
+        self.limits = limits
+        self._zip = _open_zip(self.path, limits)
+        try:
+            self._shared_strings: list[str] | None = None
+            self.sheets = self._read_sheet_list()
+            self.structure_protected = self._workbook_protected
+            self.custom_properties = self._read_custom_properties()
+        except Exception:
+            self._zip.close()
+            raise
+        self._parsed: dict[str, Sheet] = {}
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [entry.name for entry in self.sheets]
+
+    def sheet(self, name: str) -> Sheet:
+        if name not in self._parsed:
+            entry = next((e for e in self.sheets if e.name == name), None)
+            if entry is None:
+                raise KeyError(name)
+            self._parsed[name] = self._read_sheet(entry)
+        return self._parsed[name]
+
+    # --- parts -----------------------------------------------------------------------------------
+
+    def _xml(self, part: str) -> etree._Element | None:
+        try:
+            info = self._zip.getinfo(part)
+        except KeyError:
+            return None
+        data = _read_member(self._zip, info, self.limits)
+        return parse_xml(data, part)
+
+    def _read_sheet_list(self) -> list[SheetEntry]:
+        root = self._xml("xl/workbook.xml")
+        if root is None:
+            raise UnreadableWorkbook("not_xlsx", "压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
+        protection = root.find("m:workbookProtection", NS)
+        self._workbook_protected = protection is not None and _true(protection.get("lockStructure"))
+        rels = self._relationships("xl/_rels/workbook.xml.rels", base="xl")
+        entries = []
+        for sheet in root.iterfind("m:sheets/m:sheet", NS):
+            rel_id = sheet.get("{%s}id" % NS["r"])
+            part = rels.get(rel_id or "")
+            if part is None:
+                continue  # chartsheets without a target, broken relations: nothing to read
+            entries.append(SheetEntry(sheet.get("name", ""), sheet.get("state", "visible"), part))
+        if not entries:
+            raise UnreadableWorkbook("not_xlsx", "工作簿中没有工作表")
+        return entries
+
+    def _relationships(self, part: str, base: str) -> dict[str, str]:
+        root = self._xml(part)
+        if root is None:
+            return {}
+        targets = {}
+        for rel in root.iterfind("rel:Relationship", NS):
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External":
+                continue
+            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(base, target))
+            targets[rel.get("Id", "")] = resolved
+        return targets
+
+    def _read_custom_properties(self) -> dict[str, str]:
+        root = self._xml("docProps/custom.xml")
+        if root is None:
+            return {}
+        props = {}
+        for prop in root.iterfind("cp:property", NS):
+            value = next(iter(prop), None)
+            props[prop.get("name", "")] = "" if value is None else (value.text or "")
+        return props
+
+    def shared_strings(self) -> list[str]:
+        if self._shared_strings is None:
+            root = self._xml("xl/sharedStrings.xml")
+            strings = []
+            if root is not None:
+                for item in root.iterfind("m:si", NS):
+                    strings.append(_rich_text(item))
+            self._shared_strings = strings
+        return self._shared_strings
+
+    def _read_sheet(self, entry: SheetEntry) -> Sheet:
+        sheet = Sheet(entry.name, entry.state)
+        root = self._xml(entry.part)
+        if root is None:
+            raise UnreadableWorkbook("corrupt", f"工作表“{entry.name}”的内容缺失（{entry.part}）")
+        protection = root.find("m:sheetProtection", NS)
+        sheet.protected = protection is not None and _true(protection.get("sheet"))
+        sheet.merged = [m.get("ref", "") for m in root.iterfind("m:mergeCells/m:mergeCell", NS)]
+        shared_formulas: dict[str, tuple[str, str]] = {}
+        strings = None
+        for row_number, row in enumerate(root.iterfind("m:sheetData/m:row", NS), start=1):
+            row_ref = row.get("r")
+            current_row = int(row_ref) if row_ref else row_number
+            column = 0
+            for c in row.iterfind(_M + "c"):
+                ref = c.get("r")
+                if ref is None:
+                    column += 1
+                    ref = f"{column_letter(column)}{current_row}"
+                else:
+                    column = column_index(ref)
+                kind = c.get("t", "n")
+                text_node = c.find(_M + "v")
+                raw = text_node.text if text_node is not None else None
+                formula_node = c.find(_M + "f")
+                formula = _formula(formula_node, ref, shared_formulas)
+                cell = Cell(None, formula)
+                if kind == "s":
+                    if strings is None:
+                        strings = self.shared_strings()
+                    try:
+                        cell.value = strings[int(raw or "")]
+                    except (ValueError, IndexError):
+                        cell.value = None
+                elif kind == "inlineStr":
+                    inline = c.find(_M + "is")
+                    cell.value = _rich_text(inline) if inline is not None else ""
+                elif kind == "str":
+                    cell.value = raw or ""
+                elif kind == "b":
+                    cell.value = raw == "1"
+                elif kind == "e":
+                    cell.error = raw
+                elif raw is not None and raw != "":
+                    try:
+                        cell.value = Decimal(raw)
+                    except InvalidOperation:
+                        cell.value = raw
+                if cell.value is not None or cell.formula is not None or cell.error is not None:
+                    sheet.cells[ref] = cell
+        return sheet
+
+
+def _formula(node: etree._Element | None, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
+    if node is None:
+        return None
+    text = node.text or ""
+    if node.get("t") == "shared":
+        index = node.get("si", "")
+        if text:
+            shared[index] = (text, ref)
+            return text
+        if index in shared:
+            from openpyxl.formula.translate import Translator  # rare: only Excel writes these
+
+            origin_text, origin_ref = shared[index]
+            return Translator("=" + origin_text, origin=origin_ref).translate_formula(ref)[1:]
+        return None
+    if node.get("t") == "array" and not text:
+        return None
+    return text
+
+
+def _rich_text(node: etree._Element) -> str:
+    """Text of a shared or inline string, without phonetic runs."""
+    parts = []
+    for t in node.iter(_M + "t"):
+        parent = t.getparent()
+        if parent is not None and parent.tag == _M + "rPh":
+            continue
+        parts.append(t.text or "")
+    return "".join(parts)
+
+
+def _true(flag: str | None) -> bool:
+    return flag in ("1", "true", "on")
+
+
+# --- safety ---------------------------------------------------------------------------------------
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True)
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    """Parse one XML part; any DTD is refused outright (no entity tricks are possible then)."""
+    # A DTD must come before the root element; entities are never resolved by the parser anyway.
+    if b"<!DOCTYPE" in data[:65536]:
+        raise UnreadableWorkbook("xml_dtd", f"文件中的 {part} 含有 DTD/实体声明，出于安全原因拒绝读取")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableWorkbook("corrupt", f"文件内容损坏：{part} 不是有效的 XML（{exc.msg}）") from None
+
+
+def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise UnreadableWorkbook("io", f"无法打开文件：{exc.strerror}") from None
+    if size == 0:
+        raise UnreadableWorkbook("empty", "文件为空（0 字节）")
+    if head == _OLE_SIGNATURE:
+        raise UnreadableWorkbook(*_describe_ole(path))
+    if size > limits.max_file_bytes:
+        raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+    if not head.startswith(b"PK"):
+        raise UnreadableWorkbook("not_zip", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
+    except OSError as exc:
+        raise UnreadableWorkbook("io", f"无法读取文件：{exc}") from None
+    try:
+        _check_zip(archive, limits)
+    except Exception:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        raise UnreadableWorkbook("zip_limits", f"压缩包条目过多（{len(infos)} 个），超过安全上限 {limits.max_entries}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_part_bytes:
+            raise UnreadableWorkbook("zip_limits", f"压缩包中的 {info.filename} 解压后过大，超过安全上限")
+        if info.file_size > 1024 * 1024 and info.file_size > limits.max_compression_ratio * max(
+                info.compress_size, 1):
+            raise UnreadableWorkbook("zip_bomb", f"压缩包中的 {info.filename} 压缩比异常（疑似压缩炸弹），拒绝读取")
+        if info.flag_bits & 0x1:
+            raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交")
+    if total > limits.max_uncompressed_bytes:
+        raise UnreadableWorkbook("zip_limits", "压缩包解压后总大小超过安全上限")
+    names = set(archive.namelist())
+    if "[Content_Types].xml" not in names:
+        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 [Content_Types].xml（可能是普通 zip 或其他文档）")
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise UnreadableWorkbook("not_xlsx", "这是 Word 文档（.docx），不是 Excel 工作簿")
+        if "ppt/presentation.xml" in names:
+            raise UnreadableWorkbook("not_xlsx", "这是 PowerPoint 文档，不是 Excel 工作簿")
+        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 xl/workbook.xml")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """Read one part, never more than its declared size (a lying header cannot inflate us)."""
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limits.max_part_bytes + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise UnreadableWorkbook("truncated", f"文件已损坏或不完整：无法解压 {info.filename}（{exc}）") from None
+    except RuntimeError as exc:  # encrypted member
+        raise UnreadableWorkbook("encrypted", f"文件已加密，无法读取（{exc}）") from None
+    if len(data) > limits.max_part_bytes:
+        raise UnreadableWorkbook("zip_limits", f"压缩包中的 {info.filename} 解压后过大，超过安全上限")
+    return data
+
+
+def _describe_ole(path: Path) -> tuple[str, str]:
+    """An OLE2 compound file is either a legacy .xls/.et or an encrypted .xlsx."""
+    try:
+        with path.open("rb") as handle:
+            blob = handle.read(1024 * 1024)
+    except OSError:
+        blob = b""
+    if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
+        return "encrypted", "文件已加密（设置了打开密码），请取消打开密码后另存为 .xlsx 再提交"
+    return "legacy_xls", "这是旧版 Excel 97-2003（.xls）或 WPS（.et）格式，请在 Excel/WPS 中另存为 .xlsx 再提交"
+
+
+# --- cell references ------------------------------------------------------------------------------
+
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def column_index(ref: str) -> int:
+    """'C5' → 3."""
+    index = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            index = index * 26 + ord(ch) - 64
+        else:
+            break
+    return index
+
+
+def column_letter(index: int) -> str:
+    """3 → 'C'."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """'C5' → (5, 3): row, column (1-based)."""
+    match = _REF.match(ref.upper())
+    if not match:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(match.group(2)), column_index(match.group(1))
+
+
+def cell_ref(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"
+
+
+def iter_range(ref: str) -> Iterator[str]:
+    """Every cell of 'A1:B2' (or the single cell 'A1')."""
+    first, _, last = ref.partition(":")
+    top, left = split_ref(first)
+    bottom, right = split_ref(last or first)
+    for row in range(top, bottom + 1):
+        for column in range(left, right + 1):
+            yield cell_ref(row, column)
