@@ -26,7 +26,7 @@ NS = {
     "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
 }
-_M = "{%s}" % NS["m"]
+_M = "{{{}}}".format(NS["m"])
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class Workbook:
         rels = self._relationships("xl/_rels/workbook.xml.rels", base="xl")
         entries = []
         for sheet in root.iterfind("m:sheets/m:sheet", NS):
-            rel_id = sheet.get("{%s}id" % NS["r"])
+            rel_id = sheet.get("{{{}}}id".format(NS["r"]))
             part = rels.get(rel_id or "")
             if part is None:
                 continue  # chartsheets without a target, broken relations: nothing to read
