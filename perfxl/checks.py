@@ -97,8 +97,8 @@ def check_table(table: ScoreTable, scheme: Scheme) -> tuple[Recomputation, list[
     findings: list[Finding] = []
     sheet = table.sheet
 
-    def add(code: str, target: Field | None, expected=None, found=None, variant: str = "", **params) -> None:
-        findings.append(Finding(code, sheet, target.cell if target else None, expected, found, variant, params))
+    def add(code: str, at: Field | None, expected=None, found=None, variant: str = "", **params) -> None:
+        findings.append(Finding(code, sheet, at.cell if at else None, expected, found, variant, params))
 
     # Funds block
     funds = table.funds
@@ -110,15 +110,14 @@ def check_table(table: ScoreTable, scheme: Scheme) -> tuple[Recomputation, list[
     if weight is not None and weight.number is not None and weight.number != scheme.budget_weight:
         add("WEIGHT_MISMATCH", weight, scheme.budget_weight, weight.number, "budget", scheme=scheme.name)
     rate = funds.get("rate")
-    if rate is not None and not rate.derived and result.rate is not None:
+    if rate is not None and rate.cell and not rate.derived and result.rate is not None:
         if rate.number is None:
             _require_number(rate, ("rate", {}), add)
         elif not _close(rate.number, result.rate, _rate_tolerance(rate)):
-            add("EXECUTION_RATE_MISMATCH", rate, result.rate, rate.number,
-                expected_text=_percent(result.rate), found_text=_percent(rate.number))
+            add("EXECUTION_RATE_MISMATCH", rate, result.rate, rate.number)
             findings[-1].params.update(expected=_percent(result.rate), found=_percent(rate.number))
     score = funds.get("score")
-    if score is not None and not score.derived and result.budget_score is not None:
+    if score is not None and score.cell and not score.derived and result.budget_score is not None:
         if score.number is None:
             _require_number(score, ("funds_score", {}), add)
         elif not _close(score.number, result.budget_score, SCORE_TOLERANCE):

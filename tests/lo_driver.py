@@ -19,7 +19,17 @@ after every job so it stays valid if the run is cut short:
    "typed": [{"sheet", "cell", "text", "accepted": false if LibreOffice refused the input}]}
 Standard library + uno only; exit status 0 when every job succeeded.
 """
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, traceback
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
 
 import uno
 import unohelper
@@ -118,14 +128,21 @@ class Office:
                     pass
         finally:
             self.kill()
-            if self.proc is not None:
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    pass
+            for _ in range(50):                     # wait (<= 5 s) until the group is gone
+                if self.proc is None or not self._group_exists():
+                    break
+                self.proc.poll()                    # reap oosplash
+                time.sleep(0.1)
             if self.profile:
                 shutil.rmtree(self.profile, ignore_errors=True)
             self.proc = self.profile = self.ctx = self.desktop = self.dispatcher = None
+
+    def _group_exists(self):
+        try:
+            os.killpg(self.proc.pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
 
     def _terminate(self):
         try:
@@ -290,7 +307,7 @@ def main(argv):
                 res["ok"], res["error"] = True, None
             except Exception:
                 res["error"] = traceback.format_exc()
-                if not office.alive():
+                if office.proc is not None and not office.alive():
                     res["error"] += "\n(soffice crashed, or was killed after %ss)" % JOB_TIMEOUT
             finally:
                 watchdog.cancel()
