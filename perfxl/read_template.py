@@ -180,7 +180,7 @@ def _integrity_findings(read: TemplateRead, sheet: Sheet, book: Workbook, integr
                                          params={"what": what}))
     if not sheet.protected:
         read.findings.append(Finding("PROTECTION_REMOVED", sheet.name, None))
-    if not book.structure_protected:
+    if book.structure_protection == "unlocked":
         read.findings.append(Finding("PROTECTION_REMOVED", None, None, variant="workbook"))
     if missing_cache:
         read.findings.append(Finding("NOT_RECALCULATED", sheet.name, missing_cache[0],

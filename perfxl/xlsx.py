@@ -97,7 +97,6 @@ class Workbook:
         try:
             self._shared_strings: list[str] | None = None
             self.sheets = self._read_sheet_list()
-            self.structure_protected = self._workbook_protected
             self.custom_properties = self._read_custom_properties()
         except Exception:
             self._zip.close()
@@ -140,7 +139,13 @@ class Workbook:
         if root is None:
             raise UnreadableWorkbook("not_xlsx", "压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
         protection = root.find("m:workbookProtection", NS)
-        self._workbook_protected = protection is not None and _true(protection.get("lockStructure"))
+        # LibreOffice writes an empty <workbookProtection/> whatever the state: that says nothing.
+        if protection is None or protection.get("lockStructure") in ("0", "false", "off"):
+            self.structure_protection = "unlocked"
+        elif _true(protection.get("lockStructure")):
+            self.structure_protection = "locked"
+        else:
+            self.structure_protection = "unknown"
         rels = self._relationships("xl/_rels/workbook.xml.rels", base="xl")
         entries = []
         for sheet in root.iterfind("m:sheets/m:sheet", NS):

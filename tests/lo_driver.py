@@ -1,35 +1,22 @@
 #!/usr/bin/python3
 """Drive a real LibreOffice Calc over UNO to fill, recalculate and re-save xlsx files.
 
-    /usr/bin/python3 tests/lo_driver.py JOBS.json RESULTS.json     (system Python: has `uno`)
-
-JOBS.json: [{"input": "/abs/in.xlsx", "output": "/abs/out.xlsx", "ops": [...]}, ...]; ops in order:
-  {"op": "type", "sheet": S, "cell": "E12", "text": "5"}   like a user: select the cell and type
-        ("" = press Delete). Respects protection: a locked cell of a protected sheet is refused.
-  {"op": "force", "sheet": S, "cell": "E12", "value": 97}  API write, ignores protection: number,
-        string, or "=formula" in xlsx syntax (as given to XlsxWriter: commas, '_xlfn.' prefixes).
-  {"op": "unprotect", "sheet": S, "password": ""}      {"op": "unprotect_workbook", "password": ""}
-  {"op": "read", "sheet": S, "cell": "E12"}
-Documents load hidden and recalculate on load (profile with OOXMLRecalcMode=0); after the ops
-calculateAll() runs and the document is saved as xlsx. RESULTS.json, one entry per job, rewritten
-after every job so it stays valid if the run is cut short:
-  {"input", "output", "ok", "error": traceback or null,
-   "reads": [{"cell", "type": VALUE|TEXT|FORMULA|EMPTY, "value", "string",
-              "formula" (LibreOffice syntax), "formula_xlsx" (xlsx syntax, "" if no formula)}],
-   "typed": [{"sheet", "cell", "text", "accepted": false if LibreOffice refused the input}]}
-Standard library + uno only; exit status 0 when every job succeeded.
+    /usr/bin/python3 tests/lo_driver.py JOBS.json RESULTS.json    (the system Python has `uno`)
+JOBS.json: [{"input": "/abs/in.xlsx", "output": "/abs/out.xlsx", "ops": [...]}, ...], ops in order:
+  {"op": "type", "sheet", "cell", "text"}  user input: select + type ("" = Delete key); refused
+                                           on locked cells of protected sheets
+  {"op": "force", "sheet", "cell", "value"} API write ignoring protection: number, string, or
+                                           "=formula" in xlsx syntax (as written by XlsxWriter)
+  {"op": "unprotect", "sheet", "password"}   {"op": "unprotect_workbook", "password"}
+  {"op": "read", "sheet", "cell"}
+Each input is loaded hidden and recalculated on load; calculateAll() runs after the ops; the
+result is saved as xlsx. RESULTS.json (rewritten after each job) holds one entry per job:
+  {"input", "output", "ok", "error": traceback|null, "reads": [{"cell", "type" (VALUE|TEXT|
+   FORMULA|EMPTY), "value", "string", "formula" (LibreOffice syntax), "formula_xlsx" (xlsx
+   syntax, "" if no formula)}], "typed": [{"sheet", "cell", "text", "accepted"}]}
+Standard library + uno only. Exit status 0 when every job succeeded, else 1.
 """
-import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-import traceback
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, traceback
 
 import uno
 import unohelper
@@ -40,31 +27,25 @@ from com.sun.star.util import URL
 CONNECT_TIMEOUT = 60                                                    # s: start + connect
 JOB_TIMEOUT = float(os.environ.get("LO_DRIVER_JOB_TIMEOUT", 120))       # s per job
 TOTAL_TIMEOUT = float(os.environ.get("LO_DRIVER_TOTAL_TIMEOUT", 1800))  # s for the whole run
+# Profile settings: recalculate xlsx/ods on load; no .~lock files (a stale one blocks loading).
 XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
 xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" \
-oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" \
-oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" \
-oor:op="fuse"><value>false</value></prop></item>
-</oor:items>
-"""  # UseLocking=false: no .~lock files next to inputs (a stale lock makes loading fail)
+%s</oor:items>
+""" % "".join('<item oor:path="/org.openoffice.Office.%s"><prop oor:name="%s" oor:op="fuse">'
+              '<value>%s</value></prop></item>\n' % item for item in [
+                  ("Calc/Formula/Load", "OOXMLRecalcMode", "0"),
+                  ("Calc/Formula/Load", "ODFRecalcMode", "0"),
+                  ("Common/Misc", "UseLocking", "false")])
 
 
 def props(**kw):
     """Keyword arguments -> tuple of PropertyValue, as UNO calls expect."""
-    out = []
-    for name, value in kw.items():
-        p = PropertyValue()
-        p.Name, p.Value = name, value
-        out.append(p)
-    return tuple(out)
+    return tuple(PropertyValue(Name=k, Value=v) for k, v in kw.items())
 
 
 class Office:
-    """One headless soffice with a throwaway profile, in its own process group."""
+    """One headless soffice with a throwaway profile, in a process group of its own."""
     proc = profile = ctx = desktop = dispatcher = urls = None
 
     def start(self):
@@ -80,7 +61,7 @@ class Office:
              "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
              "--accept=socket,host=127.0.0.1,port=%d;urp;" % port],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)                 # group = oosplash + soffice.bin
+            start_new_session=True)                 # the group: oosplash + soffice.bin
         watchdog = threading.Timer(CONNECT_TIMEOUT + 5, self.kill)  # resolve() has no timeout
         watchdog.start()
         try:
@@ -95,7 +76,7 @@ class Office:
                     break
                 except Exception:                   # NoConnectException while starting up
                     if self.proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("could not connect to soffice (exit status %s)"
+                        raise RuntimeError("cannot connect to soffice (exit status %s)"
                                            % self.proc.poll())
                     time.sleep(0.25)
             make = lambda name: self.ctx.ServiceManager.createInstanceWithContext(name, self.ctx)
@@ -108,41 +89,38 @@ class Office:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def kill(self):
-        if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)   # only the group we started
-            except ProcessLookupError:
-                pass
+    def signal_group(self, sig):
+        """Signal the process group we started (nothing else); False once it is gone."""
+        if self.proc is None:
+            return False
+        try:
+            os.killpg(self.proc.pid, sig)
+            return True
+        except ProcessLookupError:
+            return False
 
+    def kill(self):
+        self.signal_group(signal.SIGKILL)
     def stop(self):
-        """XDesktop.terminate(), kill whatever is left after a few seconds, remove the profile."""
+        """XDesktop.terminate(); kill what is left after ~5 s; remove the profile."""
         try:
             if self.alive() and self.desktop is not None:
-                t = threading.Thread(target=self._terminate, daemon=True)
-                t.start()
-                t.join(5)
-                try:
-                    self.proc.wait(5)
-                except subprocess.TimeoutExpired:
-                    pass
+                threading.Thread(target=self._terminate, daemon=True).start()
+                for _ in range(50):
+                    if self.proc.poll() is not None:
+                        break
+                    time.sleep(0.1)
         finally:
             self.kill()
             for _ in range(50):                     # wait (<= 5 s) until the group is gone
-                if self.proc is None or not self._group_exists():
+                if self.proc is not None:
+                    self.proc.poll()                # reap oosplash
+                if not self.signal_group(0):
                     break
-                self.proc.poll()                    # reap oosplash
                 time.sleep(0.1)
             if self.profile:
                 shutil.rmtree(self.profile, ignore_errors=True)
             self.proc = self.profile = self.ctx = self.desktop = self.dispatcher = None
-
-    def _group_exists(self):
-        try:
-            os.killpg(self.proc.pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
 
     def _terminate(self):
         try:
@@ -151,48 +129,36 @@ class Office:
             pass
 
 
-class _StateListener(unohelper.Base, XStatusListener):
-    def __init__(self):
-        self.event, self.enabled = threading.Event(), None
+class _State(unohelper.Base, XStatusListener):
+    """Receives the enabled/disabled state of one dispatcher command."""
+    enabled = None
 
     def statusChanged(self, ev):
         self.enabled = ev.IsEnabled
-        self.event.set()
 
     def disposing(self, ev):
         pass
 
 
-def command_enabled(office, frame, command):
-    """Is a dispatcher command (e.g. .uno:ClearContents) enabled for the current selection?"""
-    url = URL()
-    url.Complete = command
-    url = office.urls.parseStrict(url)[1]
-    dispatch = frame.queryDispatch(url, "", 0)
-    if dispatch is None:
-        return False
-    listener = _StateListener()
-    dispatch.addStatusListener(listener, url)       # LibreOffice sends the state right away
-    try:
-        if not listener.event.wait(10):
-            raise RuntimeError("no state received for " + command)
-    finally:
-        dispatch.removeStatusListener(listener, url)
-    return bool(listener.enabled)
-
-
 def type_into(office, doc, sheet, cell, text):
     """Select `cell` and type `text` ("" = Delete key). Returns False if LibreOffice refuses.
 
-    LibreOffice decides, not us: on a cell the user may not edit (sheet protection + Locked) it
-    disables Delete/Cut/ClearContents. We ask that state before typing because a refused
-    .uno:EnterString opens the info box "Protected cells can not be modified." which headless
-    LibreOffice 7.4 cannot cope with: the next dialog (or dismissing it) kills soffice."""
+    LibreOffice decides, not us: on a cell the user may not edit (sheet protection + Locked)
+    it disables Delete (.uno:ClearContents), so we ask that state before typing. We never type
+    blindly into such a cell: the refused .uno:EnterString opens an info box "Protected cells
+    can not be modified." that headless LibreOffice 7.4 cannot cope with (the next dialog, or
+    dismissing it, kills soffice with SIGABRT)."""
     controller = doc.getCurrentController()
     frame = controller.getFrame()
     controller.setActiveSheet(sheet)
     office.dispatcher.executeDispatch(frame, ".uno:GoToCell", "", 0, props(ToPoint=cell))
-    if not command_enabled(office, frame, ".uno:ClearContents"):
+    url = office.urls.parseStrict(URL(Complete=".uno:ClearContents"))[1]
+    dispatch, state = frame.queryDispatch(url, "", 0), _State()
+    dispatch.addStatusListener(state, url)          # the state arrives during this call
+    dispatch.removeStatusListener(state, url)
+    if state.enabled is None:
+        raise RuntimeError("LibreOffice sent no state for .uno:ClearContents")
+    if not state.enabled:
         return False
     if text == "":
         office.dispatcher.executeDispatch(frame, ".uno:ClearContents", "", 0, ())
@@ -202,18 +168,56 @@ def type_into(office, doc, sheet, cell, text):
 
 
 def xlsx_formula_parser(doc):
-    """A FormulaParser speaking the formula syntax stored in xlsx files (OOXML, A1, commas)."""
+    """A FormulaParser for the formula syntax stored in xlsx files (OOXML names, A1, commas)."""
+    const = lambda name: uno.getConstantByName("com.sun.star.sheet." + name)
     parser = doc.createInstance("com.sun.star.sheet.FormulaParser")
-    mapper = doc.createInstance("com.sun.star.sheet.FormulaOpCodeMapper")
-    opmap = mapper.getAvailableMappings(
-        uno.getConstantByName("com.sun.star.sheet.FormulaLanguage.OOXML"),
-        uno.getConstantByName("com.sun.star.sheet.FormulaMapGroup.ALL_EXCEPT_SPECIAL"))
-    uno.invoke(parser, "setPropertyValue",
+    opmap = doc.createInstance("com.sun.star.sheet.FormulaOpCodeMapper").getAvailableMappings(
+        const("FormulaLanguage.OOXML"), const("FormulaMapGroup.ALL_EXCEPT_SPECIAL"))
+    uno.invoke(parser, "setPropertyValue",   # pyuno needs the sequence type spelled out
                ("OpCodeMap", uno.Any("[]com.sun.star.sheet.FormulaOpCodeMapEntry", opmap)))
-    parser.setPropertyValue("FormulaConvention",
-                            uno.getConstantByName("com.sun.star.sheet.AddressConvention.XL_OOX"))
+    parser.setPropertyValue("FormulaConvention", const("AddressConvention.XL_OOX"))
     parser.setPropertyValue("CompileEnglish", True)
     return parser
+
+
+def run_op(office, doc, parser, op, reads, typed):
+    if op["op"] == "unprotect_workbook":
+        if doc.isProtected():
+            doc.unprotect(op.get("password", ""))
+        return
+    if not doc.Sheets.hasByName(op["sheet"]):
+        raise KeyError("no sheet %r" % op["sheet"])
+    sheet = doc.Sheets.getByName(op["sheet"])
+    if op["op"] == "unprotect":
+        try:
+            sheet.unprotect(op.get("password", ""))
+        except Exception as exc:
+            raise ValueError("cannot unprotect sheet %r: wrong password?" % op["sheet"]) from exc
+        return
+    cell = sheet.getCellRangeByName(op["cell"])
+    pos = cell.getCellAddress()
+    if op["op"] == "type":
+        ok = type_into(office, doc, sheet, op["cell"], op["text"])
+        typed.append({"sheet": op["sheet"], "cell": op["cell"], "text": op["text"],
+                      "accepted": ok})
+    elif op["op"] == "force":
+        value = op["value"]
+        if isinstance(value, str) and value.startswith("="):
+            cell.setTokens(parser.parseFormula(value, pos))
+        elif isinstance(value, str):
+            cell.setString(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            cell.setValue(value)
+        else:
+            raise TypeError("force value must be a number or a string: %r" % (value,))
+    elif op["op"] == "read":
+        kind = cell.getType().value                 # EMPTY, VALUE, TEXT or FORMULA
+        reads.append({"cell": op["cell"], "type": kind, "value": cell.getValue(),
+                      "string": cell.getString(), "formula": cell.getFormula(),
+                      "formula_xlsx": "=" + parser.printFormula(cell.getTokens(), pos)
+                      if kind == "FORMULA" else ""})
+    else:
+        raise ValueError("unknown op %r" % op["op"])
 
 
 def run_job(office, job, reads, typed):
@@ -225,40 +229,7 @@ def run_job(office, job, reads, typed):
     try:
         parser = xlsx_formula_parser(doc)
         for op in job.get("ops", []):
-            if op["op"] == "unprotect_workbook":
-                if doc.isProtected():
-                    doc.unprotect(op.get("password", ""))
-                continue
-            if not doc.Sheets.hasByName(op["sheet"]):
-                raise KeyError("no sheet %r in %s" % (op["sheet"], job["input"]))
-            sheet = doc.Sheets.getByName(op["sheet"])
-            if op["op"] == "unprotect":
-                sheet.unprotect(op.get("password", ""))   # wrong password: IllegalArgument
-                continue
-            cell = sheet.getCellRangeByName(op["cell"])
-            pos = cell.getCellAddress()                   # a table.CellAddress
-            if op["op"] == "type":
-                ok = type_into(office, doc, sheet, op["cell"], op["text"])
-                typed.append({"sheet": op["sheet"], "cell": op["cell"], "text": op["text"],
-                              "accepted": ok})
-            elif op["op"] == "force":
-                value = op["value"]
-                if isinstance(value, str) and value.startswith("="):
-                    cell.setTokens(parser.parseFormula(value, pos))
-                elif isinstance(value, str):
-                    cell.setString(value)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    cell.setValue(value)
-                else:
-                    raise TypeError("force value must be a number or a string: %r" % (value,))
-            elif op["op"] == "read":
-                kind = cell.getType().value               # EMPTY, VALUE, TEXT or FORMULA
-                reads.append({"cell": op["cell"], "type": kind, "value": cell.getValue(),
-                              "string": cell.getString(), "formula": cell.getFormula(),
-                              "formula_xlsx": "=" + parser.printFormula(cell.getTokens(), pos)
-                              if kind == "FORMULA" else ""})
-            else:
-                raise ValueError("unknown op %r" % op["op"])
+            run_op(office, doc, parser, op, reads, typed)
         doc.calculateAll()
         out = os.path.abspath(job["output"])
         os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -288,7 +259,7 @@ def main(argv):
     write_results(results_path, results)
     office = Office()
     deadline = time.monotonic() + TOTAL_TIMEOUT
-    # Last resort if everything is stuck: kill soffice and exit (results file stays valid).
+    # Last resort if everything is stuck: kill soffice and exit (the results file stays valid).
     hard_stop = threading.Timer(TOTAL_TIMEOUT + 60, lambda: (office.kill(), os._exit(3)))
     hard_stop.daemon = True
     hard_stop.start()
@@ -299,7 +270,7 @@ def main(argv):
                 continue
             watchdog = threading.Timer(JOB_TIMEOUT, office.kill)   # a hung job kills soffice
             try:
-                if not office.alive():          # first job, or soffice died in the last one
+                if not office.alive():              # first job, or soffice died in the last
                     office.stop()
                     office.start()
                 watchdog.start()

@@ -1,0 +1,59 @@
+"""Drive a real LibreOffice from the tests (and the example builder) through tests/lo_driver.py.
+
+The driver runs under the system Python, which has the UNO bindings; we hand it a JSON list of
+jobs and read back a JSON list of results. One call starts one soffice for all its jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+DRIVER = Path(__file__).with_name("lo_driver.py")
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def missing_reason() -> str | None:
+    """Why LibreOffice cannot be driven here, or None when it can."""
+    if shutil.which("soffice") is None:
+        return "soffice is not installed (Debian: libreoffice-calc-nogui)"
+    if not Path(SYSTEM_PYTHON).exists():
+        return f"{SYSTEM_PYTHON} not found"
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
+    if probe.returncode != 0:
+        return "the system python3 cannot import uno (Debian: python3-uno)"
+    return None
+
+
+def require_libreoffice() -> None:
+    """Skip without LibreOffice on a developer machine; fail in CI, where it must be there."""
+    reason = missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"LibreOffice is required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def type_ops(sheet: str, cells: dict[str, str]) -> list[dict]:
+    """Type each value into its cell as a user at the keyboard would."""
+    return [{"op": "type", "sheet": sheet, "cell": cell, "text": text} for cell, text in cells.items()]
+
+
+def run_jobs(jobs: list[dict], timeout: float = 900) -> list[dict]:
+    """Run the jobs in one LibreOffice; returns one result per job (see lo_driver.py)."""
+    with tempfile.TemporaryDirectory(prefix="perfxl-lo-") as work:
+        jobs_path = Path(work) / "jobs.json"
+        results_path = Path(work) / "results.json"
+        jobs_path.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
+        completed = subprocess.run([SYSTEM_PYTHON, str(DRIVER), str(jobs_path), str(results_path)],
+                                   capture_output=True, text=True, timeout=timeout)
+        if not results_path.exists():
+            raise RuntimeError(f"LibreOffice driver failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+        return json.loads(results_path.read_text(encoding="utf-8"))
