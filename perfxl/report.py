@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from .files import _umask
 from .messages import render
 from .model import FileResult, Finding
 from .numbers import format_number, json_number
@@ -102,6 +103,7 @@ class _AtomicFile:
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
+        os.chmod(self.temp, 0o666 & ~_umask())
         os.replace(self.temp, self.target)
 
     def abort(self) -> None:

@@ -13,8 +13,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-
 DRIVER = Path(__file__).with_name("lo_driver.py")
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -33,6 +31,8 @@ def missing_reason() -> str | None:
 
 def require_libreoffice() -> None:
     """Skip without LibreOffice on a developer machine; fail in CI, where it must be there."""
+    import pytest
+
     reason = missing_reason()
     if reason is None:
         return

@@ -16,7 +16,17 @@ result is saved as xlsx. RESULTS.json (rewritten after each job) holds one entry
    syntax, "" if no formula)}], "typed": [{"sheet", "cell", "text", "accepted"}]}
 Standard library + uno only. Exit status 0 when every job succeeded, else 1.
 """
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time, traceback
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
 
 import uno
 import unohelper
@@ -77,12 +87,13 @@ class Office:
                 except Exception:                   # NoConnectException while starting up
                     if self.proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("cannot connect to soffice (exit status %s)"
-                                           % self.proc.poll())
+                                           % self.proc.poll()) from None
                     time.sleep(0.25)
-            make = lambda name: self.ctx.ServiceManager.createInstanceWithContext(name, self.ctx)
-            self.desktop = make("com.sun.star.frame.Desktop")
-            self.dispatcher = make("com.sun.star.frame.DispatchHelper")
-            self.urls = make("com.sun.star.util.URLTransformer")
+            smgr = self.ctx.ServiceManager
+            self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
+            self.dispatcher = smgr.createInstanceWithContext(
+                "com.sun.star.frame.DispatchHelper", self.ctx)
+            self.urls = smgr.createInstanceWithContext("com.sun.star.util.URLTransformer", self.ctx)
         finally:
             watchdog.cancel()
 
@@ -169,7 +180,9 @@ def type_into(office, doc, sheet, cell, text):
 
 def xlsx_formula_parser(doc):
     """A FormulaParser for the formula syntax stored in xlsx files (OOXML names, A1, commas)."""
-    const = lambda name: uno.getConstantByName("com.sun.star.sheet." + name)
+    def const(name):
+        return uno.getConstantByName("com.sun.star.sheet." + name)
+
     parser = doc.createInstance("com.sun.star.sheet.FormulaParser")
     opmap = doc.createInstance("com.sun.star.sheet.FormulaOpCodeMapper").getAvailableMappings(
         const("FormulaLanguage.OOXML"), const("FormulaMapGroup.ALL_EXCEPT_SPECIAL"))
@@ -264,7 +277,7 @@ def main(argv):
     hard_stop.daemon = True
     hard_stop.start()
     try:
-        for job, res in zip(jobs, results):
+        for job, res in zip(jobs, results, strict=True):
             if time.monotonic() > deadline:
                 res["error"] = "not run: total timeout of %ss exceeded" % TOTAL_TIMEOUT
                 continue
@@ -286,6 +299,7 @@ def main(argv):
     finally:
         office.stop()
         hard_stop.cancel()
+        write_results(results_path, results)
     return 0 if all(r["ok"] for r in results) else 1
 
 

@@ -1,0 +1,37 @@
+# The README's two commands are `make demo` and `make test`; each sets up what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install lint examples bench clean
+
+$(BIN)/perfxl: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(BIN)/perfxl
+
+install: $(BIN)/perfxl
+
+## Reconcile the bundled examples (exit 1 is expected: one example holds the typed-over 97).
+demo: install
+	-$(BIN)/perfxl reconcile examples/ --json out/examples.json --csv out/examples.csv
+
+## All tests, LibreOffice round trips included (they fail, not skip, under CI=true).
+test: install
+	bash .ci/install-system
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+## Rebuild examples/*.xlsx through LibreOffice (needs soffice and python3-uno).
+examples: install
+	$(BIN)/python examples/make_examples.py
+
+bench: install
+	$(BIN)/python benchmarks/bench_reconcile.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""The command line: exit codes, JSON and CSV shapes exactly as contract.md fixes them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from perfxl.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CLEAN = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+FAULTY = EXAMPLES / "芦淞区委宣传部_2024_总分改为97.xlsx"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_template_command(tmp_path):
+    out = tmp_path / "模板.xlsx"
+    result = run("template", out, "--department", "测试部门", "--year", "2024", "--scheme", "classic")
+    assert result.exit_code == 0, result.output
+    assert out.exists() and "classic" in result.output
+
+
+def test_template_rejects_a_bad_scheme(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((Path(__file__).parent.parent / "templates/schemes/standard.toml").read_text(
+        encoding="utf-8").replace("weight = 40", "weight = 41"), encoding="utf-8")
+    result = run("template", tmp_path / "x.xlsx", "--scheme", bad)
+    assert result.exit_code == 2 and "100" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_exit_codes(tmp_path):
+    assert run("reconcile", CLEAN).exit_code == 0
+    assert run("reconcile", FAULTY).exit_code == 1
+    assert run("reconcile", tmp_path / "missing.xlsx").exit_code == 2
+    assert run("reconcile", CLEAN, "--lang", "fr").exit_code == 2
+    assert run("reconcile", CLEAN, "--scheme", "nonexistent").exit_code == 2
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert run("reconcile", broken).exit_code == 1
+
+
+def test_json_follows_the_contract(tmp_path):
+    out = tmp_path / "r.json"
+    result = run("reconcile", EXAMPLES, "--json", out)
+    assert result.exit_code == 1
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data) == {"perfxl_version", "scheme", "summary", "files"}
+    assert set(data["summary"]) == {"files", "clean", "with_errors", "with_warnings_only", "unreadable",
+                                    "findings_by_code"}
+    assert data["summary"]["files"] == len(data["files"]) == 5
+    entry = next(f for f in data["files"] if f["path"].endswith("总分改为97.xlsx"))
+    assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "declared_total",
+                          "computed_total", "declared_grade", "computed_grade", "findings"}
+    assert entry["status"] == "errors" and entry["layout"] == "perfxl-template"
+    assert (entry["declared_total"], entry["computed_total"]) == (97, 95)
+    total = next(f for f in entry["findings"] if f["code"] == "TOTAL_MISMATCH")
+    assert total == {"code": "TOTAL_MISMATCH", "severity": "error", "sheet": "自评表", "cell": "I49",
+                     "expected": 95, "found": 97, "message": "总分 97 与各项得分合计 95 不一致"}
+    assert data["summary"]["findings_by_code"]["TOTAL_MISMATCH"] == 1
+
+
+def test_csv_and_english(tmp_path):
+    out = tmp_path / "r.csv"
+    result = run("reconcile", FAULTY, "--csv", out, "--lang", "en")
+    assert "total 97 differs from the sum of its parts 95" in result.output
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["path", "department", "code", "severity", "sheet", "cell", "expected", "found", "message"]
+    total = next(r for r in rows if r[2] == "TOTAL_MISMATCH")
+    assert total[5:8] == ["I49", "95", "97"]
+
+
+def test_folders_are_searched_and_other_spreadsheets_reported(tmp_path):
+    folder = tmp_path / "收回" / "二级"
+    folder.mkdir(parents=True)
+    shutil.copy(CLEAN, folder / "a.xlsx")
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    (folder / "wps.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    (folder / "notes.txt").write_text("ignored")
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    out = tmp_path / "r.json"
+    result = run("reconcile", tmp_path / "收回", "--json", out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert statuses == {"a.xlsx": "clean", "old.xls": "unreadable", "wps.et": "unreadable"}
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jobs_give_the_same_results(tmp_path, jobs):
+    out = tmp_path / "r.json"
+    run("reconcile", EXAMPLES, "--json", out, "--jobs", jobs)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
+    assert data["summary"]["with_errors"] == 1 and data["summary"]["clean"] == 2

@@ -1,0 +1,90 @@
+"""Broken and hostile files: each gets a clear UNREADABLE_FILE, the batch goes on, inputs untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from perfxl.reconcile import reconcile_file, reconcile_paths
+from perfxl.xlsx import Limits, UnreadableWorkbook, Workbook
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+GOOD = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _replace_part(source: Path, part: str, data: bytes) -> bytes:
+    with zipfile.ZipFile(source) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    entries[part] = data
+    return _zip(entries)
+
+
+BAD_FILES = {
+    "empty.xlsx": (b"", "为空"),
+    "text.xlsx": ("这不是表格".encode(), "zip"),
+    "truncated.xlsx": (GOOD.read_bytes()[:4000], "损坏或不完整"),
+    "legacy.xlsx": (OLE + b"\0" * 2048, ".xls"),
+    "encrypted.xlsx": (OLE + b"\0" * 100 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 100, "加密"),
+    "word.xlsx": (_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}), "Word"),
+    "plainzip.xlsx": (_zip({"readme.txt": b"hello"}), "Content_Types"),
+    "bomb.xlsx": (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
+                        "xl/worksheets/sheet1.xml": b" " * (30 * 1024 * 1024)}), "压缩"),
+    "entities.xlsx": (_replace_part(GOOD, "xl/sharedStrings.xml",
+                                    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                                    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><sst>&lol2;</sst>'), "DTD"),
+    "external.xlsx": (_replace_part(GOOD, "xl/workbook.xml",
+                                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                                    b"<workbook>&e;</workbook>"), "DTD"),
+    "badxml.xlsx": (_replace_part(GOOD, "xl/workbook.xml", b"<workbook><sheets>"), "XML"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files_are_unreadable_with_a_reason(tmp_path, name):
+    data, reason = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = reconcile_file(path)
+    assert result.status == "unreadable"
+    assert result.codes() == ["UNREADABLE_FILE"]
+    assert reason in result.findings[0].params["detail"], result.findings[0].params["detail"]
+
+
+def test_zip_limits_are_configurable(tmp_path):
+    with pytest.raises(UnreadableWorkbook, match="条目过多"):
+        Workbook(GOOD, Limits(max_entries=3))
+    with pytest.raises(UnreadableWorkbook, match="解压后"):
+        Workbook(GOOD, Limits(max_uncompressed_bytes=1000))
+
+
+def test_batch_goes_on_and_inputs_are_never_modified(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, (data, _) in BAD_FILES.items():
+        (folder / name).write_bytes(data)
+    for example in EXAMPLES.glob("*.xlsx"):
+        shutil.copy(example, folder / example.name)
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    results = list(reconcile_paths([folder]))
+    assert len(results) == len(before)
+    assert sum(r.status == "unreadable" for r in results) == len(BAD_FILES)
+    assert {Path(r.path).name: r.sha256 for r in results} == before
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert after == before
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps
+    assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no lock or temp files left
