@@ -63,7 +63,6 @@ def _scenarios() -> dict[str, Scenario]:
 
 def _random_sample(rng: random.Random) -> Sample:
     """A table with random (but typable) figures: operators, percentages, words, blanks, zeros."""
-    base = LUSONG_2024
     rows = []
     for level, group, count in (("output", "数量指标", 6), ("output", "质量指标", 2), ("benefit", "社会效益指标", 2),
                                 ("satisfaction", "服务对象满意度指标", 1), ("cost", "经济成本指标", 3)):

@@ -14,7 +14,7 @@ def test_shipped_schemes():
     assert STANDARD.budget_weight == 10 and STANDARD.total_weight == 100
     classic = load_scheme("classic")
     assert [lv.weight for lv in classic.levels] == [50, 30, 10]
-    cost_group = [g for g in classic.levels[0].groups if g.label == "成本指标"][0]
+    cost_group = next(g for g in classic.levels[0].groups if g.label == "成本指标")
     assert cost_group.direction == "lower"
 
 
