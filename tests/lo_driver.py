@@ -38,15 +38,14 @@ CONNECT_TIMEOUT = 60                                                    # s: sta
 JOB_TIMEOUT = float(os.environ.get("LO_DRIVER_JOB_TIMEOUT", 120))       # s per job
 TOTAL_TIMEOUT = float(os.environ.get("LO_DRIVER_TOTAL_TIMEOUT", 1800))  # s for the whole run
 # Profile settings: recalculate xlsx/ods on load; no .~lock files (a stale one blocks loading).
-XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
-xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-%s</oor:items>
-""" % "".join('<item oor:path="/org.openoffice.Office.%s"><prop oor:name="%s" oor:op="fuse">'
-              '<value>%s</value></prop></item>\n' % item for item in [
-                  ("Calc/Formula/Load", "OOXMLRecalcMode", "0"),
-                  ("Calc/Formula/Load", "ODFRecalcMode", "0"),
-                  ("Common/Misc", "UseLocking", "false")])
+SETTINGS = [("Calc/Formula/Load", "OOXMLRecalcMode", "0"),
+            ("Calc/Formula/Load", "ODFRecalcMode", "0"),
+            ("Common/Misc", "UseLocking", "false")]
+XCU = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+       'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+       + "".join(f'<item oor:path="/org.openoffice.Office.{path}"><prop oor:name="{name}" oor:op="fuse">'
+                 f"<value>{value}</value></prop></item>\n" for path, name, value in SETTINGS)
+       + "</oor:items>\n")
 
 
 def props(**kw):
@@ -69,7 +68,7 @@ class Office:
         self.proc = subprocess.Popen(
             ["soffice", "-env:UserInstallation=" + uno.systemPathToFileUrl(self.profile),
              "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-             "--accept=socket,host=127.0.0.1,port=%d;urp;" % port],
+             f"--accept=socket,host=127.0.0.1,port={port};urp;"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)                 # the group: oosplash + soffice.bin
         watchdog = threading.Timer(CONNECT_TIMEOUT + 5, self.kill)  # resolve() has no timeout
@@ -82,12 +81,12 @@ class Office:
             while True:
                 try:
                     self.ctx = resolver.resolve(
-                        "uno:socket,host=127.0.0.1,port=%d;urp;StarOffice.ComponentContext" % port)
+                        f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
                     break
                 except Exception:                   # NoConnectException while starting up
                     if self.proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("cannot connect to soffice (exit status %s)"
-                                           % self.proc.poll()) from None
+                        raise RuntimeError(
+                            f"cannot connect to soffice (exit status {self.proc.poll()})") from None
                     time.sleep(0.25)
             smgr = self.ctx.ServiceManager
             self.desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", self.ctx)
@@ -199,13 +198,13 @@ def run_op(office, doc, parser, op, reads, typed):
             doc.unprotect(op.get("password", ""))
         return
     if not doc.Sheets.hasByName(op["sheet"]):
-        raise KeyError("no sheet %r" % op["sheet"])
+        raise KeyError(f"no sheet {op['sheet']!r}")
     sheet = doc.Sheets.getByName(op["sheet"])
     if op["op"] == "unprotect":
         try:
             sheet.unprotect(op.get("password", ""))
         except Exception as exc:
-            raise ValueError("cannot unprotect sheet %r: wrong password?" % op["sheet"]) from exc
+            raise ValueError(f"cannot unprotect sheet {op['sheet']!r}: wrong password?") from exc
         return
     cell = sheet.getCellRangeByName(op["cell"])
     pos = cell.getCellAddress()
@@ -222,7 +221,7 @@ def run_op(office, doc, parser, op, reads, typed):
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             cell.setValue(value)
         else:
-            raise TypeError("force value must be a number or a string: %r" % (value,))
+            raise TypeError(f"force value must be a number or a string: {value!r}")
     elif op["op"] == "read":
         kind = cell.getType().value                 # EMPTY, VALUE, TEXT or FORMULA
         reads.append({"cell": op["cell"], "type": kind, "value": cell.getValue(),
@@ -230,7 +229,7 @@ def run_op(office, doc, parser, op, reads, typed):
                       "formula_xlsx": "=" + parser.printFormula(cell.getTokens(), pos)
                       if kind == "FORMULA" else ""})
     else:
-        raise ValueError("unknown op %r" % op["op"])
+        raise ValueError(f"unknown op {op['op']!r}")
 
 
 def run_job(office, job, reads, typed):
@@ -279,7 +278,7 @@ def main(argv):
     try:
         for job, res in zip(jobs, results, strict=True):
             if time.monotonic() > deadline:
-                res["error"] = "not run: total timeout of %ss exceeded" % TOTAL_TIMEOUT
+                res["error"] = f"not run: total timeout of {TOTAL_TIMEOUT}s exceeded"
                 continue
             watchdog = threading.Timer(JOB_TIMEOUT, office.kill)   # a hung job kills soffice
             try:
@@ -292,7 +291,7 @@ def main(argv):
             except Exception:
                 res["error"] = traceback.format_exc()
                 if office.proc is not None and not office.alive():
-                    res["error"] += "\n(soffice crashed, or was killed after %ss)" % JOB_TIMEOUT
+                    res["error"] += f"\n(soffice crashed, or was killed after {JOB_TIMEOUT}s)"
             finally:
                 watchdog.cancel()
             write_results(results_path, results)
