@@ -12,7 +12,15 @@ from decimal import Decimal
 
 from . import rules
 from .model import Field, Finding, Indicator, ScoreTable
-from .numbers import SCORE_TOLERANCE, format_number, normalise_text, round_half_up
+from .numbers import (
+    SCORE_TOLERANCE,
+    decimals_written,
+    format_number,
+    normalise_text,
+    parse_text_number,
+    round_half_up,
+    sum_within_tolerance,
+)
 from .scheme import Scheme
 
 ACHIEVED_WORDS = {"达成", "达成年度指标", "已达成", "完成", "已完成", "全部完成", "是", "达标", "达到"}
@@ -156,6 +164,8 @@ def check_table(table: ScoreTable, scheme: Scheme) -> tuple[Recomputation, list[
         add("WEIGHT_MISMATCH", table.total_weight if table.total_weight.cell else None, Decimal(100),
             result.total_weight, "total")
 
+    findings += check_amounts(table)
+
     # Total and grade
     total = table.total_score
     if total.cell and not total.derived:
@@ -171,6 +181,39 @@ def check_table(table: ScoreTable, scheme: Scheme) -> tuple[Recomputation, list[
         elif not found:
             add("MISSING_VALUE", grade, result.grade, None, what=("grade", {}))
     return result, findings
+
+
+def check_amounts(table: ScoreTable) -> list[Finding]:
+    """Sums and ratios of amounts, with the rounding tolerance of domain.md §4."""
+    findings = []
+    for rule in table.sums:
+        parts = [(p.number, _places(p)) for p in rule.parts if p.number is not None]
+        total = rule.total
+        if total.number is None or total.derived or not parts:
+            continue
+        if not sum_within_tolerance(total.number, _places(total), parts):
+            findings.append(Finding("AMOUNT_SUM_MISMATCH", rule.sheet or table.sheet, total.cell,
+                                    sum((value for value, _ in parts), Decimal(0)), total.number,
+                                    params={"label": rule.label}))
+    for ratio in table.ratios:
+        declared, top, bottom = ratio.declared, ratio.numerator, ratio.denominator
+        if declared.number is None or declared.derived or top.number is None or not bottom.number:
+            continue
+        expected = round_half_up(top.number / bottom.number, 4)
+        if not _close(declared.number, expected, _rate_tolerance(declared)):
+            finding = Finding("EXECUTION_RATE_MISMATCH", ratio.sheet or table.sheet, declared.cell, expected,
+                              declared.number, "ratio", {"label": ratio.label})
+            finding.params.update(expected=_percent(expected), found=_percent(declared.number))
+            findings.append(finding)
+    return findings
+
+
+def _places(f: Field) -> int:
+    """Decimals an amount was written with: typed text as written, numbers at least to the cent."""
+    if isinstance(f.value, str):
+        return decimals_written(parse_text_number(f.text))
+    exponent = f.number.as_tuple().exponent if f.number is not None else -2
+    return max(-exponent if isinstance(exponent, int) else 2, 2)
 
 
 def _check_indicator(indicator: Indicator, reference: Decimal | None, scheme: Scheme, add) -> None:
@@ -263,4 +306,6 @@ def _percent(value: Decimal | None) -> str:
 def _show_field(f: Field, unit: Field) -> str:
     if f.number is not None and unit.text == "%":
         return _percent(f.number)
+    if f.number is not None and not unit.text and isinstance(f.value, str):
+        return f.text  # as typed: '476.74万元'
     return (format_number(f.number) + unit.text) if f.number is not None else (f.text or "（空）")

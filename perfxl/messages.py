@@ -38,6 +38,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "EXECUTION_RATE_MISMATCH": {
         "zh": "执行率 {found} 与 全年执行数÷全年预算数 = {expected} 不一致",
         "en": "execution rate {found} differs from executed / budget = {expected}"},
+    "EXECUTION_RATE_MISMATCH.ratio": {
+        "zh": "{label} {found} 与计算值 {expected} 不一致",
+        "en": "{label} {found} differs from the computed {expected}"},
     "BUDGET_SCORE_MISMATCH": {
         "zh": "预算执行得分 {found}，按执行率 {rate} 应为 {expected}",
         "en": "budget execution score {found}; at an execution rate of {rate} it should be {expected}"},

@@ -101,6 +101,27 @@ class LevelTotals:
 
 
 @dataclass
+class AmountSum:
+    """A figure that must equal the sum of its parts (收入合计, 基本支出 = 人员经费 + 公用经费, …)."""
+
+    label: str
+    total: Field
+    parts: list[Field]
+    sheet: str | None = None
+
+
+@dataclass
+class AmountRatio:
+    """A ratio that must equal numerator / denominator (控制率 = 实际在职人数 / 编制数, …)."""
+
+    label: str
+    declared: Field
+    numerator: Field
+    denominator: Field
+    sheet: str | None = None
+
+
+@dataclass
 class ScoreTable:
     """A scoring table as read from one sheet, whatever its layout."""
 
@@ -114,6 +135,8 @@ class ScoreTable:
     total_weight: Field = field(default_factory=Field)
     total_score: Field = field(default_factory=Field)
     grade: Field = field(default_factory=Field)
+    sums: list[AmountSum] = field(default_factory=list)
+    ratios: list[AmountRatio] = field(default_factory=list)
 
 
 @dataclass

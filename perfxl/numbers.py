@@ -116,6 +116,12 @@ def _looks_like_unit(unit: str) -> bool:
     return len(unit) <= 8 and not any(ch.isdigit() for ch in unit)
 
 
+def parse_text_number(text: str) -> str:
+    """The digits of a typed number as written ('642.01万元' → '642.01'), for counting decimals."""
+    match = _NUMBER.match(normalise_text(text).replace("％", "%"))
+    return match.group(2) if match else ""
+
+
 def parse_number(value: object) -> Decimal | None:
     """A number from a cell value: numbers pass, text is read with units and full-width digits."""
     if value is None or isinstance(value, bool):

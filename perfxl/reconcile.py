@@ -16,6 +16,7 @@ from pathlib import Path
 from . import checks
 from .files import sha256_of
 from .model import FileResult, Finding
+from .read_standard import NoTable, read_standard
 from .read_template import NotATemplate, is_template, read_template
 from .scheme import Scheme, load_scheme
 from .xlsx import UnreadableWorkbook, Workbook
@@ -77,22 +78,25 @@ def reconcile_file(path: str | Path, scheme: Scheme | str | None = None) -> File
 
 
 def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | str | None) -> None:
-    if not is_template(book):
-        result.findings.append(Finding("UNKNOWN_LAYOUT", params={
-            "detail": "不是 perfxl 模板，且未识别出标准格式的自评表（未找到“一级指标/二级指标/三级指标/分值/得分”表头）"}))
-        return
-    try:
-        read = read_template(book)
-    except NotATemplate as exc:
-        result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": f"perfxl 模板已损坏：{exc}"}))
-        return
-    scheme = read.scheme
-    if scheme_option is not None:
-        wanted = load_scheme(scheme_option) if isinstance(scheme_option, str) else scheme_option
-        if wanted.name != scheme.name:
-            scheme = wanted  # the bureau's scheme prevails; weights that differ are reported
-    recomputation, findings = checks.check_table(read.table, scheme)
-    table = read.table
+    wanted = load_scheme(scheme_option) if isinstance(scheme_option, str) else scheme_option
+    layout_findings: list[Finding] = []
+    table = None
+    if is_template(book):
+        try:
+            read = read_template(book)
+        except NotATemplate:
+            pass  # a damaged template may still hold a readable standard table
+        else:
+            table, layout_findings = read.table, read.findings
+            # The bureau's scheme prevails over the template's own; weights that differ are reported.
+            scheme = wanted or read.scheme
+    if table is None:
+        try:
+            table, scheme = read_standard(book, lambda keys: wanted or detect_scheme(keys))
+        except NoTable as exc:
+            result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc)}))
+            return
+    recomputation, findings = checks.check_table(table, scheme)
     result.layout = table.layout
     result.scheme = scheme.name
     result.department = table.department
@@ -101,8 +105,13 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
     result.computed_total = recomputation.total
     result.declared_grade = table.grade.text or None
     result.computed_grade = recomputation.grade
-    result.findings = read.findings + findings
+    result.findings = layout_findings + findings
     result.findings.sort(key=_finding_order)
+
+
+def detect_scheme(level_keys: list[str]) -> Scheme:
+    """A table with a 成本指标 block is on the standard scheme; one without it on the classic."""
+    return load_scheme("standard" if "cost" in level_keys or not level_keys else "classic")
 
 
 def _finding_order(finding: Finding) -> tuple:

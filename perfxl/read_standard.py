@@ -1,0 +1,351 @@
+"""Read a standard 自评表 that was not made by perfxl, wherever it sits in the workbook.
+
+Clerks type the form by hand, copy last year's file or export it from Word: the table may start
+anywhere, follow a cover sheet, merge its 一级/二级指标 cells, carry weights in its labels
+(``产出指标\\n(40分)``), use synonyms or typos in its headers and numbers written as text. The table is
+found by its header labels, never by fixed coordinates, and read into the same
+:class:`~perfxl.model.ScoreTable` as a template, so the same checks apply.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .model import LAYOUT_STANDARD, Field, Indicator, LevelTotals, ScoreTable
+from .numbers import normalise_text, parse_number, to_decimal
+from .scheme import Scheme
+from .xlsx import Cell, Sheet, Workbook, iter_range, split_ref
+
+#: Header synonyms of the indicator block (normalised: no spaces, half-width).
+INDICATOR_HEADERS: dict[str, tuple[str, ...]] = {
+    "level": ("一级指标",),
+    "group": ("二级指标",),
+    "name": ("三级指标", "指标名称", "绩效指标名称"),
+    "op": ("符号", "计算符号", "指标值符号"),
+    "target": ("年度指标值", "指标值", "年度目标值", "目标值", "预期指标值", "年度预期指标值", "计划指标值"),
+    "unit": ("单位", "计量单位", "度量单位"),
+    "actual": ("实际完成值", "全年实际完成值", "实际值", "完成值", "全年实际值", "实际完成情况"),
+    "weight": ("分值", "权重", "权重分值", "标准分值", "标准分", "指标分值"),
+    "score": ("得分", "自评得分", "评分", "实际得分", "自评分"),
+    "reason": ("偏差原因分析及改进措施", "未完成原因分析", "偏差原因", "偏差原因分析", "原因分析及改进措施",
+               "未完成原因分析及改进措施", "偏差原因及改进措施"),
+}
+REQUIRED = ("name", "weight", "score")
+
+FUNDS_HEADERS: dict[str, tuple[str, ...]] = {
+    "initial": ("年初预算数", "年初预算", "年初数"),
+    "budget": ("全年预算数", "调整后预算数", "全年预算", "调整后预算", "预算数"),
+    "executed": ("全年执行数", "预算执行数", "实际执行数", "执行数", "全年实际支出", "实际支出"),
+    "weight": ("分值", "权重"),
+    "rate": ("执行率", "预算执行率"),
+    "score": ("得分",),
+}
+FUNDS_ROW = ("年度资金总额", "资金总额", "项目资金总额", "年度资金合计")
+DEPARTMENT_LABELS = ("部门(单位)名称", "部门名称", "单位名称", "预算部门名称", "预算单位名称", "项目单位",
+                     "市级预算部门(单位)名称", "主管部门", "实施单位")
+LEVEL_KEYWORDS = (("产出", "output"), ("效益", "benefit"), ("满意", "satisfaction"), ("成本", "cost"))
+_WEIGHT_IN_LABEL = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]")
+_YEAR = re.compile(r"(20\d\d)\s*年")
+
+
+class NoTable(Exception):
+    """No standard table in this workbook; the message says what was looked for."""
+
+
+def norm(text: object) -> str:
+    """Labels compared without spaces, line breaks, width or bracket differences."""
+    if text is None:
+        return ""
+    return normalise_text(str(text)).replace("（", "(").replace("）", ")").replace(":", "").replace("：", "")
+
+
+def _match(label: str, synonyms: tuple[str, ...], fuzzy: bool = True) -> bool:
+    if not label:
+        return False
+    if label in synonyms:
+        return True
+    if fuzzy and len(label) >= 4:
+        return any(difflib.SequenceMatcher(None, label, s).ratio() >= 0.8 for s in synonyms if len(s) >= 4)
+    return False
+
+
+class Grid:
+    """A sheet as rows and columns, with merged ranges resolved to their top-left cell."""
+
+    def __init__(self, sheet: Sheet):
+        self.sheet = sheet
+        self.cells: dict[tuple[int, int], tuple[str, Cell]] = {}
+        for ref, cell in sheet.cells.items():
+            self.cells[split_ref(ref)] = (ref, cell)
+        self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
+        for rng in sheet.merged:
+            cells = list(iter_range(rng)) if rng else []
+            if not cells:
+                continue
+            origin = split_ref(cells[0])
+            for ref in cells[1:]:
+                self.merged_origin[split_ref(ref)] = origin
+        self.max_row = max((r for r, _ in self.cells), default=0)
+        self.max_col = max((c for _, c in self.cells), default=0)
+
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        return self.merged_origin.get((row, col), (row, col))
+
+    def get(self, row: int, col: int, follow_merge: bool = False) -> tuple[str, Cell | None]:
+        if follow_merge:
+            row, col = self.origin(row, col)
+        entry = self.cells.get((row, col))
+        if entry is None:
+            from .xlsx import cell_ref
+
+            return cell_ref(row, col), None
+        return entry
+
+    def text(self, row: int, col: int, follow_merge: bool = False) -> str:
+        _, cell = self.get(row, col, follow_merge)
+        return norm(_value(cell))
+
+    def row_texts(self, row: int) -> list[tuple[int, str]]:
+        return [(col, self.text(row, col)) for col in range(1, self.max_col + 1) if self.text(row, col)]
+
+
+def _value(cell: Cell | None):
+    if cell is None:
+        return None
+    if cell.error:
+        return cell.error
+    return cell.value
+
+
+def field_at(grid: Grid, row: int, col: int | None, follow_merge: bool = False) -> Field:
+    if col is None:
+        return Field()
+    ref, cell = grid.get(row, col, follow_merge)
+    f = Field(cell=ref)
+    value = _value(cell)
+    f.value = value
+    f.formula = cell.formula if cell else None
+    if value is None or isinstance(value, bool):
+        f.text = "" if value is None else str(value).upper()
+    elif isinstance(value, str):
+        f.text = value.strip()
+        f.number = parse_number(f.text) if f.text else None
+    else:
+        f.number = to_decimal(value)
+        f.text = format(f.number, "f")
+    return f
+
+
+@dataclass
+class Header:
+    row: int
+    columns: dict[str, int]
+
+
+def find_indicator_header(grid: Grid) -> Header | None:
+    """The row whose cells name the indicator columns (at least 三级指标/分值/得分 and one more)."""
+    best: Header | None = None
+    for row in range(1, grid.max_row + 1):
+        columns: dict[str, int] = {}
+        for col, label in grid.row_texts(row):
+            for key, synonyms in INDICATOR_HEADERS.items():
+                if key not in columns and _match(label, synonyms, fuzzy=key == "reason"):
+                    columns[key] = col
+                    break
+            else:
+                if "reason" not in columns and "原因" in label:
+                    columns["reason"] = col
+        if all(key in columns for key in REQUIRED) and ("level" in columns or "group" in columns):
+            if best is None or len(columns) > len(best.columns):
+                best = Header(row, columns)
+            break
+    return best
+
+
+def read_standard(book: Workbook, scheme_for: Callable[[list[str]], Scheme]) -> tuple[ScoreTable, Scheme]:
+    """The first standard table in the workbook; ``scheme_for(level_keys)`` picks the scheme."""
+    looked = []
+    for name in book.sheet_names:
+        sheet = book.sheet(name)
+        grid = Grid(sheet)
+        header = find_indicator_header(grid)
+        if header is None:
+            looked.append(name)
+            continue
+        return _read_table(grid, header, scheme_for)
+    raise NoTable(f"在工作表 {'、'.join(looked) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表")
+
+
+def _read_table(grid: Grid, header: Header, scheme_for: Callable[[list[str]], Scheme]) -> tuple[ScoreTable, Scheme]:
+    table = ScoreTable(sheet=grid.sheet.name, layout=LAYOUT_STANDARD)
+    table.department, table.year = _department_and_year(grid, header.row)
+    cols = header.columns
+    level_col = cols.get("level")
+    group_col = cols.get("group")
+    # The 一级指标 header may sit above a two-row header; data starts after the header row(s).
+    start = header.row + 1
+    while start <= grid.max_row and _is_header_row(grid, start, cols):
+        start += 1
+
+    raw_rows = []
+    level_label, level_cell, group_label = "", "", ""
+    total_row = grade_row = None
+    for row in range(start, grid.max_row + 1):
+        texts = grid.row_texts(row)
+        first = texts[0][1] if texts else ""
+        if first.startswith(("总分", "合计", "总计", "综合得分")) or any(t in ("总分", "总计") for _, t in texts[:3]):
+            total_row = row
+            break
+        if level_col is not None:
+            text = grid.text(row, level_col, follow_merge=True)
+            if text and _level_key(text):
+                origin = grid.origin(row, level_col)
+                level_label = text
+                level_cell = grid.get(*origin)[0]
+        if group_col is not None:
+            text = grid.text(row, group_col, follow_merge=True)
+            if text:
+                group_label = text
+        raw_rows.append((row, level_label, level_cell, group_label))
+    if total_row is not None:
+        for row in range(total_row, min(total_row + 4, grid.max_row + 1)):
+            if any(("等次" in t or "等级" in t) for _, t in grid.row_texts(row)):
+                grade_row = row
+                break
+
+    level_labels: dict[str, tuple[str, str]] = {}
+    for row, label, label_cell, group in raw_rows:
+        key = _level_key(label)
+        if key is None:
+            continue
+        level_labels.setdefault(key, (label, label_cell))
+        table.indicators.append(Indicator(
+            level=key, group=_group_name(group), direction="",
+            name=field_at(grid, row, cols.get("name")), op=field_at(grid, row, cols.get("op")),
+            target=field_at(grid, row, cols.get("target")), unit=field_at(grid, row, cols.get("unit")),
+            actual=field_at(grid, row, cols.get("actual")), weight=field_at(grid, row, cols.get("weight")),
+            score=field_at(grid, row, cols.get("score")), reason=field_at(grid, row, cols.get("reason"))))
+
+    scheme = scheme_for(list(level_labels))
+    for indicator in table.indicators:
+        indicator.direction = _direction(scheme, indicator.level, indicator.group)
+    for level in scheme.levels:
+        if level.key not in level_labels:
+            continue
+        label, cell = level_labels[level.key]
+        stated = _WEIGHT_IN_LABEL.search(label)
+        weight = Field(cell=cell)
+        if stated:
+            weight.number = to_decimal(stated.group(1))
+            weight.value = weight.number
+            weight.text = stated.group(1)
+        else:
+            weight.derived = True  # nothing stated: only the rows' sum is checked
+        table.levels.append(LevelTotals(level.key, level.label, weight, Field()))
+
+    if total_row is not None:
+        table.total_weight, table.total_score = _total_fields(grid, total_row, cols)
+    if grade_row is not None:
+        table.grade = _grade_field(grid, grade_row)
+    table.funds = _funds(grid, header.row)
+    return table, scheme
+
+
+def _is_header_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
+    """A second header line (e.g. 分值/得分 under a merged heading) is not data."""
+    texts = [t for _, t in grid.row_texts(row)]
+    return bool(texts) and all(any(_match(t, syn, fuzzy=False) for syn in INDICATOR_HEADERS.values())
+                               for t in texts)
+
+
+def _level_key(label: str) -> str | None:
+    for keyword, key in LEVEL_KEYWORDS:
+        if keyword in label:
+            return key
+    return None
+
+
+def _group_name(label: str) -> str:
+    return label
+
+
+def _direction(scheme: Scheme, level_key: str, group_label: str) -> str:
+    try:
+        level = scheme.level(level_key)
+    except KeyError:
+        return "lower" if level_key == "cost" else "higher"
+    for group in level.groups:
+        if norm(group.label) == group_label or group.label in group_label:
+            return group.direction
+    if "成本" in group_label:
+        return "lower"
+    return level.groups[0].direction
+
+
+def _total_fields(grid: Grid, row: int, cols: dict[str, int]) -> tuple[Field, Field]:
+    weight = field_at(grid, row, cols.get("weight"))
+    score = field_at(grid, row, cols.get("score"))
+    if weight.is_blank and score.is_blank:
+        numbers = [c for c, t in grid.row_texts(row) if parse_number(t) is not None]
+        if len(numbers) >= 2:
+            return field_at(grid, row, numbers[-2]), field_at(grid, row, numbers[-1])
+        if numbers:
+            return Field(), field_at(grid, row, numbers[-1])
+    return weight, score
+
+
+def _grade_field(grid: Grid, row: int) -> Field:
+    texts = grid.row_texts(row)
+    for index, (_, text) in enumerate(texts):
+        if "等次" in text or "等级" in text:
+            for col, value in texts[index + 1:]:
+                if value:
+                    return field_at(grid, row, col)
+            label_col = texts[index][0]
+            return field_at(grid, row, label_col + 1)
+    return Field()
+
+
+def _funds(grid: Grid, before_row: int) -> dict[str, Field]:
+    """The 年度资金总额 row and the column headers above it."""
+    for row in range(1, grid.max_row + 1):
+        texts = grid.row_texts(row)
+        if not any(_match(t, FUNDS_ROW, fuzzy=False) or t.startswith("年度资金总额") for _, t in texts):
+            continue
+        for header_row in range(row - 1, max(row - 4, 0), -1):
+            columns: dict[str, int] = {}
+            for col, label in grid.row_texts(header_row):
+                for key, synonyms in FUNDS_HEADERS.items():
+                    if key not in columns and _match(label, synonyms, fuzzy=False):
+                        columns[key] = col
+                        break
+            if {"budget", "executed"} <= set(columns):
+                funds = {key: field_at(grid, row, col) for key, col in columns.items()}
+                if "rate" in funds and funds["rate"].number is not None and "%" not in funds["rate"].text \
+                        and funds["rate"].number > 1 and funds["rate"].value is not None \
+                        and isinstance(funds["rate"].value, str):
+                    funds["rate"].number = funds["rate"].number / 100  # '100' typed meaning 100%
+                return funds
+    return {}
+
+
+def _department_and_year(grid: Grid, before_row: int) -> tuple[str, int | None]:
+    department, year = "", None
+    for row in range(1, min(before_row, grid.max_row) + 1):
+        texts = grid.row_texts(row)
+        for index, (_, text) in enumerate(texts):
+            if year is None:
+                match = _YEAR.search(text)
+                if match and ("年度" in text or "自评" in text):
+                    year = int(match.group(1))
+            if not department and any(label in text for label in DEPARTMENT_LABELS):
+                inline = text.split(")名称")[-1] if ")名称" in text else ""
+                if index + 1 < len(texts):
+                    _, cell = grid.get(row, texts[index + 1][0])
+                    department = str(_value(cell) or "").strip()
+                elif inline and inline != text:
+                    department = inline
+    return department, year
