@@ -66,9 +66,9 @@ def _script_filled(path: Path) -> None:
         template = Path(work) / "t.xlsx"
         info = write_template(template, "standard", department=LIWAN_2022.department, year=LIWAN_2022.year)
         book = load_workbook(template)
-        sheet = book[SHEET]
-        for cell, text in input_cells(LIWAN_2022, info.layout).items():
-            sheet[cell] = _typed(text)
+        for key, text in input_cells(LIWAN_2022, info.layout).items():
+            name, _, cell = key.rpartition("!")
+            book[name or SHEET][cell] = _typed(text)
         book.save(path)
     print("wrote", path.name)
 

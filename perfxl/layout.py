@@ -10,11 +10,17 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from .amounts import BASE_ROWS, FUNDS_ROWS
 from .scheme import Scheme
 
 TEMPLATE_VERSION = 1
 SHEET = "自评表"
+FUNDS_SHEET = "资金构成"
+BASE_SHEET = "基础数据表"
 META_SHEET = "_perfxl"
+FUNDS_COLUMNS = {"initial": "C", "budget": "D", "executed": "E"}
+BASE_COLUMNS = ("B", "C", "D")  # 上年决算数, 本年预算数, 本年决算数
+STAFFING = {"authorized": "B3", "actual": "C3", "rate": "D3"}
 
 #: Columns of the indicator block. K:L is the merged 偏差原因 cell.
 COLUMNS = {
@@ -67,7 +73,15 @@ class TemplateLayout:
     total_score: str = ""
     grade: str = ""
     footer_row: int = 0
-    formulas: dict[str, str] = field(default_factory=dict)  # cell → expected formula (no '=')
+    funds_rows: dict[str, int] = field(default_factory=dict)  # 资金构成: row key → row number
+    base_rows: dict[str, int] = field(default_factory=dict)  # 基础数据表: row key → row number
+    # Expected formula (without '=') of every formula cell: 'H21' on the main sheet, '资金构成!C9' elsewhere.
+    formulas: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, key: str) -> tuple[str, str]:
+        """('sheet', 'cell') of a formula key."""
+        sheet, _, cell = key.rpartition("!")
+        return (sheet or self.sheet), cell
 
     def rows_of(self, level_key: str) -> list[IndicatorRow]:
         return [row for row in self.rows if row.level == level_key]
@@ -99,4 +113,6 @@ def build_layout(scheme: Scheme) -> TemplateLayout:
     layout.total_score = f"{COLUMNS['score']}{row}"
     layout.grade = f"{COLUMNS['weight']}{row + 1}"
     layout.footer_row = row + 3
+    layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(FUNDS_ROWS)}
+    layout.base_rows = {amount.key: 6 + index for index, amount in enumerate(BASE_ROWS)}
     return layout

@@ -107,6 +107,7 @@ PLACES: dict[str, dict[str, str]] = {
     "total_weight": {"zh": "总分分值", "en": "total weight"},
     "total_score": {"zh": "总分", "en": "total score"},
     "grade": {"zh": "评价等次", "en": "grade"},
+    "amount": {"zh": "“{sheet}”表的合计数", "en": "the total on sheet '{sheet}'"},
 }
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import LAYOUT_STANDARD, Field, Indicator, LevelTotals, ScoreTable
+from .model import LAYOUT_STANDARD, AmountSum, Field, Indicator, LevelTotals, ScoreTable
 from .numbers import normalise_text, parse_number, to_decimal
 from .scheme import Scheme
 from .xlsx import Cell, Sheet, Workbook, iter_range, split_ref
@@ -250,7 +250,9 @@ def _read_table(grid: Grid, header: Header, scheme_for: Callable[[list[str]], Sc
         table.total_weight, table.total_score = _total_fields(grid, total_row, cols)
     if grade_row is not None:
         table.grade = _grade_field(grid, grade_row)
-    table.funds = _funds(grid, header.row)
+    table.funds, funds_row, funds_columns = _funds(grid)
+    if funds_row is not None:
+        table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
     return table, scheme
 
 
@@ -309,8 +311,8 @@ def _grade_field(grid: Grid, row: int) -> Field:
     return Field()
 
 
-def _funds(grid: Grid, before_row: int) -> dict[str, Field]:
-    """The 年度资金总额 row and the column headers above it."""
+def _funds(grid: Grid) -> tuple[dict[str, Field], int | None, dict[str, int]]:
+    """The 年度资金总额 row, its row number and the column headers above it."""
     for row in range(1, grid.max_row + 1):
         texts = grid.row_texts(row)
         if not any(_match(t, FUNDS_ROW, fuzzy=False) or t.startswith("年度资金总额") for _, t in texts):
@@ -324,12 +326,74 @@ def _funds(grid: Grid, before_row: int) -> dict[str, Field]:
                         break
             if {"budget", "executed"} <= set(columns):
                 funds = {key: field_at(grid, row, col) for key, col in columns.items()}
-                if "rate" in funds and funds["rate"].number is not None and "%" not in funds["rate"].text \
-                        and funds["rate"].number > 1 and funds["rate"].value is not None \
-                        and isinstance(funds["rate"].value, str):
-                    funds["rate"].number = funds["rate"].number / 100  # '100' typed meaning 100%
-                return funds
-    return {}
+                return funds, row, columns
+    return {}, None, {}
+
+
+INCOME_LABELS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营预算", "纳入专户管理的非税收入",
+                 "其他资金", "上年结转", "当年财政拨款", "事业收入", "经营收入", "其他收入")
+BASIC, PERSONNEL, PUBLIC, PROJECT = "基本支出", ("人员经费", "人员支出"), ("公用经费", "公用支出"), "项目支出"
+_LABELLED = re.compile(r"^(?:其中)?(.+?)[:：]\s*(.*)$")
+
+
+def _funds_breakdown(grid: Grid, funds_row: int, columns: dict[str, int], funds: dict[str, Field],
+                     end_row: int) -> list[AmountSum]:
+    """Breakdowns under 年度资金总额: 'label：amount' text cells, or rows with amounts per column."""
+    sums: list[AmountSum] = []
+    sheet = grid.sheet.name
+    last = end_row
+    for row in range(funds_row + 1, end_row):
+        if any(t.startswith(("年度总体目标", "总体目标", "绩效目标")) for _, t in grid.row_texts(row)):
+            last = row
+            break
+    # 1. Text cells like seed 003: '按收入性质分：642.01' heads a column of '一般公共预算：598.25'.
+    for col in range(1, grid.max_col + 1):
+        group: AmountSum | None = None
+        for row in range(funds_row + 1, last):
+            ref, cell = grid.get(row, col)
+            raw = _value(cell)
+            if not isinstance(raw, str):
+                continue
+            match = _LABELLED.match(normalise_text(raw))
+            if not match:
+                continue
+            label, amount = match.group(1).lstrip(":："), match.group(2)
+            f = Field(cell=ref, value=amount, text=amount, number=parse_number(amount) if amount else None)
+            if label.startswith("按") and label.endswith("分"):
+                group = AmountSum(label, f, [], sheet)
+                sums.append(group)
+            elif group is not None:
+                group.parts.append(f)
+    # 2. Rows with a label and an amount in each funds column.
+    label_rows: dict[str, list[int]] = {"income": [], "basic": [], "personnel": [], "public": [], "project": []}
+    for row in range(funds_row + 1, last):
+        texts = grid.row_texts(row)
+        if not texts or not any(parse_number(grid.text(row, c)) is not None for c in columns.values()):
+            continue
+        label = texts[0][1].removeprefix("其中").lstrip(":：")
+        if any(label.startswith(name) for name in INCOME_LABELS):
+            label_rows["income"].append(row)
+        elif label.startswith(BASIC):
+            label_rows["basic"].append(row)
+        elif label.startswith(PERSONNEL):
+            label_rows["personnel"].append(row)
+        elif label.startswith(PUBLIC):
+            label_rows["public"].append(row)
+        elif label.startswith(PROJECT):
+            label_rows["project"].append(row)
+    for key in ("initial", "budget", "executed"):
+        col = columns.get(key)
+        total = funds.get(key)
+        if col is None or total is None:
+            continue
+        cells = {name: [field_at(grid, row, col) for row in rows] for name, rows in label_rows.items()}
+        if cells["income"]:
+            sums.append(AmountSum("年度资金总额（按收入性质）", total, cells["income"], sheet))
+        if cells["basic"] or cells["project"]:
+            sums.append(AmountSum("年度资金总额（按支出性质）", total, cells["basic"] + cells["project"], sheet))
+        if cells["basic"] and (cells["personnel"] or cells["public"]):
+            sums.append(AmountSum("基本支出", cells["basic"][0], cells["personnel"] + cells["public"], sheet))
+    return sums
 
 
 def _department_and_year(grid: Grid, before_row: int) -> tuple[str, int | None]:

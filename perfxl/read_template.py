@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import checks
-from .layout import META_SHEET, TemplateLayout
-from .model import LAYOUT_TEMPLATE, Field, Finding, Indicator, LevelTotals, ScoreTable
+from . import checks, expr, rules
+from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE, rows_by_key
+from .layout import BASE_COLUMNS, BASE_SHEET, FUNDS_COLUMNS, FUNDS_SHEET, META_SHEET, STAFFING, TemplateLayout
+from .model import LAYOUT_TEMPLATE, AmountRatio, AmountSum, Field, Finding, Indicator, LevelTotals, ScoreTable
 from .numbers import normalise_text, parse_number
 from .scheme import Scheme, SchemeError, parse_scheme
 from .xlsx import Cell, Sheet, Workbook
@@ -33,6 +34,7 @@ class TemplateRead:
     meta: dict[str, str]
     findings: list[Finding] = field(default_factory=list)
     computed: dict[str, Decimal | str] = field(default_factory=dict)  # formula cell → perfxl's value
+    amount_inputs: dict[str, Decimal | None] = field(default_factory=dict)
     recomputation: checks.Recomputation | None = None
 
 
@@ -72,36 +74,87 @@ def read_template(book: Workbook) -> TemplateRead:
     sheet = book.sheet(layout.sheet)
     table = _table(sheet, layout, scheme, meta)
     read = TemplateRead(table, scheme, layout, meta)
+    cells = {key: _sheet_cell(book, layout, key) for key in layout.formulas}
+    read.amount_inputs = _amount_tables(book, layout, table)
 
     # perfxl's own value for every formula cell, from the inputs only.
-    integrity = {ref: _formula_state(sheet.get(ref), expected) for ref, expected in layout.formulas.items()}
+    integrity = {key: _formula_state(cells[key], expected) for key, expected in layout.formulas.items()}
     read.recomputation = checks.recompute(table, scheme)
-    read.computed = computed_values(table, layout, read.recomputation)
+    read.computed = computed_values(table, layout, read.recomputation, read.amount_inputs)
 
-    missing_cache = [ref for ref, state in integrity.items()
-                     if state == "intact" and _blank(sheet.get(ref)) and read.computed.get(ref, "") != ""]
-    for ref in layout.formulas:
-        target = _formula_target(table, layout, ref)
+    missing_cache = [key for key, state in integrity.items()
+                     if state == "intact" and _blank(cells[key]) and read.computed.get(key, "") != ""]
+    for key in layout.formulas:
+        target = _formula_target(table, layout, key)
         if target is None:
             continue
-        cell = sheet.get(ref)
-        target.cell = ref
+        cell = cells[key]
+        target.cell = layout.locate(key)[1]
         target.formula = cell.formula if cell else None
-        if integrity[ref] == "intact" and ref in missing_cache:
+        if integrity[key] == "intact" and key in missing_cache:
             target.derived = True
-            _set_value(target, read.computed.get(ref))
+            _set_value(target, read.computed.get(key))
         else:
             _set_value(target, _cell_value(cell))
 
     # The declared budget score feeds the total: recompute once more now that it is read.
     read.recomputation = checks.recompute(table, scheme)
-    read.computed = computed_values(table, layout, read.recomputation)
-    _integrity_findings(read, sheet, book, integrity, missing_cache)
+    read.computed = computed_values(table, layout, read.recomputation, read.amount_inputs)
+    _integrity_findings(read, cells, book, integrity, missing_cache)
     return read
 
 
-def computed_values(table: ScoreTable, layout: TemplateLayout,
-                    result: checks.Recomputation) -> dict[str, Decimal | str]:
+def _sheet_cell(book: Workbook, layout: TemplateLayout, key: str) -> Cell | None:
+    name, ref = layout.locate(key)
+    if name not in book.sheet_names:
+        return None
+    return book.sheet(name).get(ref)
+
+
+def _amount_tables(book: Workbook, layout: TemplateLayout, table: ScoreTable) -> dict[str, Decimal | None]:
+    """The 资金构成 and 基础数据表 sheets: their sums and ratio go to the table; inputs are returned."""
+    inputs: dict[str, Decimal | None] = {}
+    for sheet_name, rows, columns, definitions in _amount_sheets(layout):
+        if sheet_name not in book.sheet_names:
+            continue
+        sheet = book.sheet(sheet_name)
+        for amount in definitions:
+            if not amount.parts:
+                for column in columns:
+                    ref = f"{column}{rows[amount.key]}"
+                    inputs[f"{sheet_name}!{ref}"] = _field(sheet, ref).number
+    if FUNDS_SHEET in book.sheet_names and layout.funds_rows:
+        funds = book.sheet(FUNDS_SHEET)
+        for key, column in FUNDS_COLUMNS.items():
+            row_field = {name: _field(funds, f"{column}{row}") for name, row in layout.funds_rows.items()}
+            total = table.funds.get(key)
+            if total is None:
+                continue
+            income = [row_field[name] for name in INCOME_KEYS]
+            if any(f.number is not None for f in income):
+                table.sums.append(AmountSum(f"{FUNDS_LABELS[key]}（按收入性质）", total, income, layout.sheet))
+            spending = [row_field["personnel"], row_field["public"], row_field["project"]]
+            if any(f.number is not None for f in spending):
+                table.sums.append(AmountSum(f"{FUNDS_LABELS[key]}（按支出性质）", total, spending, layout.sheet))
+    if BASE_SHEET in book.sheet_names and layout.base_rows:
+        base = book.sheet(BASE_SHEET)
+        table.ratios.append(AmountRatio("控制率", _field(base, STAFFING["rate"]), _field(base, STAFFING["actual"]),
+                                        _field(base, STAFFING["authorized"]), BASE_SHEET))
+    return inputs
+
+
+def _amount_sheets(layout: TemplateLayout):
+    """The amount sheets this template has (templates before they existed have none)."""
+    sheets = ((FUNDS_SHEET, layout.funds_rows, tuple(FUNDS_COLUMNS.values()), FUNDS_ROWS),
+              (BASE_SHEET, layout.base_rows, BASE_COLUMNS, BASE_ROWS))
+    return tuple(entry for entry in sheets if entry[1])
+
+
+FUNDS_LABELS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
+
+
+def computed_values(table: ScoreTable, layout: TemplateLayout, result: checks.Recomputation,
+                    amount_inputs: dict[str, Decimal | None]) -> dict[str, Decimal | str]:
     """Map perfxl's recomputation onto the template's formula cells ("" where Excel shows blank)."""
     values: dict[str, Decimal | str] = {
         layout.funds["rate"]: _or_blank(result.rate),
@@ -115,7 +168,41 @@ def computed_values(table: ScoreTable, layout: TemplateLayout,
         values[block.score_cell] = result.level_scores.get(block.key, Decimal(0))
     for index, row in enumerate(layout.rows):
         values[row.cell("reference")] = _or_blank(result.references.get(index))
+    values.update(_amount_formula_values(table, layout, amount_inputs))
     return values
+
+
+def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
+                           inputs: dict[str, Decimal | None]) -> dict[str, Decimal | str]:
+    """Values of the 资金构成 / 基础数据表 formulas: references, sums of inputs, the staffing ratio."""
+    values: dict[str, Decimal | str] = {}
+    for key, column in FUNDS_COLUMNS.items() if layout.funds_rows else ():
+        funds_field = table.funds.get(key)
+        values[f"{FUNDS_SHEET}!{column}3"] = (funds_field.number if funds_field and funds_field.number is not None
+                                              else Decimal(0))
+    for sheet_name, rows, columns, definitions in _amount_sheets(layout):
+        by_key = rows_by_key(definitions)
+
+        def total(key: str, column: str, sheet_name=sheet_name, rows=rows, by_key=by_key) -> Decimal:
+            amount = by_key[key]
+            if amount.parts:
+                return sum((total(part, column) for part in amount.parts), Decimal(0))
+            value = inputs.get(f"{sheet_name}!{column}{rows[key]}")
+            return value if value is not None else Decimal(0)
+
+        for amount in definitions:
+            if amount.parts:
+                for column in columns:
+                    values[f"{sheet_name}!{column}{rows[amount.key]}"] = total(amount.key, column)
+    ratio = next((r for r in table.ratios if r.label == "控制率"), None)
+    if ratio is not None:
+        values[f"{BASE_SHEET}!{STAFFING['rate']}"] = rules.compute(
+            expr.parse(STAFFING_RATE), authorized=_input_value(ratio.denominator), actual=_input_value(ratio.numerator))
+    return values
+
+
+def _input_value(f: Field):
+    return f.number if f.number is not None else f.text
 
 
 def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str, str]) -> ScoreTable:
@@ -141,7 +228,10 @@ def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str,
 
 
 def _formula_target(table: ScoreTable, layout: TemplateLayout, ref: str) -> Field | None:
-    """The table field that a formula cell declares (None for the per-row reference scores)."""
+    """The table field that a formula cell declares (None for reference scores and sums)."""
+    if ref == f"{BASE_SHEET}!{STAFFING['rate']}":
+        ratio = next((r for r in table.ratios if r.label == "控制率"), None)
+        return ratio.declared if ratio else None
     if ref == layout.funds["rate"]:
         return table.funds["rate"]
     if ref == layout.funds["score"]:
@@ -160,34 +250,36 @@ def _formula_target(table: ScoreTable, layout: TemplateLayout, ref: str) -> Fiel
     return None
 
 
-def _integrity_findings(read: TemplateRead, sheet: Sheet, book: Workbook, integrity: dict[str, str],
-                        missing_cache: list[str]) -> None:
+def _integrity_findings(read: TemplateRead, cells: dict[str, Cell | None], book: Workbook,
+                        integrity: dict[str, str], missing_cache: list[str]) -> None:
     layout, table = read.layout, read.table
     names = {row.cell("reference"): ind.label for row, ind in zip(layout.rows, table.indicators, strict=True)}
-    for ref, state in integrity.items():
+    for key, state in integrity.items():
         if state == "intact":
             continue
-        cell = sheet.get(ref)
-        what = _what(layout, table, ref, names)
-        expected = "=" + layout.formulas[ref]
+        sheet_name, ref = layout.locate(key)
+        cell = cells[key]
+        what = _what(layout, table, key, names)
+        expected = "=" + layout.formulas[key]
         if state == "overwritten":
-            found = _cell_value(cell)
-            read.findings.append(Finding("FORMULA_OVERWRITTEN", sheet.name, ref, expected,
-                                         found if found is not None else None, params={"what": what}))
+            read.findings.append(Finding("FORMULA_OVERWRITTEN", sheet_name, ref, expected, _cell_value(cell),
+                                         params={"what": what}))
         else:
-            read.findings.append(Finding("FORMULA_ALTERED", sheet.name, ref, expected,
+            read.findings.append(Finding("FORMULA_ALTERED", sheet_name, ref, expected,
                                          "=" + (cell.formula if cell and cell.formula else ""),
                                          params={"what": what}))
-    if not sheet.protected:
-        read.findings.append(Finding("PROTECTION_REMOVED", sheet.name, None))
+    for name in (layout.sheet, FUNDS_SHEET, BASE_SHEET):
+        if name in book.sheet_names and not book.sheet(name).protected:
+            read.findings.append(Finding("PROTECTION_REMOVED", name, None))
     if book.structure_protection == "unlocked":
         read.findings.append(Finding("PROTECTION_REMOVED", None, None, variant="workbook"))
     if missing_cache:
-        read.findings.append(Finding("NOT_RECALCULATED", sheet.name, missing_cache[0],
+        first_sheet, first_cell = layout.locate(missing_cache[0])
+        read.findings.append(Finding("NOT_RECALCULATED", first_sheet, first_cell,
                                      params={"count": len(missing_cache)}))
     budget_weight = table.funds.get("weight")
     if budget_weight is not None and budget_weight.number is None:
-        read.findings.append(Finding("MISSING_VALUE", sheet.name, budget_weight.cell,
+        read.findings.append(Finding("MISSING_VALUE", layout.sheet, budget_weight.cell,
                                      params={"what": ("funds_weight", {})}))
 
 
@@ -207,6 +299,9 @@ def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, 
             return ("subtotal_weight", {"label": level.label})
         if ref == block.score_cell:
             return ("subtotal_score", {"label": level.label})
+    if "!" in ref:
+        sheet_name, cell = layout.locate(ref)
+        return ("amount", {"sheet": sheet_name, "cell": cell})
     return ("reference", {"name": names.get(ref, ref)})
 
 

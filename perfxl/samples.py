@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .layout import TemplateLayout
+from .layout import BASE_COLUMNS, BASE_SHEET, FUNDS_COLUMNS, FUNDS_SHEET, STAFFING, TemplateLayout
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class Sample:
     achieved_goal: str
     rows: tuple[Row, ...]
     filler: dict[str, str] = field(default_factory=dict)
+    # 资金构成: row key → (年初预算数, 全年预算数, 全年执行数); 基础数据表: row key → three years.
+    funds_breakdown: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    base_data: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    staffing: tuple[str, str] = ("", "")  # 编制数, 实际在职人数
+    special_funds: tuple[str, ...] = ()  # names of the 专项资金 rows
 
     def with_row(self, index: int, **changes: str) -> Sample:
         rows = list(self.rows)
@@ -72,6 +77,23 @@ LUSONG_2024 = Sample(
             "因资金紧张部分款项跨年度支付。"),
     ),
     filler={"name": "易静", "phone": "28580500", "date": "2025.10.10", "head": "文韶松"},
+    funds_breakdown={
+        "general": ("", "598.25", "598.25"), "fund": ("", "16", "16"), "other": ("", "27.76", "27.76"),
+        "personnel": ("", "229.62", "229.62"), "public": ("", "31.03", "31.03"),
+        "project": ("", "381.36", "381.36"),
+    },
+    base_data={  # 附件2: 2023年决算数, 2024年预算数, 2024年决算数
+        "reception": ("0.14", "0.6", "0.6"),
+        "business": ("", "", "43.76"),
+        "special1": ("222.21", "278.4", "337.6"),
+        "public": ("25.1", "20.46", "31.03"),
+        "office": ("7.47", "3", "5.59"),
+        "utilities": ("3.28", "0.5", "1.22"),
+        "procurement": ("", "360.02", "360.02"),
+        "basic_adjustment": ("", "198.34", "260.65"),
+    },
+    staffing=("14", "14"),
+    special_funds=("意识形态专项资金",),
 )
 
 # Seed 002: 中国共产党广州市荔湾区委员会宣传部, 2022: 2659.40 / 3663.27 = 72.60% → 7.26.
@@ -154,4 +176,17 @@ def input_cells(sample: Sample, layout: TemplateLayout) -> dict[str, str]:
     for column, key in (("B", "name"), ("F", "phone"), ("J", "date"), ("L", "head")):
         if sample.filler.get(key):
             cells[f"{column}{footer}"] = sample.filler[key]
+    for key, values in sample.funds_breakdown.items():
+        for column, value in zip(FUNDS_COLUMNS.values(), values, strict=True):
+            if value:
+                cells[f"{FUNDS_SHEET}!{column}{layout.funds_rows[key]}"] = value
+    for key, values in sample.base_data.items():
+        for column, value in zip(BASE_COLUMNS, values, strict=True):
+            if value:
+                cells[f"{BASE_SHEET}!{column}{layout.base_rows[key]}"] = value
+    for index, name in enumerate(sample.special_funds):
+        cells[f"{BASE_SHEET}!A{layout.base_rows[f'special{index + 1}']}"] = name
+    for ref, value in zip((STAFFING["authorized"], STAFFING["actual"]), sample.staffing, strict=True):
+        if value:
+            cells[f"{BASE_SHEET}!{ref}"] = value
     return cells

@@ -19,8 +19,21 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, expr, rules
+from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE
 from .files import atomic_write_bytes
-from .layout import COLUMNS, LAST_COLUMN, META_SHEET, TEMPLATE_VERSION, TemplateLayout, build_layout
+from .layout import (
+    BASE_COLUMNS,
+    BASE_SHEET,
+    COLUMNS,
+    FUNDS_COLUMNS,
+    FUNDS_SHEET,
+    LAST_COLUMN,
+    META_SHEET,
+    STAFFING,
+    TEMPLATE_VERSION,
+    TemplateLayout,
+    build_layout,
+)
 from .numbers import format_number
 from .scheme import Scheme, load_scheme
 
@@ -72,8 +85,9 @@ def build_template(
     styles = _Styles(workbook)
     sheet = workbook.add_worksheet(layout.sheet)
     _write_sheet(sheet, styles, scheme, layout, department, year)
-    sheet.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True,
-                                   "format_rows": True})
+    _protect(sheet, password)
+    _write_funds_sheet(workbook.add_worksheet(FUNDS_SHEET), styles, layout, password)
+    _write_base_sheet(workbook.add_worksheet(BASE_SHEET), styles, layout, year, password)
     _write_metadata(workbook, styles, scheme, layout, template_id, department, year)
     workbook.set_properties({"title": f"{year}年度绩效自评表", "subject": department or "",
                              "creator": f"perfxl {__version__}", "comments": "perfxl template"})
@@ -105,6 +119,7 @@ class _Styles:
                                 "align": "center"})
         self.fixed_score = add({**base, "num_format": "0.##", "align": "center"})
         self.formula_score = add({**base, "num_format": "0.00", "align": "center", "bg_color": FORMULA_FILL})
+        self.formula_amount = add({**base, "num_format": "0.00", "bg_color": FORMULA_FILL})
         self.formula_rate = add({**base, "num_format": "0.00%", "align": "center", "bg_color": FORMULA_FILL})
         self.formula_text = add({**base, "align": "center", "bold": True, "bg_color": FORMULA_FILL})
         self.note = add({"font_name": "宋体", "font_size": 9, "text_wrap": True, "valign": "top"})
@@ -225,7 +240,7 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     sheet.merge_range(f"{layout.grade}:I{total_row + 1}", None, st.formula_text)
     sheet.merge_range(f"J{total_row + 1}:{LAST_COLUMN}{total_row + 1}", "", st.label)
 
-    for cell, formula in formulas.items():
+    for cell, formula in list(formulas.items()):
         style = st.formula_rate if cell == f["rate"] else (
             st.formula_text if cell == layout.grade else st.formula_score)
         # The cached value "" marks "never calculated": a spreadsheet program replaces it.
@@ -262,6 +277,94 @@ def _write_indicator_row(sheet: Worksheet, st: _Styles, scheme: Scheme, row, for
     names = {"op": f"{c['op']}{r}", "target": f"{c['target']}{r}", "actual": f"{c['actual']}{r}",
              "weight": f"{c['weight']}{r}"}
     formulas[f"{c['reference']}{r}"] = expr.to_excel(rules.reference_score(scheme, row.direction), names)
+
+
+def _protect(sheet: Worksheet, password: str | None) -> None:
+    sheet.protect(password or "", {"select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True})
+
+
+def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, password: str | None) -> None:
+    """资金构成: 年度资金总额 by income nature and by expenditure nature, with their sums."""
+    for column, width in zip("ABCDE", (14, 30, 14, 14, 14), strict=True):
+        sheet.set_column(f"{column}:{column}", width)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.merge_range("A1:E1", "年度资金构成（万元）", st.title)
+    for column, text in zip("ABCDE", ("类别", "项目", "年初预算数", "全年预算数", "全年执行数"), strict=True):
+        sheet.write(f"{column}2", text, st.header)
+    sheet.merge_range("A3:B3", "年度资金总额（取自“自评表”）", st.label)
+    for key, column in FUNDS_COLUMNS.items():
+        layout.formulas[f"{FUNDS_SHEET}!{column}3"] = f"{layout.sheet}!{layout.funds[key]}"
+    rows = layout.funds_rows
+    income_rows = [rows[key] for key in (*INCOME_KEYS, "income_total")]
+    sheet.merge_range(f"A{income_rows[0]}:A{income_rows[-1]}", "按收入性质分", st.label)
+    sheet.merge_range(f"A{rows['basic']}:A{rows['spending_total']}", "按支出性质分", st.label)
+    for amount in FUNDS_ROWS:
+        row = rows[amount.key]
+        sheet.write(f"B{row}", "    " * amount.indent + amount.label, st.label_left)
+        for column in FUNDS_COLUMNS.values():
+            cell = f"{column}{row}"
+            if amount.parts:
+                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts)
+                layout.formulas[f"{FUNDS_SHEET}!{cell}"] = f"SUM({parts})"
+            else:
+                sheet.write_blank(cell, None, st.input_amount)
+    for key in ("income_total", "spending_total"):
+        for column in FUNDS_COLUMNS.values():
+            cell = f"{column}{rows[key]}"
+            sheet.conditional_format(cell, {"type": "formula", "format": st.alert,
+                                            "criteria": f"=AND({cell}<>0,ROUND({cell}-{column}3,2)<>0)"})
+    sheet.merge_range(f"A{rows['spending_total'] + 2}:E{rows['spending_total'] + 3}",
+                      "说明：各项收入之和应等于年度资金总额；基本支出 = 人员经费 + 公用经费；"
+                      "基本支出 + 项目支出应等于年度资金总额。合计行由公式计算，不一致时标红。", st.note)
+    _write_formulas(sheet, st, layout, FUNDS_SHEET)
+    _protect(sheet, password)
+
+
+def _write_base_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, year: int,
+                      password: str | None) -> None:
+    """基础数据表 (附件2): staffing and the spending-control figures over three years."""
+    for column, width in zip("ABCD", (34, 16, 16, 16), strict=True):
+        sheet.set_column(f"{column}:{column}", width)
+    sheet.set_paper(9)
+    sheet.merge_range("A1:D1", f"{year}年度部门（单位）整体支出绩效评价基础数据表", st.title)
+    for column, text in zip("ABCD", ("财政供养人员情况（人）", "编制数", f"{year}年实际在职人数", "控制率"),
+                            strict=True):
+        sheet.write(f"{column}2", text, st.header)
+    sheet.write("A3", "", st.label)
+    sheet.write_blank(STAFFING["authorized"], None, st.input_score)
+    sheet.write_blank(STAFFING["actual"], None, st.input_score)
+    layout.formulas[f"{BASE_SHEET}!{STAFFING['rate']}"] = expr.to_excel(
+        expr.parse(STAFFING_RATE), {"authorized": STAFFING["authorized"], "actual": STAFFING["actual"]})
+    headers = ("经费控制情况（万元）", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数")
+    for column, text in zip("ABCD", headers, strict=True):
+        sheet.write(f"{column}5", text, st.header)
+    rows = layout.base_rows
+    for amount in BASE_ROWS:
+        row = rows[amount.key]
+        label_style = st.input_text if amount.input_label else st.label_left
+        sheet.write(f"A{row}", "    " * amount.indent + amount.label, label_style)
+        for column in BASE_COLUMNS:
+            cell = f"{column}{row}"
+            if amount.parts:
+                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts)
+                layout.formulas[f"{BASE_SHEET}!{cell}"] = f"SUM({parts})"
+            else:
+                sheet.write_blank(cell, None, st.input_amount)
+    last = max(rows.values())
+    sheet.merge_range(f"A{last + 2}:D{last + 3}",
+                      "说明：“项目支出”填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
+                      "三公经费、项目支出的合计由公式计算。", st.note)
+    _write_formulas(sheet, st, layout, BASE_SHEET)
+    _protect(sheet, password)
+
+
+def _write_formulas(sheet: Worksheet, st: _Styles, layout: TemplateLayout, sheet_name: str) -> None:
+    for key, formula in layout.formulas.items():
+        name, cell = layout.locate(key)
+        if name == sheet_name:
+            style = st.formula_rate if key.endswith(f"!{STAFFING['rate']}") and name == BASE_SHEET else st.formula_amount
+            sheet.write_formula(cell, "=" + formula, style, "")
 
 
 def _instructions(scheme: Scheme) -> str:

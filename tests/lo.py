@@ -42,8 +42,12 @@ def require_libreoffice() -> None:
 
 
 def type_ops(sheet: str, cells: dict[str, str]) -> list[dict]:
-    """Type each value into its cell as a user at the keyboard would."""
-    return [{"op": "type", "sheet": sheet, "cell": cell, "text": text} for cell, text in cells.items()]
+    """Type each value into its cell as a user at the keyboard would ('资金构成!C4' names another sheet)."""
+    ops = []
+    for key, text in cells.items():
+        name, _, cell = key.rpartition("!")
+        ops.append({"op": "type", "sheet": name or sheet, "cell": cell, "text": text})
+    return ops
 
 
 def run_jobs(jobs: list[dict], timeout: float = 900) -> list[dict]:

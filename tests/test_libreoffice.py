@@ -9,7 +9,7 @@ API (which ignores protection), as if the clerk had unprotected, typed and prote
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pytest
 from lo import require_libreoffice, run_jobs, type_ops
 
 from perfxl import rules
-from perfxl.layout import SHEET
+from perfxl.layout import BASE_SHEET, FUNDS_SHEET, SHEET
 from perfxl.read_template import read_template
 from perfxl.reconcile import reconcile_file
 from perfxl.samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, Row, Sample, input_cells
@@ -50,10 +50,16 @@ def _scenarios() -> dict[str, Scenario]:
         "unprotected": Scenario(LUSONG_2024, [{"op": "unprotect", "sheet": SHEET, "password": ""},
                                               {"op": "unprotect_workbook", "password": ""}]),
         "password": Scenario(LIWAN_2022, password="芦淞2024"),
+        "funds_gap": Scenario(replace(LUSONG_2024, funds_breakdown={
+            **LUSONG_2024.funds_breakdown, "general": ("", "590", "590")})),
+        "staffing_forced": Scenario(LUSONG_2024, [{"op": "force", "sheet": BASE_SHEET, "cell": "D3", "value": 0.9}]),
         "locked": Scenario(None, [
             *type_ops(SHEET, {"A9": "改标签", "J9": "5", "I49": "99", "J4": "20", "K4": "1", "H21": "40",
-                              "C9": "能填写", "I9": "3"}),
+                              "C9": "能填写", "I9": "3", "资金构成!C9": "1", "资金构成!C4": "2",
+                              "基础数据表!B6": "1", "基础数据表!B8": "0.5"}),
             *({"op": "read", "sheet": SHEET, "cell": c} for c in ("A9", "J9", "I49", "J4", "K4", "H21", "C9", "I9")),
+            *({"op": "read", "sheet": FUNDS_SHEET, "cell": c} for c in ("C9", "C4")),
+            *({"op": "read", "sheet": BASE_SHEET, "cell": c} for c in ("B6", "B8")),
         ]),
     }
     for seed in range(12):
@@ -122,10 +128,10 @@ def finding(path: Path, code: str):
 def _libreoffice_equals_perfxl(path: Path) -> int:
     with Workbook(path) as book:
         read = read_template(book)
-        sheet = book.sheet(read.layout.sheet)
         compared = 0
         for ref in read.layout.formulas:
-            cached = sheet.get(ref)
+            sheet_name, cell = read.layout.locate(ref)
+            cached = book.sheet(sheet_name).get(cell)
             mine = read.computed[ref]
             theirs = None if cached is None else (cached.error or cached.value)
             if isinstance(mine, Decimal):
@@ -240,13 +246,34 @@ def test_protection_removed(lo_run):
 
 def test_locked_cells_refuse_input_and_input_cells_accept_it(lo_run):
     _, result = lo_run["locked"]
-    reads = {r["cell"]: r for r in result["reads"]}
-    accepted = {t["cell"]: t["accepted"] for t in result["typed"]}
+    reads = result["reads"]
+    sheets = [SHEET] * 8 + [FUNDS_SHEET] * 2 + [BASE_SHEET] * 2
+    read = {(sheet, r["cell"]): r for sheet, r in zip(sheets, reads, strict=True)}
+    accepted = {(t["sheet"], t["cell"]): t["accepted"] for t in result["typed"]}
     for cell in ("A9", "J9", "I49", "J4", "K4", "H21"):
-        assert accepted[cell] is False, cell
-    assert reads["A9"]["string"].startswith("产出指标")
-    assert reads["J4"]["value"] == 10
+        assert accepted[(SHEET, cell)] is False, cell
+    assert read[(SHEET, "A9")]["string"].startswith("产出指标")
+    assert read[(SHEET, "J4")]["value"] == 10
     for cell in ("J9", "I49", "K4", "H21"):
-        assert reads[cell]["type"] == "FORMULA", cell
-    assert accepted["C9"] and reads["C9"]["string"] == "能填写"
-    assert accepted["I9"] and reads["I9"]["value"] == 3
+        assert read[(SHEET, cell)]["type"] == "FORMULA", cell
+    assert accepted[(SHEET, "C9")] and read[(SHEET, "C9")]["string"] == "能填写"
+    assert accepted[(SHEET, "I9")] and read[(SHEET, "I9")]["value"] == 3
+    assert accepted[(FUNDS_SHEET, "C9")] is False and read[(FUNDS_SHEET, "C9")]["type"] == "FORMULA"
+    assert accepted[(BASE_SHEET, "B6")] is False and read[(BASE_SHEET, "B6")]["type"] == "FORMULA"
+    assert accepted[(FUNDS_SHEET, "C4")] and read[(FUNDS_SHEET, "C4")]["value"] == 2
+    assert accepted[(BASE_SHEET, "B8")] and read[(BASE_SHEET, "B8")]["value"] == 0.5
+
+
+def test_income_breakdown_that_misses_the_total(lo_run):
+    result = reconcile_file(lo_run["funds_gap"][0])
+    gaps = [f for f in result.findings if f.code == "AMOUNT_SUM_MISMATCH"]
+    assert [(f.sheet, f.cell, f.expected, f.found) for f in gaps] == [
+        ("自评表", "F4", Decimal("633.76"), Decimal("642.01")), ("自评表", "H4", Decimal("633.76"), Decimal("642.01"))]
+
+
+def test_staffing_rate_typed_over(lo_run):
+    result = reconcile_file(lo_run["staffing_forced"][0])
+    by_code = {f.code: f for f in result.findings}
+    assert by_code["FORMULA_OVERWRITTEN"].sheet == BASE_SHEET and by_code["FORMULA_OVERWRITTEN"].cell == "D3"
+    ratio = by_code["EXECUTION_RATE_MISMATCH"]
+    assert (ratio.sheet, ratio.cell, ratio.expected, ratio.found) == (BASE_SHEET, "D3", 1, Decimal("0.9"))

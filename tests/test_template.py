@@ -100,10 +100,11 @@ def fill_with_openpyxl(template: Path, out: Path, sample=LUSONG_2024, **override
     with Workbook(template) as wb:
         layout = read_template(wb).layout
     book = load_workbook(template)
-    sheet = book[SHEET]
     cells = input_cells(sample, layout)
     cells.update(overrides)
-    for cell, text in cells.items():
+    for key, text in cells.items():
+        name, _, cell = key.rpartition("!")
+        sheet = book[name or SHEET]
         try:
             sheet[cell] = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
