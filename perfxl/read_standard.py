@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import LAYOUT_STANDARD, AmountSum, Field, Indicator, LevelTotals, ScoreTable
+from .amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
+from .model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
 from .numbers import normalise_text, parse_number, to_decimal
 from .scheme import Scheme
 from .xlsx import Cell, Sheet, Workbook, iter_range, split_ref
@@ -256,6 +257,14 @@ def _read_table(grid: Grid, header: Header, scheme_for: Callable[[list[str]], Sc
     return table, scheme
 
 
+def read_amount_sheets(book: Workbook, table: ScoreTable) -> None:
+    """Base-data tables anywhere in the workbook add their sums and ratio to the table."""
+    for name in book.sheet_names:
+        sums, ratios = read_base_data(Grid(book.sheet(name)))
+        table.sums += sums
+        table.ratios += ratios
+
+
 def _is_header_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
     """A second header line (e.g. 分值/得分 under a merged heading) is not data."""
     texts = [t for _, t in grid.row_texts(row)]
@@ -330,10 +339,21 @@ def _funds(grid: Grid) -> tuple[dict[str, Field], int | None, dict[str, int]]:
     return {}, None, {}
 
 
-INCOME_LABELS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营预算", "纳入专户管理的非税收入",
-                 "其他资金", "上年结转", "当年财政拨款", "事业收入", "经营收入", "其他收入")
-BASIC, PERSONNEL, PUBLIC, PROJECT = "基本支出", ("人员经费", "人员支出"), ("公用经费", "公用支出"), "项目支出"
 _LABELLED = re.compile(r"^(?:其中)?(.+?)[:：]\s*(.*)$")
+_NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:\d+[、.．]|[一二三四五六七八九十]+[、.．]|[（(]\d+[)）])?")
+
+
+def amount_key(label: str, definitions: tuple[AmountRow, ...]) -> str | None:
+    """Which defined row a clerk's label means: '其中：人员支出' → 'personnel'."""
+    text = _NUMBERING.sub("", norm(label))
+    if not text:
+        return None
+    for amount in definitions:
+        for name in amount.names():
+            name = norm(name)
+            if name and (text == name or text.startswith(name)):
+                return amount.key
+    return None
 
 
 def _funds_breakdown(grid: Grid, funds_row: int, columns: dict[str, int], funds: dict[str, Field],
@@ -365,34 +385,31 @@ def _funds_breakdown(grid: Grid, funds_row: int, columns: dict[str, int], funds:
             elif group is not None:
                 group.parts.append(f)
     # 2. Rows with a label and an amount in each funds column.
-    label_rows: dict[str, list[int]] = {"income": [], "basic": [], "personnel": [], "public": [], "project": []}
+    found: dict[str, int] = {}
     for row in range(funds_row + 1, last):
         texts = grid.row_texts(row)
-        if not texts or not any(parse_number(grid.text(row, c)) is not None for c in columns.values()):
-            continue
-        label = texts[0][1].removeprefix("其中").lstrip(":：")
-        if any(label.startswith(name) for name in INCOME_LABELS):
-            label_rows["income"].append(row)
-        elif label.startswith(BASIC):
-            label_rows["basic"].append(row)
-        elif label.startswith(PERSONNEL):
-            label_rows["personnel"].append(row)
-        elif label.startswith(PUBLIC):
-            label_rows["public"].append(row)
-        elif label.startswith(PROJECT):
-            label_rows["project"].append(row)
-    for key in ("initial", "budget", "executed"):
-        col = columns.get(key)
-        total = funds.get(key)
+        if texts and any(parse_number(grid.text(row, c)) is not None for c in columns.values()):
+            key = amount_key(texts[0][1], FUNDS_ROWS)
+            if key is not None:
+                found.setdefault(key, row)
+    by_key = rows_by_key(FUNDS_ROWS)
+    for column_key in ("initial", "budget", "executed"):
+        col = columns.get(column_key)
+        total = funds.get(column_key)
         if col is None or total is None:
             continue
-        cells = {name: [field_at(grid, row, col) for row in rows] for name, rows in label_rows.items()}
-        if cells["income"]:
-            sums.append(AmountSum("年度资金总额（按收入性质）", total, cells["income"], sheet))
-        if cells["basic"] or cells["project"]:
-            sums.append(AmountSum("年度资金总额（按支出性质）", total, cells["basic"] + cells["project"], sheet))
-        if cells["basic"] and (cells["personnel"] or cells["public"]):
-            sums.append(AmountSum("基本支出", cells["basic"][0], cells["personnel"] + cells["public"], sheet))
+        fields = {key: field_at(grid, row, col) for key, row in found.items()}
+        income = [fields[key] for key in by_key["income_total"].parts if key in fields]
+        spending = [fields[key] for key in by_key["spending_total"].parts if key in fields]
+        if income:
+            sums.append(AmountSum("年度资金总额（按收入性质）", total, income, sheet))
+        if spending:
+            sums.append(AmountSum("年度资金总额（按支出性质）", total, spending, sheet))
+        for amount in FUNDS_ROWS:
+            if amount.parts and amount.key in fields and amount.key not in ("income_total", "spending_total"):
+                parts = [fields[key] for key in amount.parts if key in fields]
+                if parts:
+                    sums.append(AmountSum(amount.label, fields[amount.key], parts, sheet))
     return sums
 
 
@@ -413,3 +430,55 @@ def _department_and_year(grid: Grid, before_row: int) -> tuple[str, int | None]:
                 elif inline and inline != text:
                     department = inline
     return department, year
+
+
+def read_base_data(grid: Grid) -> tuple[list[AmountSum], list[AmountRatio]]:
+    """附件2 基础数据表 where the sheet has one: the staffing ratio and the spending-control sums."""
+    sums: list[AmountSum] = []
+    ratios: list[AmountRatio] = []
+    sheet = grid.sheet.name
+    for row in range(1, grid.max_row + 1):
+        texts = dict(grid.row_texts(row))
+        authorized = next((c for c, t in texts.items() if t == "编制数"), None)
+        actual = next((c for c, t in texts.items() if "实际在职" in t), None)
+        rate = next((c for c, t in texts.items() if "控制率" in t), None)
+        if authorized and actual and rate:
+            ratios.append(AmountRatio("控制率", field_at(grid, row + 1, rate), field_at(grid, row + 1, actual),
+                                      field_at(grid, row + 1, authorized), sheet))
+            break
+    header = next((row for row in range(1, grid.max_row + 1)
+                   if any(t.startswith("经费控制情况") for _, t in grid.row_texts(row))), None)
+    if header is None:
+        return sums, ratios
+    texts = grid.row_texts(header)
+    label_col = texts[0][0]
+    value_cols = [c for c, _ in texts[1:4]]
+    rows: dict[str, int] = {}
+    specials: list[int] = []
+    current_parent = None
+    for row in range(header + 1, grid.max_row + 1):
+        label = grid.text(row, label_col)
+        if not label or label.startswith(("说明", "填表人", "楼堂馆所", "厉行节约")):
+            if label:
+                break
+            continue
+        key = amount_key(label, BASE_ROWS)
+        if key is None and current_parent == "projects":
+            specials.append(row)  # one special fund per row, named by the clerk
+            continue
+        if key is not None:
+            rows.setdefault(key, row)
+            if key in ("projects", "public", "three_public", "procurement", "basic_adjustment"):
+                current_parent = key
+    definitions = rows_by_key(BASE_ROWS)
+    for col in value_cols:
+        fields = {key: field_at(grid, row, col) for key, row in rows.items()}
+        for amount in BASE_ROWS:
+            if not amount.parts or amount.key not in fields:
+                continue
+            parts = [fields[key] for key in amount.parts if key in fields]
+            if amount.key == "projects":
+                parts += [field_at(grid, row, col) for row in specials]
+            if parts:
+                sums.append(AmountSum(definitions[amount.key].label.split("、")[-1], fields[amount.key], parts, sheet))
+    return sums, ratios

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import checks
 from .files import sha256_of
 from .model import FileResult, Finding
-from .read_standard import NoTable, read_standard
+from .read_standard import NoTable, read_amount_sheets, read_standard
 from .read_template import NotATemplate, is_template, read_template
 from .scheme import Scheme, load_scheme
 from .xlsx import UnreadableWorkbook, Workbook
@@ -96,6 +96,7 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
         except NoTable as exc:
             result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc)}))
             return
+        read_amount_sheets(book, table)
     recomputation, findings = checks.check_table(table, scheme)
     result.layout = table.layout
     result.scheme = scheme.name

@@ -237,12 +237,23 @@ class Workbook:
                     cell.error = raw
                 elif raw is not None and raw != "":
                     try:
-                        cell.value = Decimal(raw)
+                        cell.value = excel_number(raw)
                     except InvalidOperation:
                         cell.value = raw
                 if cell.value is not None or cell.formula is not None or cell.error is not None:
                     sheet.cells[ref] = cell
         return sheet
+
+
+def excel_number(raw: str) -> Decimal:
+    """A stored number at Excel's 15 significant digits: '76.510000000000005' is 76.51."""
+    value = Decimal(raw)
+    digits = value.as_tuple().digits
+    if len(digits) > 15 and value.is_finite() and value:
+        value = +value.quantize(Decimal(1).scaleb(value.adjusted() - 14))
+        value = value.normalize() if value == value.to_integral_value() else value
+        value = Decimal(format(value, "f").rstrip("0").rstrip(".")) if "." in format(value, "f") else value
+    return value
 
 
 def _formula(node: etree._Element | None, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
