@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .batch import DEFAULT_TIMEOUT
 from .reconcile import reconcile_paths
 from .report import Run, format_file, format_summary
 from .scheme import SchemeError, load_scheme
@@ -50,10 +51,12 @@ def template(out: Path, scheme: str, department: str | None, year: int | None, p
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON 结果文件。")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV 问题清单。")
 @click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="并行进程数。")
+@click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
+              help="单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言。")
 @click.option("--quiet", "-q", is_flag=True, help="只输出汇总。")
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
-              jobs: int, lang: str, quiet: bool) -> None:
+              jobs: int, timeout: float, lang: str, quiet: bool) -> None:
     """审核收回的自评表：重新计算并列出每一处不一致。
 
     退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。
@@ -66,7 +69,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
             raise click.UsageError(str(exc)) from None
     run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
     try:
-        for result in reconcile_paths(paths, scheme_obj, jobs=jobs):
+        for result in reconcile_paths(paths, scheme_obj, jobs=jobs, timeout=timeout or None):
             run.add(result)
             if not quiet:
                 block = format_file(result, lang)

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import checks
+from .batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from .files import sha256_of
 from .model import FileResult, Finding
 from .read_standard import NoTable, read_amount_sheets, read_standard
@@ -133,23 +132,18 @@ def _unreadable(result: FileResult, detail: str, started: float) -> FileResult:
     return result.finish()
 
 
-def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = None,
-                    jobs: int = 1) -> Iterator[FileResult]:
-    """Reconcile every workbook under ``paths``, in order, streaming results."""
+def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = None, jobs: int = 1,
+                    timeout: float | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
+    """Reconcile every workbook under ``paths``, in order, streaming results.
+
+    With ``timeout`` (seconds per file) or ``jobs`` > 1, files are reconciled in supervised worker
+    processes: one that hangs, crashes or exhausts memory is reported and the batch goes on.
+    """
     files = discover(paths)
-    if jobs <= 1 or len(files) < 2:
+    if timeout is None and jobs <= 1:
         for path in files:
             yield reconcile_file(path, scheme)
         return
     scheme_arg = scheme.source if isinstance(scheme, Scheme) else scheme
-    workers = min(jobs, os.cpu_count() or 1, len(files))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(_reconcile_in_worker, files, [scheme_arg] * len(files), chunksize=8)
-
-
-def _reconcile_in_worker(path: Path, scheme: str | None) -> FileResult:
-    if scheme is not None and "\n" in scheme:
-        from .scheme import parse_scheme
-
-        return reconcile_file(path, parse_scheme(scheme))
-    return reconcile_file(path, scheme)
+    yield from run_supervised(files, scheme_arg, jobs=jobs, timeout=timeout or DEFAULT_TIMEOUT,
+                              memory_mb=memory_mb)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -305,8 +306,8 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise UnreadableWorkbook("xml_dtd", f"文件中的 {part} 含有 DTD/实体声明，出于安全原因拒绝读取")
     try:
         return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise UnreadableWorkbook("corrupt", f"文件内容损坏：{part} 不是有效的 XML（{exc.msg}）") from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise UnreadableWorkbook("corrupt", f"文件内容损坏：{part} 不是有效的 XML（{exc}）") from None
 
 
 def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
@@ -326,7 +327,7 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
         raise UnreadableWorkbook("not_zip", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名")
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
         raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
     except OSError as exc:
         raise UnreadableWorkbook("io", f"无法读取文件：{exc}") from None
@@ -370,7 +371,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
     try:
         with archive.open(info) as handle:
             data = handle.read(limits.max_part_bytes + 1)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except NotImplementedError as exc:
+        raise UnreadableWorkbook("corrupt", f"文件使用了不支持的压缩方式或已损坏：{info.filename}（{exc}）") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise UnreadableWorkbook("truncated", f"文件已损坏或不完整：无法解压 {info.filename}（{exc}）") from None
     except RuntimeError as exc:  # encrypted member
         raise UnreadableWorkbook("encrypted", f"文件已加密，无法读取（{exc}）") from None

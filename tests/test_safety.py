@@ -88,3 +88,43 @@ def test_batch_goes_on_and_inputs_are_never_modified(tmp_path):
     assert after == before
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps
     assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no lock or temp files left
+
+
+def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monkeypatch):
+    """Workers are forked, so a patched reconcile_file stands in for files that misbehave."""
+    import os
+    import time
+
+    import perfxl.reconcile as reconcile_module
+    from perfxl.batch import run_supervised
+
+    real = reconcile_module.reconcile_file
+
+    def misbehaving(path, scheme=None):
+        name = Path(path).name
+        if name == "hang.xlsx":
+            time.sleep(3600)
+        if name == "crash.xlsx":
+            os._exit(3)
+        if name == "hog.xlsx":
+            hog = bytearray(4 * 1024 * 1024 * 1024)  # beyond the worker's memory cap
+            return hog
+        return real(path, scheme)
+
+    monkeypatch.setattr(reconcile_module, "reconcile_file", misbehaving)
+    files = []
+    for name in ("a.xlsx", "hang.xlsx", "b.xlsx", "crash.xlsx", "hog.xlsx", "c.xlsx"):
+        target = tmp_path / name
+        shutil.copy(GOOD, target)
+        files.append(target)
+    started = time.monotonic()
+    results = list(run_supervised(files, jobs=2, timeout=2, memory_mb=1024))
+    assert time.monotonic() - started < 30
+    assert [Path(r.path).name for r in results] == [f.name for f in files]
+    statuses = {Path(r.path).name: r.status for r in results}
+    assert statuses == {"a.xlsx": "clean", "hang.xlsx": "unreadable", "b.xlsx": "clean",
+                        "crash.xlsx": "unreadable", "hog.xlsx": "unreadable", "c.xlsx": "clean"}
+    details = {Path(r.path).name: r.findings[0].params["detail"] for r in results if r.status == "unreadable"}
+    assert "超时" in details["hang.xlsx"]
+    assert "异常" in details["crash.xlsx"]
+    assert "内存" in details["hog.xlsx"]

@@ -1,0 +1,151 @@
+"""Reconcile many files in supervised worker processes.
+
+Each file is reconciled in a worker process with a time limit and a memory cap. A file that makes
+its worker hang, crash or run out of memory is reported as UNREADABLE_FILE with the reason, the
+worker is replaced, and the batch goes on. Results come back in the order of the files, streaming.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from .files import sha256_of
+from .model import FileResult, Finding
+
+DEFAULT_TIMEOUT = 60.0  # seconds per file
+DEFAULT_MEMORY_MB = 2048  # address space per worker
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: Connection
+    task: int | None = None
+    started: float = 0.0
+
+
+def _worker_main(conn: Connection, scheme: str | None, memory_mb: int) -> None:
+    """Runs in the worker: reconcile each path it is sent, send the result back."""
+    if memory_mb:
+        try:
+            import resource
+
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ImportError, ValueError, OSError):
+            pass
+    from .reconcile import reconcile_file
+    from .scheme import parse_scheme
+
+    scheme_obj = parse_scheme(scheme) if scheme and "\n" in scheme else scheme
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, path = message
+        try:
+            result = reconcile_file(path, scheme_obj)
+        except MemoryError:
+            result = _failed(path, f"超过内存上限（{memory_mb} MB），拒绝读取")
+        conn.send((index, result))
+
+
+def _failed(path: str | Path, detail: str) -> FileResult:
+    result = FileResult(path=str(path))
+    try:
+        result.sha256 = sha256_of(path)
+    except OSError:
+        pass
+    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail})]
+    return result.finish()
+
+
+def run_supervised(files: list[Path], scheme: str | None = None, jobs: int = 1,
+                   timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
+    """Yield one result per file, in order, using ``jobs`` supervised worker processes.
+
+    ``scheme`` is a shipped scheme name or a scheme file's TOML text (picklable, parsed once per worker).
+    """
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    workers: list[_Worker] = []
+
+    def spawn() -> _Worker:
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(child, scheme, memory_mb), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    pending = list(enumerate(files))
+    pending.reverse()
+    done: dict[int, FileResult] = {}
+    next_out = 0
+    try:
+        workers = [spawn() for _ in range(max(1, min(jobs, len(files))))]
+        while next_out < len(files):
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.task, path = pending.pop()
+                    worker.started = time.monotonic()
+                    worker.conn.send((worker.task, str(path)))
+            busy = [w for w in workers if w.task is not None]
+            ready = wait([w.conn for w in busy], timeout=0.5) if busy else []
+            now = time.monotonic()
+            for index, worker in enumerate(workers):
+                if worker.task is None:
+                    continue
+                failure = None
+                if worker.conn in ready:
+                    try:
+                        task, result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        failure = _crash_reason(worker)
+                    else:
+                        done[task] = result
+                        worker.task = None
+                        continue
+                elif now - worker.started > timeout:
+                    failure = f"处理超时（超过 {timeout:g} 秒），文件可能异常或过于复杂，已跳过"
+                elif not worker.process.is_alive():
+                    failure = _crash_reason(worker)
+                if failure is not None:
+                    done[worker.task] = _failed(files[worker.task], failure)
+                    _stop(worker)
+                    workers[index] = spawn()
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        deadline = time.monotonic() + 2
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            _stop(worker)
+
+
+def _crash_reason(worker: _Worker) -> str:
+    worker.process.join(1)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        return f"读取时处理进程异常终止（信号 {-code}），可能超过内存上限或文件异常，已跳过"
+    return "读取时处理进程异常退出，文件可能异常，已跳过"
+
+
+def _stop(worker: _Worker) -> None:
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join(2)
+    worker.conn.close()

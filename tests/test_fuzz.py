@@ -1,0 +1,113 @@
+"""Fuzzing: mutated workbooks never crash reconcile, never hang it, and always get a status.
+
+Bounded for CI; `FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py` (or `make fuzz`) runs longer.
+An internal error is converted into UNREADABLE_FILE so that a batch goes on, but here it counts as
+a failure: mutated files must be explained by a real reason, not by a bug.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
+from standard_forms import seed_003_workbook
+
+from perfxl.reconcile import reconcile_file
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SOURCES = sorted(EXAMPLES.glob("*.xlsx"))
+EXAMPLE_COUNT = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+FUZZ = settings(max_examples=EXAMPLE_COUNT, deadline=10_000, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+STATUSES = {"clean", "warnings", "errors", "unreadable"}
+
+
+def assert_sound(path: Path) -> None:
+    result = reconcile_file(path)
+    assert result.status in STATUSES
+    for finding in result.findings:
+        detail = str(finding.params.get("detail", ""))
+        assert "读取时出错" not in detail, detail  # an internal error, not a reason
+
+
+@FUZZ
+@given(source=st.sampled_from(SOURCES), data=st.data())
+def test_byte_mutations(tmp_path_factory, source, data):
+    blob = bytearray(source.read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        offset = data.draw(st.integers(0, len(blob) - 1))
+        blob[offset] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        blob = blob[: data.draw(st.integers(0, len(blob)))]
+    path = tmp_path_factory.mktemp("fuzz") / "mutated.xlsx"
+    path.write_bytes(bytes(blob))
+    assert_sound(path)
+
+
+def _set(sheet, row: int, column: int, value) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if not isinstance(cell, MergedCell):  # openpyxl refuses writes into a merge; so would Excel
+        cell.value = value
+
+
+CELL_VALUES = st.one_of(
+    st.none(), st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12), st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["#REF!", "#DIV/0!", "#VALUE!", "#N/A", "=1/0", "=A1", "=SUM(", "97分", "９７", "≥5场", "无", "%"]),
+)
+
+
+@FUZZ
+@given(source=st.sampled_from(SOURCES), data=st.data())
+def test_edited_templates(tmp_path_factory, source, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / "edited.xlsx"
+    shutil.copy(source, path)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    for _ in range(data.draw(st.integers(1, 15))):
+        row, column = data.draw(st.integers(1, 60)), data.draw(st.integers(1, 14))
+        _set(sheet, row, column, data.draw(CELL_VALUES))
+    if data.draw(st.booleans()) and sheet.merged_cells.ranges:
+        sheet.unmerge_cells(str(sorted(sheet.merged_cells.ranges, key=str)[0]))
+    if data.draw(st.booleans()):
+        sheet.delete_rows(data.draw(st.integers(1, 50)), data.draw(st.integers(1, 5)))
+    book.save(path)
+    assert_sound(path)
+
+
+@FUZZ
+@given(data=st.data())
+def test_edited_standard_forms(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = seed_003_workbook(folder / "form.xlsx", cover=data.draw(st.booleans()))
+    book = load_workbook(path)
+    sheet = book["附件3"]
+    for _ in range(data.draw(st.integers(1, 15))):
+        row, column = data.draw(st.integers(1, 30)), data.draw(st.integers(1, 12))
+        _set(sheet, row, column, data.draw(CELL_VALUES))
+    if data.draw(st.booleans()):
+        sheet.delete_rows(data.draw(st.integers(1, 28)), data.draw(st.integers(1, 4)))
+    book.save(path)
+    assert_sound(path)
+
+
+def test_a_zip_member_that_lies_about_its_size(tmp_path):
+    source = SOURCES[0]
+    path = tmp_path / "liar.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+    blob = bytearray(path.read_bytes())
+    # Patch the central directory's uncompressed size of the first entry to something small.
+    index = blob.rfind(b"PK\x01\x02")
+    while index > 0 and blob[index:index + 4] == b"PK\x01\x02":
+        blob[index + 24:index + 28] = (10).to_bytes(4, "little")
+        index = blob.rfind(b"PK\x01\x02", 0, index)
+    path.write_bytes(bytes(blob))
+    assert_sound(path)
