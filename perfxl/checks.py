@@ -44,7 +44,7 @@ class Recomputation:
 def is_blank_row(indicator: Indicator) -> bool:
     """Unused rows (left blank or marked 无) are ignored."""
     fields = (indicator.name, indicator.target, indicator.actual, indicator.weight, indicator.score)
-    return all(normalise_text(f.text) in EMPTY_MARKERS for f in fields)
+    return all(not f.text or normalise_text(f.text) in EMPTY_MARKERS for f in fields)
 
 
 def recompute(table: ScoreTable, scheme: Scheme) -> Recomputation:
@@ -99,9 +99,13 @@ def operator_of(indicator: Indicator) -> str:
     return parsed[0] if parsed else ""
 
 
-def check_table(table: ScoreTable, scheme: Scheme) -> tuple[Recomputation, list[Finding]]:
-    """All arithmetic and rule checks of the contract that apply to any layout."""
-    result = recompute(table, scheme)
+def check_table(table: ScoreTable, scheme: Scheme,
+                result: Recomputation | None = None) -> tuple[Recomputation, list[Finding]]:
+    """All arithmetic and rule checks of the contract that apply to any layout.
+
+    ``result`` is a recomputation of this table under this scheme already made by the reader.
+    """
+    result = result or recompute(table, scheme)
     findings: list[Finding] = []
     sheet = table.sheet
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from . import checks, expr, rules
 from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE, rows_by_key
@@ -61,11 +62,17 @@ def read_metadata(book: Workbook) -> dict[str, str]:
     return meta
 
 
+@lru_cache(maxsize=64)
+def _layout(text: str) -> TemplateLayout:
+    """Layouts repeat across a batch: parse each once (readers never change a layout)."""
+    return TemplateLayout.from_json(text)
+
+
 def read_template(book: Workbook) -> TemplateRead:
     """The table of a perfxl template, with the template-only findings."""
     meta = read_metadata(book)
     try:
-        layout = TemplateLayout.from_json(meta["layout"])
+        layout = _layout(meta["layout"])
         scheme = parse_scheme(meta["scheme_toml"], origin="模板内置方案")
     except (ValueError, KeyError, TypeError, SchemeError) as exc:
         raise NotATemplate(f"模板元数据无法解析：{exc}") from None
@@ -77,29 +84,26 @@ def read_template(book: Workbook) -> TemplateRead:
     cells = {key: _sheet_cell(book, layout, key) for key in layout.formulas}
     read.amount_inputs = _amount_tables(book, layout, table)
 
-    # perfxl's own value for every formula cell, from the inputs only.
+    # What the file declares in each formula cell: its cached value, or the constant typed over it.
     integrity = {key: _formula_state(cells[key], expected) for key, expected in layout.formulas.items()}
-    read.recomputation = checks.recompute(table, scheme)
-    read.computed = computed_values(table, layout, read.recomputation, read.amount_inputs)
-
-    missing_cache = [key for key, state in integrity.items()
-                     if state == "intact" and _blank(cells[key]) and read.computed.get(key, "") != ""]
-    for key in layout.formulas:
-        target = _formula_target(table, layout, key)
-        if target is None:
-            continue
-        cell = cells[key]
-        target.cell = layout.locate(key)[1]
-        target.formula = cell.formula if cell else None
-        if integrity[key] == "intact" and key in missing_cache:
-            target.derived = True
-            _set_value(target, read.computed.get(key))
-        else:
+    targets = {key: _formula_target(table, layout, key) for key in layout.formulas}
+    for key, target in targets.items():
+        if target is not None:
+            cell = cells[key]
+            target.cell = layout.locate(key)[1]
+            target.formula = cell.formula if cell else None
             _set_value(target, _cell_value(cell))
 
-    # The declared budget score feeds the total: recompute once more now that it is read.
+    # perfxl's own value for every formula cell, from the inputs. A cell without a cached value reads
+    # as blank above, so the recomputation already uses perfxl's value wherever the file has none.
     read.recomputation = checks.recompute(table, scheme)
     read.computed = computed_values(table, layout, read.recomputation, read.amount_inputs)
+    missing_cache = [key for key, state in integrity.items()
+                     if state == "intact" and _blank(cells[key]) and read.computed.get(key, "") != ""]
+    for key in missing_cache:
+        if targets[key] is not None:
+            targets[key].derived = True
+            _set_value(targets[key], read.computed[key])
     _integrity_findings(read, cells, book, integrity, missing_cache)
     return read
 
@@ -310,6 +314,7 @@ def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 
 
+@lru_cache(maxsize=8192)
 def normalise_formula(formula: str) -> str:
     """Compare formulas as a spreadsheet does: case, spaces, '$' and '_xlfn.' do not matter."""
     text = formula.strip().lstrip("=")

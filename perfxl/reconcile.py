@@ -79,7 +79,7 @@ def reconcile_file(path: str | Path, scheme: Scheme | str | None = None) -> File
 def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | str | None) -> None:
     wanted = load_scheme(scheme_option) if isinstance(scheme_option, str) else scheme_option
     layout_findings: list[Finding] = []
-    table = None
+    table = recomputation = None
     if is_template(book):
         try:
             read = read_template(book)
@@ -89,6 +89,8 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
             table, layout_findings = read.table, read.findings
             # The bureau's scheme prevails over the template's own; weights that differ are reported.
             scheme = wanted or read.scheme
+            if scheme is read.scheme:
+                recomputation = read.recomputation
     if table is None:
         try:
             table, scheme = read_standard(book, lambda keys: wanted or detect_scheme(keys))
@@ -96,7 +98,7 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
             result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc)}))
             return
         read_amount_sheets(book, table)
-    recomputation, findings = checks.check_table(table, scheme)
+    recomputation, findings = checks.check_table(table, scheme, recomputation)
     result.layout = table.layout
     result.scheme = scheme.name
     result.department = table.department

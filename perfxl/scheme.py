@@ -11,6 +11,7 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ class Rules:
     score_tolerance: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: parsed once, cached
 class Scheme:
     name: str
     title: str
@@ -130,7 +131,9 @@ def load_scheme(name_or_path: str | Path = "standard") -> Scheme:
     return parse_scheme(text, origin=str(path))
 
 
+@lru_cache(maxsize=64)
 def parse_scheme(text: str, origin: str = "<scheme>") -> Scheme:
+    """Parse and check a scheme (cached: a batch carries the same scheme in every template)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -28,6 +28,7 @@ NS = {
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
 }
 _M = "{{{}}}".format(NS["m"])
+_V, _F, _IS = _M + "v", _M + "f", _M + "is"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Workbook:
             self._zip.close()
             raise
         self._parsed: dict[str, Sheet] = {}
+        self._names: list[str] | None = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -115,7 +117,9 @@ class Workbook:
 
     @property
     def sheet_names(self) -> list[str]:
-        return [entry.name for entry in self.sheets]
+        if self._names is None:
+            self._names = [entry.name for entry in self.sheets]
+        return self._names
 
     def sheet(self, name: str) -> Sheet:
         if name not in self._parsed:
@@ -193,6 +197,40 @@ class Workbook:
             self._shared_strings = strings
         return self._shared_strings
 
+    def _cell(self, c: etree._Element, shared_formulas: dict[str, tuple[str, str]]) -> Cell | None:
+        raw = formula_node = inline = None
+        for child in c:
+            tag = child.tag
+            if tag == _V:
+                raw = child.text
+            elif tag == _F:
+                formula_node = child
+            elif tag == _IS:
+                inline = child
+        kind = c.get("t", "n")
+        cell = Cell(None, _formula(formula_node, c.get("r", ""), shared_formulas))
+        if kind == "s":
+            try:
+                cell.value = self.shared_strings()[int(raw or "")]
+            except (ValueError, IndexError):
+                cell.value = None
+        elif kind == "inlineStr":
+            cell.value = _rich_text(inline) if inline is not None else ""
+        elif kind == "str":
+            cell.value = raw or ""
+        elif kind == "b":
+            cell.value = raw == "1"
+        elif kind == "e":
+            cell.error = raw
+        elif raw:
+            try:
+                cell.value = excel_number(raw)
+            except (InvalidOperation, ValueError):
+                cell.value = raw
+        if cell.value is None and cell.formula is None and cell.error is None:
+            return None
+        return cell
+
     def _read_sheet(self, entry: SheetEntry) -> Sheet:
         sheet = Sheet(entry.name, entry.state)
         root = self._xml(entry.part)
@@ -202,47 +240,13 @@ class Workbook:
         sheet.protected = protection is not None and _true(protection.get("sheet"))
         sheet.merged = [m.get("ref", "") for m in root.iterfind("m:mergeCells/m:mergeCell", NS)]
         shared_formulas: dict[str, tuple[str, str]] = {}
-        strings = None
-        for row_number, row in enumerate(root.iterfind("m:sheetData/m:row", NS), start=1):
-            row_ref = row.get("r")
-            current_row = int(row_ref) if row_ref else row_number
-            column = 0
-            for c in row.iterfind(_M + "c"):
-                ref = c.get("r")
-                if ref is None:
-                    column += 1
-                    ref = f"{column_letter(column)}{current_row}"
-                else:
-                    column = column_index(ref)
-                kind = c.get("t", "n")
-                text_node = c.find(_M + "v")
-                raw = text_node.text if text_node is not None else None
-                formula_node = c.find(_M + "f")
-                formula = _formula(formula_node, ref, shared_formulas)
-                cell = Cell(None, formula)
-                if kind == "s":
-                    if strings is None:
-                        strings = self.shared_strings()
-                    try:
-                        cell.value = strings[int(raw or "")]
-                    except (ValueError, IndexError):
-                        cell.value = None
-                elif kind == "inlineStr":
-                    inline = c.find(_M + "is")
-                    cell.value = _rich_text(inline) if inline is not None else ""
-                elif kind == "str":
-                    cell.value = raw or ""
-                elif kind == "b":
-                    cell.value = raw == "1"
-                elif kind == "e":
-                    cell.error = raw
-                elif raw is not None and raw != "":
-                    try:
-                        cell.value = excel_number(raw)
-                    except InvalidOperation:
-                        cell.value = raw
-                if cell.value is not None or cell.formula is not None or cell.error is not None:
-                    sheet.cells[ref] = cell
+        cells = _CONTENT_CELLS(root)
+        if any(c.get("r") is None for c in cells):
+            cells = list(_number_cells(root))
+        for c in cells:
+            cell = self._cell(c, shared_formulas)
+            if cell is not None:
+                sheet.cells[c.get("r")] = cell
         return sheet
 
 
@@ -255,6 +259,21 @@ def excel_number(raw: str) -> Decimal:
         value = value.normalize() if value == value.to_integral_value() else value
         value = Decimal(format(value, "f").rstrip("0").rstrip(".")) if "." in format(value, "f") else value
     return value
+
+
+_CONTENT_CELLS = etree.XPath("m:sheetData/m:row/m:c[m:v or m:f or m:is]", namespaces={"m": NS["m"]})
+
+
+def _number_cells(root: etree._Element) -> Iterator[etree._Element]:
+    """Give every cell its reference where the writer left them out (they are then positional)."""
+    for row_number, row in enumerate(root.iterfind("m:sheetData/m:row", NS), start=1):
+        current_row = int(row.get("r") or row_number)
+        column = 0
+        for c in row.iterfind(_M + "c"):
+            column = column_index(c.get("r")) if c.get("r") else column + 1
+            c.set("r", f"{column_letter(column)}{current_row}")
+            if len(c):
+                yield c
 
 
 def _formula(node: etree._Element | None, ref: str, shared: dict[str, tuple[str, str]]) -> str | None:
