@@ -7,7 +7,9 @@ for templates made by an older perfxl.
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 
 from .amounts import BASE_ROWS, FUNDS_ROWS
@@ -30,6 +32,8 @@ COLUMNS = {
 LAST_COLUMN = "L"
 
 FIRST_INDICATOR_ROW = 9
+PACKED_PREFIX = "zlib+base64:"
+MAX_PACKED_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -89,12 +93,35 @@ class TemplateLayout:
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
 
+    def encode(self) -> str:
+        return pack_text(self.to_json())
+
+    @classmethod
+    def decode(cls, text: str) -> TemplateLayout:
+        return cls.from_json(unpack_text(text))
+
     @classmethod
     def from_json(cls, text: str) -> TemplateLayout:
         data = json.loads(text)
         data["rows"] = [IndicatorRow(**row) for row in data.get("rows", [])]
         data["levels"] = [LevelBlock(**level) for level in data.get("levels", [])]
         return cls(**data)
+
+
+def pack_text(text: str) -> str:
+    """Compact, opaque form for the hidden sheet: zlib + base64 (a tenth of the size, one plain run)."""
+    return PACKED_PREFIX + base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+
+
+def unpack_text(text: str) -> str:
+    """Inverse of :func:`pack_text`; plain text passes through. Refuses to inflate past a limit."""
+    if not text.startswith(PACKED_PREFIX):
+        return text
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(base64.b64decode(text[len(PACKED_PREFIX):]), MAX_PACKED_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError("packed metadata too large")  # a crafted file: refuse, do not inflate
+    return data.decode("utf-8")
 
 
 def build_layout(scheme: Scheme) -> TemplateLayout:

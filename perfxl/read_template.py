@@ -14,7 +14,16 @@ from functools import lru_cache
 
 from . import checks, expr, rules
 from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE, rows_by_key
-from .layout import BASE_COLUMNS, BASE_SHEET, FUNDS_COLUMNS, FUNDS_SHEET, META_SHEET, STAFFING, TemplateLayout
+from .layout import (
+    BASE_COLUMNS,
+    BASE_SHEET,
+    FUNDS_COLUMNS,
+    FUNDS_SHEET,
+    META_SHEET,
+    STAFFING,
+    TemplateLayout,
+    unpack_text,
+)
 from .model import LAYOUT_TEMPLATE, AmountRatio, AmountSum, Field, Finding, Indicator, LevelTotals, ScoreTable
 from .numbers import normalise_text, parse_number
 from .scheme import Scheme, SchemeError, parse_scheme
@@ -65,7 +74,7 @@ def read_metadata(book: Workbook) -> dict[str, str]:
 @lru_cache(maxsize=64)
 def _layout(text: str) -> TemplateLayout:
     """Layouts repeat across a batch: parse each once (readers never change a layout)."""
-    return TemplateLayout.from_json(text)
+    return TemplateLayout.decode(text)
 
 
 def read_template(book: Workbook) -> TemplateRead:
@@ -73,7 +82,7 @@ def read_template(book: Workbook) -> TemplateRead:
     meta = read_metadata(book)
     try:
         layout = _layout(meta["layout"])
-        scheme = parse_scheme(meta["scheme_toml"], origin="模板内置方案")
+        scheme = parse_scheme(unpack_text(meta["scheme_toml"]), origin="模板内置方案")
     except (ValueError, KeyError, TypeError, SchemeError) as exc:
         raise NotATemplate(f"模板元数据无法解析：{exc}") from None
     if layout.sheet not in book.sheet_names:
@@ -154,6 +163,7 @@ def _amount_sheets(layout: TemplateLayout):
     return tuple(entry for entry in sheets if entry[1])
 
 
+_STAFFING_RULE = expr.parse(STAFFING_RATE)
 FUNDS_LABELS = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 
 
@@ -201,7 +211,7 @@ def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
     ratio = next((r for r in table.ratios if r.label == "控制率"), None)
     if ratio is not None:
         values[f"{BASE_SHEET}!{STAFFING['rate']}"] = rules.compute(
-            expr.parse(STAFFING_RATE), authorized=_input_value(ratio.denominator), actual=_input_value(ratio.numerator))
+            _STAFFING_RULE, authorized=_input_value(ratio.denominator), actual=_input_value(ratio.numerator))
     return values
 
 

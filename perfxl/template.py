@@ -33,6 +33,7 @@ from .layout import (
     TEMPLATE_VERSION,
     TemplateLayout,
     build_layout,
+    pack_text,
 )
 from .numbers import format_number
 from .scheme import Scheme, load_scheme
@@ -388,9 +389,9 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
         ("department", department or ""),
         ("year", str(year)),
         ("scheme", scheme.name),
-        ("scheme_toml", scheme.source),
+        ("scheme_toml", pack_text(scheme.source)),
     ]
-    layout_json = layout.to_json()
+    layout_json = layout.encode()
     chunks = [layout_json[i:i + META_CHUNK] for i in range(0, len(layout_json), META_CHUNK)]
     rows += [("layout", chunk) for chunk in chunks]
     for index, (key, value) in enumerate(rows):
