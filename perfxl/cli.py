@@ -11,8 +11,9 @@ from . import __version__
 from .batch import DEFAULT_TIMEOUT
 from .reconcile import reconcile_paths
 from .report import Run, format_file, format_summary
+from .roster import MANIFEST_CSV, RosterError, read_roster, write_roster_templates
 from .scheme import SchemeError, load_scheme
-from .template import write_template
+from .template import default_year, write_template
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -29,18 +30,36 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--scheme", default="standard", show_default=True,
               help="方案名称（standard、classic）或方案文件（TOML）。")
 @click.option("--department", help="部门（单位）名称，预先填入并锁定。")
 @click.option("--year", type=click.IntRange(2000, 2100), help="评价年度，默认上一年。")
 @click.option("--password", help="工作表与工作簿保护密码（可选）。")
-def template(out: Path, scheme: str, department: str | None, year: int | None, password: str | None) -> None:
-    """生成带公式、已锁定的自评表模板。"""
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="部门名单（.xlsx 或 .csv：部门编码、部门名称，可含年初预算数/全年预算数/全年执行数）。")
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="按名单生成模板的输出目录。")
+def template(out: Path | None, scheme: str, department: str | None, year: int | None, password: str | None,
+             roster: Path | None, out_dir: Path | None) -> None:
+    """生成带公式、已锁定的自评表模板（单个，或按名单每个部门一份）。"""
     try:
         loaded = load_scheme(scheme)
     except SchemeError as exc:
         raise click.UsageError(str(exc)) from None
+    if roster is not None:
+        if out is not None or out_dir is None:
+            raise click.UsageError("按名单生成时请用 --out-dir 指定输出目录，不要同时给出 OUT 文件")
+        try:
+            departments = read_roster(roster)
+        except RosterError as exc:
+            raise click.UsageError(str(exc)) from None
+        year = year or default_year()
+        with click.progressbar(length=len(departments), label="生成模板", show_pos=True) as bar:
+            entries = write_roster_templates(departments, out_dir, loaded, year, password, bar.update)
+        click.echo(f"已为 {len(entries)} 个部门生成模板，清单见 {out_dir / MANIFEST_CSV}")
+        return
+    if out is None:
+        raise click.UsageError("请给出输出文件 OUT，或用 --roster 与 --out-dir 按名单生成")
     info = write_template(out, loaded, department=department, year=year, password=password)
     click.echo(f"已生成模板 {info.path}（方案 {loaded.name}：{loaded.fingerprint()}）")
 

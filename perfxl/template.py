@@ -9,11 +9,15 @@ reconciliation knows exactly what each cell should hold.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -61,9 +65,10 @@ def write_template(
     department: str | None = None,
     year: int | None = None,
     password: str | None = None,
+    amounts: dict[str, Decimal] | None = None,
 ) -> TemplateInfo:
     """Write a locked template to ``path`` (atomically) and describe it."""
-    data, info = build_template(scheme, department, year, password)
+    data, info = build_template(scheme, department, year, password, amounts)
     atomic_write_bytes(path, data)
     info.path = Path(path)
     return info
@@ -74,13 +79,74 @@ def build_template(
     department: str | None = None,
     year: int | None = None,
     password: str | None = None,
+    amounts: dict[str, Decimal] | None = None,
 ) -> tuple[bytes, TemplateInfo]:
-    """The template as bytes, for writing one file or many."""
+    """The template as bytes. ``amounts`` prefills 年初预算数/全年预算数/全年执行数 (initial/budget/executed)."""
     if isinstance(scheme, str):
         scheme = load_scheme(scheme)
-    year = year or date.today().year - 1
-    layout = build_layout(scheme)
+    year = year or default_year()
+    if not department:
+        return _build(scheme, None, year, password, uuid.uuid4().hex)
+    return stamp(base_template(scheme, year, password), department, amounts)
+
+
+def default_year() -> int:
+    """Self-evaluation looks back: the default year is last year."""
+    return date.today().year - 1
+
+
+@dataclass(frozen=True)
+class BaseTemplate:
+    """A template built once with placeholders, stamped per department (rosters of hundreds)."""
+
+    members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
+    layout: TemplateLayout
+
+
+_DEPARTMENT = "PERFXL-DEPARTMENT-PLACEHOLDER"
+_TEMPLATE_ID = "0" * 31 + "f"  # looks like a uuid hex, replaced by a fresh one per file
+
+
+@lru_cache(maxsize=16)
+def base_template(scheme: Scheme, year: int, password: str | None) -> BaseTemplate:
+    data, info = _build(scheme, _DEPARTMENT, year, password, _TEMPLATE_ID)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = tuple((item, archive.read(item.filename)) for item in archive.infolist())
+    return BaseTemplate(members, info.layout)
+
+
+def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | None = None) -> tuple[bytes, TemplateInfo]:
+    """The base template with this department's name, a fresh id and its prefilled amounts."""
     template_id = uuid.uuid4().hex
+    name = xml_escape(department).encode("utf-8")
+    cells = {base.layout.funds[key]: value for key, value in (amounts or {}).items() if value is not None}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for item, content in base.members:
+            if b"PLACEHOLDER" in content or _TEMPLATE_ID.encode() in content:
+                content = content.replace(_DEPARTMENT.encode(), name).replace(_TEMPLATE_ID.encode(),
+                                                                                template_id.encode())
+            if cells and item.filename == "xl/worksheets/sheet1.xml":
+                content = _fill_numbers(content, cells)
+            target.writestr(item, content, compresslevel=1)
+    layout = base.layout
+    return out.getvalue(), TemplateInfo(Path(), template_id, layout)
+
+
+def _fill_numbers(sheet_xml: bytes, cells: dict[str, Decimal]) -> bytes:
+    """Put numbers into blank cells of the sheet XML: <c r="D4" s="5"/> → <c r="D4" s="5"><v>…</v></c>."""
+    for ref, value in cells.items():
+        pattern = re.compile(rb'<c r="' + ref.encode() + rb'"( s="\d+")?/>')
+        replacement = b'<c r="' + ref.encode() + rb'"\1><v>' + format(value, "f").encode() + b"</v></c>"
+        sheet_xml, count = pattern.subn(replacement, sheet_xml, count=1)
+        if count != 1:
+            raise ValueError(f"cannot prefill {ref}")
+    return sheet_xml
+
+
+def _build(scheme: Scheme, department: str | None, year: int, password: str | None,
+           template_id: str) -> tuple[bytes, TemplateInfo]:
+    layout = build_layout(scheme)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     styles = _Styles(workbook)

@@ -1,0 +1,190 @@
+"""Rosters: one prefilled, locked template per department, and a manifest to match them back.
+
+A roster is a table (.xlsx or .csv) with a department code and name per row, optionally the
+budget figures 年初预算数/全年预算数/全年执行数. Every row is checked before anything is written; a
+bad roster is reported by row and no template is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from . import __version__
+from .files import atomic_write_bytes, atomic_write_text
+from .layout import TEMPLATE_VERSION
+from .numbers import normalise_text, parse_number
+from .scheme import Scheme
+from .template import base_template, stamp
+
+CODE_COLUMNS = ("部门编码", "部门代码", "单位编码", "单位代码", "编码", "代码", "code")
+NAME_COLUMNS = ("部门名称", "单位名称", "部门(单位)名称", "预算单位名称", "名称", "部门", "单位", "name")
+AMOUNT_COLUMNS = {"initial": ("年初预算数",), "budget": ("全年预算数", "调整后预算数"),
+                  "executed": ("全年执行数", "预算执行数")}
+MANIFEST_JSON = "manifest.json"
+MANIFEST_CSV = "manifest.csv"
+
+
+class RosterError(ValueError):
+    """A roster that cannot be used; ``problems`` lists (row, message) for every bad row."""
+
+    def __init__(self, problems: list[tuple[int | None, str]]):
+        self.problems = problems
+        lines = [f"第 {row} 行：{message}" if row else message for row, message in problems]
+        super().__init__("名单有误，未生成任何模板：\n" + "\n".join(lines))
+
+
+@dataclass
+class Department:
+    row: int  # as the clerk sees it in Excel (header is row 1)
+    code: str
+    name: str
+    amounts: dict[str, Decimal]
+
+
+@dataclass
+class ManifestEntry:
+    code: str
+    name: str
+    file: str
+    template_id: str
+    sha256: str
+
+
+def read_roster(path: str | Path) -> list[Department]:
+    """The departments of a roster, or RosterError naming every bad row."""
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            raw = path.read_bytes()
+            text = _decode(raw)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        elif path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        else:
+            raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}")])
+    except RosterError:
+        raise
+    except Exception as exc:
+        raise RosterError([(None, f"无法读取名单 {path.name}：{exc}")]) from None
+    columns = {_header(column): column for column in frame.columns}
+    code_column = next((columns[c] for c in map(_header, CODE_COLUMNS) if c in columns), None)
+    name_column = next((columns[c] for c in map(_header, NAME_COLUMNS) if c in columns), None)
+    if code_column is None or name_column is None:
+        raise RosterError([(1, f"表头应包含“部门编码”和“部门名称”，实际为：{'、'.join(map(str, frame.columns))}")])
+    amount_columns = {key: next((columns[_header(c)] for c in names if _header(c) in columns), None)
+                      for key, names in AMOUNT_COLUMNS.items()}
+
+    problems: list[tuple[int | None, str]] = []
+    departments: list[Department] = []
+    seen: dict[str, int] = {}
+    for index, record in enumerate(frame.to_dict("records")):
+        row = index + 2
+        code = str(record[code_column]).strip()
+        name = str(record[name_column]).strip()
+        if not code and not name and not any(str(v).strip() for v in record.values()):
+            continue  # a blank line
+        if not code:
+            problems.append((row, "部门编码为空"))
+        elif code in seen:
+            problems.append((row, f"部门编码 {code} 与第 {seen[code]} 行重复"))
+        else:
+            seen[code] = row
+        if not name:
+            problems.append((row, "部门名称为空"))
+        amounts: dict[str, Decimal] = {}
+        for key, column in amount_columns.items():
+            text = str(record[column]).strip() if column is not None else ""
+            if not text:
+                continue
+            number = parse_number(text)
+            if number is None or number < 0:
+                problems.append((row, f"“{column}”应为非负数（万元），实际为“{text}”"))
+            else:
+                amounts[key] = number
+        departments.append(Department(row, code, name, amounts))
+    if not departments and not problems:
+        problems.append((None, "名单中没有部门"))
+    if problems:
+        raise RosterError(problems)
+    return departments
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterError([(None, "名单文件编码无法识别（应为 UTF-8 或 GBK）")])
+
+
+def _header(text: object) -> str:
+    return normalise_text(str(text)).replace("（", "(").replace("）", ")").lower()
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_name(department: Department) -> str:
+    """'{code}_{name}.xlsx' with characters that file systems refuse replaced."""
+    stem = _UNSAFE.sub("_", f"{department.code}_{department.name}").strip(" .")
+    return f"{stem[:120]}.xlsx"
+
+
+def write_roster_templates(departments: list[Department], out_dir: str | Path, scheme: Scheme, year: int,
+                           password: str | None = None,
+                           progress: Callable[[int], None] | None = None) -> list[ManifestEntry]:
+    """One template per department in ``out_dir`` plus manifest.json/.csv.
+
+    Everything is first written to a temporary folder beside ``out_dir`` and moved in at the end,
+    so an interrupted run leaves no partial set behind the manifest.
+    """
+    import hashlib
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    base = base_template(scheme, year, password)
+    entries: list[ManifestEntry] = []
+    staging = Path(tempfile.mkdtemp(prefix=".perfxl-roster-", dir=out))
+    try:
+        names = set()
+        for department in departments:
+            name = file_name(department)
+            if name in names:
+                name = name[:-5] + f"_{department.row}.xlsx"
+            names.add(name)
+            data, info = stamp(base, department.name, department.amounts)
+            (staging / name).write_bytes(data)
+            entries.append(ManifestEntry(department.code, department.name, name, info.template_id,
+                                         hashlib.sha256(data).hexdigest()))
+            if progress:
+                progress(1)
+        for entry in entries:
+            (staging / entry.file).replace(out / entry.file)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    write_manifest(out, entries, scheme, year)
+    return entries
+
+
+def write_manifest(out: Path, entries: list[ManifestEntry], scheme: Scheme, year: int) -> None:
+    manifest = {"perfxl_version": __version__, "template_version": TEMPLATE_VERSION, "scheme": scheme.name,
+                "year": year, "departments": [asdict(entry) for entry in entries]}
+    atomic_write_text(out / MANIFEST_JSON, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["部门编码", "部门名称", "文件", "模板编号", "SHA-256"])
+    for entry in entries:
+        writer.writerow([entry.code, entry.name, entry.file, entry.template_id, entry.sha256])
+    atomic_write_bytes(out / MANIFEST_CSV, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
