@@ -156,6 +156,9 @@ class FileResult:
     computed_grade: str | None = None
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
+    level_scores: dict[str, Decimal] = field(default_factory=dict)  # 一级指标 label → recomputed score
+    budget_score: Decimal | None = None  # 预算执行得分 as recomputed
+    template_id: str | None = None  # for perfxl templates: the id stamped into the file
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""
@@ -171,3 +174,19 @@ class FileResult:
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
+
+
+@dataclass
+class DepartmentRow:
+    """One department of a roster in a collection round: what it sent, if anything.
+
+    ``status`` is ``not_submitted`` or the status of its chosen submission (the newest when it sent
+    several; the others are listed in ``superseded``). Files that match no department get a row
+    with ``code`` None and status of the file.
+    """
+
+    code: str | None
+    name: str
+    status: str
+    result: FileResult | None = None
+    superseded: list[FileResult] = field(default_factory=list)

@@ -107,6 +107,10 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
     result.computed_total = recomputation.total
     result.declared_grade = table.grade.text or None
     result.computed_grade = recomputation.grade
+    result.budget_score = recomputation.budget_score
+    labels = {level.key: level.label for level in scheme.levels}
+    result.level_scores = {labels[key]: value for key, value in recomputation.level_scores.items() if key in labels}
+    result.template_id = book.custom_properties.get("perfxl_template_id") or None
     result.findings = layout_findings + findings
     result.findings.sort(key=_finding_order)
 
