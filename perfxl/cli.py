@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, collect, ledger
 from .batch import DEFAULT_TIMEOUT
+from .model import FileResult
 from .reconcile import reconcile_paths
-from .report import Run, format_file, format_summary
-from .roster import MANIFEST_CSV, RosterError, read_roster, write_roster_templates
+from .report import Run, format_collection, format_file, format_status, format_summary
+from .roster import MANIFEST_CSV, MANIFEST_JSON, RosterError, read_roster, write_roster_templates
 from .scheme import SchemeError, load_scheme
 from .template import default_year, write_template
 
@@ -69,13 +70,25 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
 @click.option("--scheme", default=None, help="按此方案审核（默认：模板自带方案 / standard）。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON 结果文件。")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV 问题清单。")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="审核报告工作簿（汇总、问题明细、统计图表）。")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="把有问题的文件另存一份到此目录，标出问题单元格并加批注（原文件不动）。")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="部门名单：按部门汇总，列出未提交、重复提交和无法匹配的文件。")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁查找）。")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"台账文件（SQLite）。默认在输出文件旁的 {ledger.DEFAULT_NAME}；只在终端查看时不记录。")
+@click.option("--no-ledger", is_flag=True, help="不记录台账。")
 @click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="并行进程数。")
 @click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
               help="单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言。")
 @click.option("--quiet", "-q", is_flag=True, help="只输出汇总。")
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
-              jobs: int, timeout: float, lang: str, quiet: bool) -> None:
+              report_path: Path | None, annotate_dir: Path | None, roster: Path | None, manifest: Path | None,
+              ledger_path: Path | None, no_ledger: bool, jobs: int, timeout: float, lang: str, quiet: bool) -> None:
     """审核收回的自评表：重新计算并列出每一处不一致。
 
     退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。
@@ -86,10 +99,30 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
             scheme_obj = load_scheme(scheme)
         except SchemeError as exc:
             raise click.UsageError(str(exc)) from None
+    departments = None
+    if roster is not None:
+        try:
+            departments = read_roster(roster)
+        except RosterError as exc:
+            raise click.UsageError(str(exc)) from None
+        if manifest is None and (roster.parent / MANIFEST_JSON).exists():
+            manifest = roster.parent / MANIFEST_JSON
+    outputs = [p for p in (report_path, json_path, csv_path) if p is not None]
+    if ledger_path is None and outputs and not no_ledger:
+        ledger_path = outputs[0].parent / ledger.DEFAULT_NAME
+    keep = departments is not None or report_path is not None or (ledger_path is not None and not no_ledger)
+
     run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
+    kept: list[FileResult] = []
     try:
         for result in reconcile_paths(paths, scheme_obj, jobs=jobs, timeout=timeout or None):
             run.add(result)
+            if keep:
+                kept.append(result)
+            if annotate_dir is not None:
+                from .annotate import annotate
+
+                annotate(result, annotate_dir, lang)
             if not quiet:
                 block = format_file(result, lang)
                 if block:
@@ -98,8 +131,31 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
         run.abort()
         raise
     run.close()
+    rows = collect.match(kept, departments, collect.load_manifest(manifest)) if departments is not None \
+        else collect.rows_without_roster(kept)
+    if report_path is not None:
+        from .report_xlsx import write_report
+
+        write_report(report_path, rows, lang)
+    if ledger_path is not None and not no_ledger:
+        ledger.record(ledger_path, rows, departments, scheme_obj.name if scheme_obj else "standard")
+    if departments is not None:
+        click.echo(format_collection(rows, lang), nl=False)
     click.echo(format_summary(run.summary, lang))
     sys.exit(EXIT_FINDINGS if run.summary.has_errors else EXIT_OK)
+
+
+@main.command()
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path(ledger.DEFAULT_NAME), show_default=True, help="台账文件。")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def status(ledger_path: Path, lang: str) -> None:
+    """按部门查看台账：未提交、有错误、仅有警告、通过，以及重新提交是否修正了问题。"""
+    try:
+        rows = ledger.status(ledger_path)
+    except FileNotFoundError:
+        raise click.UsageError(f"找不到台账文件 {ledger_path}（先运行 perfxl reconcile … --roster）") from None
+    click.echo(format_status(rows, lang), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

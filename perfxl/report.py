@@ -20,7 +20,7 @@ from typing import IO, Any
 from . import __version__
 from .files import _umask
 from .messages import render
-from .model import FileResult, Finding
+from .model import DepartmentRow, FileResult, Finding
 from .numbers import format_number, json_number
 
 CSV_COLUMNS = ["path", "department", "code", "severity", "sheet", "cell", "expected", "found", "message"]
@@ -184,8 +184,10 @@ def _csv_value(value: Any) -> Any:
 # --- terminal --------------------------------------------------------------------------------------
 
 STATUS_LABELS = {
-    "zh": {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取"},
-    "en": {"clean": "clean", "warnings": "warnings", "errors": "errors", "unreadable": "unreadable"},
+    "zh": {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取",
+           "not_submitted": "未提交"},
+    "en": {"clean": "clean", "warnings": "warnings", "errors": "errors", "unreadable": "unreadable",
+           "not_submitted": "not submitted"},
 }
 SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
 
@@ -219,3 +221,46 @@ def format_summary(summary: Summary, lang: str = "zh") -> str:
                 f"{s['with_warnings_only']} with warnings only, {s['unreadable']} unreadable")
     codes = "  ".join(f"{code}×{count}" for code, count in s["findings_by_code"].items())
     return line + ("\n" + codes if codes else "")
+
+
+def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:
+    """The roster view of a collection round: who is missing, who sent twice, what matched nobody."""
+    zh = lang == "zh"
+    missing = [r for r in rows if r.code is not None and r.status == "not_submitted"]
+    twice = [r for r in rows if r.superseded]
+    strays = [r for r in rows if r.code is None]
+    counts = Counter(r.status for r in rows if r.code is not None)
+    out = io.StringIO()
+    labels = STATUS_LABELS[lang]
+    parts = "，".join(f"{labels[k]} {counts[k]}" for k in ("clean", "warnings", "errors", "unreadable", "not_submitted")
+                     if counts[k]) if zh else ", ".join(f"{counts[k]} {labels[k]}" for k in counts)
+    out.write((f"名单 {sum(counts.values())} 个部门：{parts}\n") if zh else f"roster of {sum(counts.values())}: {parts}\n")
+    if missing:
+        names = "、".join(f"{r.code} {r.name}" for r in missing)
+        out.write(f"  未提交：{names}\n" if zh else f"  not submitted: {names}\n")
+    for row in twice:
+        older = "、".join(r.path for r in row.superseded)
+        chosen = row.result.path if row.result else ""
+        out.write(f"  重复提交：{row.code} {row.name} 采用最新的 {chosen}，另有 {older}\n" if zh else
+                  f"  sent twice: {row.code} {row.name}: using the newest {chosen}; also {older}\n")
+    for row in strays:
+        path = row.result.path if row.result else ""
+        out.write(f"  未匹配名单：{path}（{row.name}）\n" if zh else f"  matches no department: {path} ({row.name})\n")
+    return out.getvalue()
+
+
+def format_status(rows, lang: str = "zh") -> str:
+    """`perfxl status`: one line per department from the ledger."""
+    zh = lang == "zh"
+    labels = STATUS_LABELS[lang]
+    out = io.StringIO()
+    header = ("部门编码", "部门名称", "状态", "提交次数", "修正情况") if zh else ("code", "department", "status",
+                                                                          "submissions", "resubmission")
+    out.write("  ".join(header) + "\n")
+    for row in rows:
+        change = ""
+        if row.submissions > 1:
+            change = (f"较上次修正 {row.fixed} 项，新增 {row.new} 项" if zh else f"fixed {row.fixed}, new {row.new}")
+        code = row.code or ("（未匹配）" if zh else "(unmatched)")
+        out.write(f"{code}  {row.name}  {labels.get(row.status, row.status)}  {row.submissions}  {change}\n")
+    return out.getvalue()

@@ -1,0 +1,72 @@
+"""Match the files a bureau collected to the departments of its roster.
+
+Departments send files back under any name. A submission is matched by the template's own
+metadata first (the id stamped into it, listed in the roster's manifest), then by the department
+name the table carries. Departments that sent nothing, files that match no department and
+departments that sent several files (the newest wins; all are listed) are reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .model import DepartmentRow, FileResult
+from .numbers import normalise_text
+from .roster import Department
+
+
+def name_key(name: str) -> str:
+    """Names compared without spaces, width or bracket differences: '中共X委（宣传部）' ~ '中共X委(宣传部)'."""
+    return normalise_text(name).replace("（", "(").replace("）", ")").strip("　 ")
+
+
+def load_manifest(path: str | Path | None) -> dict[str, str]:
+    """template id → department code, from a manifest.json written with the templates."""
+    if path is None:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {entry["template_id"]: entry["code"] for entry in data.get("departments", [])}
+
+
+def match(results: list[FileResult], departments: list[Department],
+          manifest: dict[str, str] | None = None) -> list[DepartmentRow]:
+    """One row per roster department (in roster order), then one per unmatched file."""
+    by_code = {d.code: d for d in departments}
+    by_name = {name_key(d.name): d for d in departments}
+    manifest = manifest or {}
+    sent: dict[str, list[FileResult]] = {d.code: [] for d in departments}
+    unmatched: list[FileResult] = []
+    for result in results:
+        department = None
+        if result.template_id and result.template_id in manifest:
+            department = by_code.get(manifest[result.template_id])
+        if department is None and result.department:
+            department = by_name.get(name_key(result.department))
+        if department is None:
+            unmatched.append(result)
+        else:
+            sent[department.code].append(result)
+    rows = []
+    for department in departments:
+        files = sorted(sent[department.code], key=_newest_first)
+        if not files:
+            rows.append(DepartmentRow(department.code, department.name, "not_submitted"))
+        else:
+            rows.append(DepartmentRow(department.code, department.name, files[0].status, files[0], files[1:]))
+    for result in unmatched:
+        rows.append(DepartmentRow(None, result.department or Path(result.path).name, result.status, result))
+    return rows
+
+
+def rows_without_roster(results: list[FileResult]) -> list[DepartmentRow]:
+    return [DepartmentRow(None, r.department or Path(r.path).name, r.status, r) for r in results]
+
+
+def _newest_first(result: FileResult) -> tuple[float, str]:
+    try:
+        modified = os.stat(result.path).st_mtime
+    except OSError:
+        modified = 0.0
+    return (-modified, result.path)
