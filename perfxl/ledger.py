@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS departments (
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
-    department_code TEXT,
+    department_code TEXT NOT NULL,  -- '' for a file that matched no department
     department_name TEXT,
     path TEXT NOT NULL,
     sha256 TEXT NOT NULL,
@@ -85,7 +85,7 @@ def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[De
                     "INSERT OR IGNORE INTO submissions(department_code, department_name, path, sha256, scheme, status, "
                     "declared_total, computed_total, computed_grade, errors, warnings, file_mtime, seen_at, "
                     "perfxl_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.code, row.name, result.path, result.sha256, scheme, result.status,
+                    (row.code or "", row.name, result.path, result.sha256, scheme, result.status,
                      json_number(result.declared_total), json_number(result.computed_total), result.computed_grade,
                      _count(result, "error"), _count(result, "warning"), mtime,
                      datetime.now().isoformat(timespec="seconds"), __version__))
@@ -125,12 +125,12 @@ def status(path: str | Path) -> list[DepartmentStatus]:
     with connect(path) as db:
         departments = db.execute("SELECT code, name FROM departments ORDER BY rowid").fetchall()
         others = db.execute("SELECT DISTINCT department_code, department_name FROM submissions "
-                            "WHERE department_code IS NULL OR department_code NOT IN (SELECT code FROM departments) "
+                            "WHERE department_code NOT IN (SELECT code FROM departments) "
                             "ORDER BY department_name").fetchall()
         out = []
         for code, name in [*departments, *others]:
-            if code is None:
-                history = db.execute("SELECT id, status, path FROM submissions WHERE department_code IS NULL AND "
+            if code == "":
+                history = db.execute("SELECT id, status, path FROM submissions WHERE department_code = '' AND "
                                      "department_name = ? ORDER BY file_mtime DESC, id DESC", (name,)).fetchall()
             else:
                 history = db.execute("SELECT id, status, path FROM submissions WHERE department_code = ? "
@@ -142,7 +142,7 @@ def status(path: str | Path) -> list[DepartmentStatus]:
             previous = _finding_keys(db, history[1][0]) if len(history) > 1 else set()
             fixed = len(previous - latest) if len(history) > 1 else 0
             new = len(latest - previous) if len(history) > 1 else 0
-            out.append(DepartmentStatus(code, name, history[0][1], len(history), history[0][2], fixed, new))
+            out.append(DepartmentStatus(code or None, name, history[0][1], len(history), history[0][2], fixed, new))
         return out
 
 
