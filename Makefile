@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/perfxl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/pip install -q -e '.[test,bench,cluster]'
 	touch $(BIN)/perfxl
 
 install: $(BIN)/perfxl
