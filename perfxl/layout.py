@@ -12,7 +12,7 @@ import json
 import zlib
 from dataclasses import asdict, dataclass, field
 
-from .amounts import BASE_ROWS, FUNDS_ROWS
+from .amounts import BASE_ROWS, TEMPLATE_FUNDS_ROWS
 from .scheme import Scheme
 
 TEMPLATE_VERSION = 1
@@ -140,6 +140,6 @@ def build_layout(scheme: Scheme) -> TemplateLayout:
     layout.total_score = f"{COLUMNS['score']}{row}"
     layout.grade = f"{COLUMNS['weight']}{row + 1}"
     layout.footer_row = row + 3
-    layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(FUNDS_ROWS)}
+    layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(TEMPLATE_FUNDS_ROWS)}
     layout.base_rows = {amount.key: 6 + index for index, amount in enumerate(BASE_ROWS)}
     return layout

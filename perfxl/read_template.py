@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from . import checks, expr, rules
-from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE, rows_by_key
+from .amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS, rows_by_key
 from .layout import (
     BASE_COLUMNS,
     BASE_SHEET,
@@ -158,7 +158,7 @@ def _amount_tables(book: Workbook, layout: TemplateLayout, table: ScoreTable) ->
 
 def _amount_sheets(layout: TemplateLayout):
     """The amount sheets this template has (templates before they existed have none)."""
-    sheets = ((FUNDS_SHEET, layout.funds_rows, tuple(FUNDS_COLUMNS.values()), FUNDS_ROWS),
+    sheets = ((FUNDS_SHEET, layout.funds_rows, tuple(FUNDS_COLUMNS.values()), TEMPLATE_FUNDS_ROWS),
               (BASE_SHEET, layout.base_rows, BASE_COLUMNS, BASE_ROWS))
     return tuple(entry for entry in sheets if entry[1])
 
@@ -200,7 +200,7 @@ def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
         def total(key: str, column: str, sheet_name=sheet_name, rows=rows, by_key=by_key) -> Decimal:
             amount = by_key[key]
             if amount.parts:
-                return sum((total(part, column) for part in amount.parts), Decimal(0))
+                return sum((total(part, column) for part in amount.parts if part in rows), Decimal(0))
             value = inputs.get(f"{sheet_name}!{column}{rows[key]}")
             return value if value is not None else Decimal(0)
 

@@ -23,7 +23,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import __version__, expr, rules
-from .amounts import BASE_ROWS, FUNDS_ROWS, INCOME_KEYS, STAFFING_RATE
+from .amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS
 from .files import atomic_write_bytes
 from .layout import (
     BASE_COLUMNS,
@@ -366,13 +366,13 @@ def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, pa
     income_rows = [rows[key] for key in (*INCOME_KEYS, "income_total")]
     sheet.merge_range(f"A{income_rows[0]}:A{income_rows[-1]}", "按收入性质分", st.label)
     sheet.merge_range(f"A{rows['basic']}:A{rows['spending_total']}", "按支出性质分", st.label)
-    for amount in FUNDS_ROWS:
+    for amount in TEMPLATE_FUNDS_ROWS:
         row = rows[amount.key]
         sheet.write(f"B{row}", "    " * amount.indent + amount.label, st.label_left)
         for column in FUNDS_COLUMNS.values():
             cell = f"{column}{row}"
             if amount.parts:
-                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts)
+                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts if part in rows)
                 layout.formulas[f"{FUNDS_SHEET}!{cell}"] = f"SUM({parts})"
             else:
                 sheet.write_blank(cell, None, st.input_amount)

@@ -8,6 +8,7 @@ API (which ignores protection), as if the clerk had unprotected, typed and prote
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -277,3 +278,82 @@ def test_staffing_rate_typed_over(lo_run):
     assert by_code["FORMULA_OVERWRITTEN"].sheet == BASE_SHEET and by_code["FORMULA_OVERWRITTEN"].cell == "D3"
     ratio = by_code["EXECUTION_RATE_MISMATCH"]
     assert (ratio.sheet, ratio.cell, ratio.expected, ratio.found) == (BASE_SHEET, "D3", 1, Decimal("0.9"))
+
+
+# --- a whole collection round, filled in LibreOffice ----------------------------------------------------
+
+ROUND_FAULTS = {  # department index → (extra ops, the codes reconcile must report as errors)
+    21: ([{"op": "force", "sheet": SHEET, "cell": "I49", "value": 99}], {"TOTAL_MISMATCH", "FORMULA_OVERWRITTEN"}),
+    22: ([{"op": "type", "sheet": SHEET, "cell": "I9", "text": "12"}], {"SCORE_OVER_WEIGHT"}),
+    23: ([{"op": "type", "sheet": SHEET, "cell": "H9", "text": "12"}], {"WEIGHT_MISMATCH"}),
+    24: ([{"op": "force", "sheet": SHEET, "cell": "K4", "value": 0.5}],  # the score formula follows the 50%
+         {"EXECUTION_RATE_MISMATCH", "FORMULA_OVERWRITTEN", "BUDGET_SCORE_MISMATCH"}),
+}
+NOT_RETURNED = {26, 27, 28, 29, 30}
+
+
+@pytest.fixture(scope="session")
+def collection_round(tmp_path_factory):
+    """30 departments: 20 clean, 4 with faults, one returned twice, five never returned."""
+    require_libreoffice()
+    from perfxl.roster import Department, write_roster_templates
+    from perfxl.scheme import load_scheme
+
+    folder = tmp_path_factory.mktemp("round")
+    departments = [Department(i + 1, f"{i:03d}", f"区直部门{i:02d}", {}) for i in range(1, 31)]
+    entries = write_roster_templates(departments, folder / "templates", load_scheme("standard"), 2022)
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    jobs = []
+    for index, entry in enumerate(entries, start=1):
+        if index in NOT_RETURNED:
+            continue
+        with Workbook(folder / "templates" / entry.file) as book:
+            layout = read_template(book).layout
+        typed = type_ops(SHEET, input_cells(LIWAN_2022, layout))
+        extra = ROUND_FAULTS.get(index, ([], set()))[0]
+        jobs.append({"input": str(folder / "templates" / entry.file), "output": str(inbox / f"回传{index}.xlsx"),
+                     "ops": typed + extra})
+        if index == 25:  # an earlier, faulty version sent the week before
+            jobs.append({"input": str(folder / "templates" / entry.file), "output": str(inbox / "第一版.xlsx"),
+                         "ops": typed + ROUND_FAULTS[21][0]})
+    results = run_jobs(jobs)
+    assert all(r["ok"] for r in results), [r["error"] for r in results if not r["ok"]]
+    import os
+
+    os.utime(inbox / "第一版.xlsx", (1_600_000_000, 1_600_000_000))
+    roster = folder / "roster.csv"
+    roster.write_text("部门编码,部门名称\n" + "".join(f"{d.code},{d.name}\n" for d in departments),
+                      encoding="utf-8")
+    return folder, inbox, roster, entries
+
+
+def test_collection_round_reports_exactly_what_was_planted(collection_round):
+    from click.testing import CliRunner
+
+    from perfxl import ledger
+    from perfxl.cli import main
+
+    folder, inbox, roster, entries = collection_round
+    out = folder / "out"
+    result = CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--manifest",
+                                       str(folder / "templates" / "manifest.json"), "--json", str(out / "r.json")])
+    assert result.exit_code == 1, result.output
+    codes = {entry.code: index for index, entry in enumerate(entries, start=1)}
+    statuses = {row.code: row for row in ledger.status(out / ledger.DEFAULT_NAME)}
+    for code, index in codes.items():
+        row = statuses[code]
+        if index in NOT_RETURNED:
+            assert row.status == "not_submitted", code
+        elif index in ROUND_FAULTS:
+            assert row.status == "errors", code
+        else:
+            assert row.status == "clean", (code, row.status)
+    assert statuses[entries[24].code].submissions == 2  # department 25: newest (clean) wins
+    data = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    by_file = {Path(f["path"]).name: f for f in data["files"]}
+    for index, (_, planted) in ROUND_FAULTS.items():
+        found = {f["code"] for f in by_file[f"回传{index}.xlsx"]["findings"] if f["severity"] == "error"}
+        assert found == planted, (index, found)
+    assert "未提交：026 区直部门26、027 区直部门27、028 区直部门28、029 区直部门29、030 区直部门30" in result.output
+    assert "重复提交：025 区直部门25" in result.output

@@ -1,0 +1,416 @@
+"""Annotated copies of submissions: the findings shown where the clerk will look for them.
+
+A reviewer sends a workbook back to the department with every flagged cell coloured (red for
+errors, amber for warnings) and a note on it saying what is wrong, plus a first sheet 审核意见
+listing every finding with a link to its cell. The submission itself is evidence: it is read once
+into memory and never opened for writing; the copy is written atomically into another folder.
+
+openpyxl does the editing because it keeps nearly all of a workbook (styles, merged cells,
+protection, data validations, conditional formats, hidden sheets, custom properties), but it drops
+the values a spreadsheet program cached for formula cells. Those are put back afterwards from the
+original (:func:`_restore_cached_values`), so the copy shows, and reconciles to, what was submitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+
+import openpyxl
+from lxml import etree
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.workbook import Workbook as OpenpyxlBook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .files import atomic_write_bytes
+from .messages import LANGUAGES, render
+from .model import FileResult, Finding, Scalar
+from .numbers import format_number
+from .xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
+
+#: Fill colours (ARGB) of flagged cells: a light red and an amber that keep black text readable.
+ERROR_COLOR = "FFFF9999"
+WARNING_COLOR = "FFFFC000"
+AUTHOR = "perfxl"
+
+REVIEW_SHEET = {"zh": "审核意见", "en": "Review"}
+HEADERS = {
+    "zh": ("序号", "代码", "级别", "工作表", "单元格", "说明", "应为", "实为"),
+    "en": ("#", "Code", "Severity", "Sheet", "Cell", "Message", "Expected", "Found"),
+}
+SEVERITY_WORDS = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
+EMPTY = {"zh": "（空）", "en": "(empty)"}
+COLUMN_WIDTHS = (6, 26, 8, 14, 9, 70, 24, 24)
+
+MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the grid of an .xlsx sheet
+MAX_CELL_TEXT = 32_767  # characters a cell can hold
+#: A text a spreadsheet program would read as a formula (or as a DDE payload) when retyped.
+FORMULA_LEAD = ("=", "+", "-", "@")
+
+_M = "{{{}}}".format(NS["m"])
+_R_ID = "{{{}}}id".format(NS["r"])
+
+
+class AnnotateError(Exception):
+    """The submission cannot be annotated (changed since it was reconciled, or openpyxl fails on it).
+
+    The message is for the clerk; the caller reports it and goes on with the next file.
+    """
+
+
+def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh") -> Path | None:
+    """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
+
+    Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
+    not be read in the first place. The copy keeps the submission's file name, with " (2)", " (3)"…
+    added when that name is taken in ``out_dir`` (so the original is never overwritten, even when
+    ``out_dir`` is its own folder).
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    if result.status == "unreadable" or not result.findings:
+        return None
+    source = Path(result.path)
+    data = _read_submission(source, result.sha256)
+    book, cached, full_calc = _open_copy(source, data)
+    locations = _mark_cells(book, result.findings, lang)
+    _add_review_sheet(book, result.findings, locations, lang)
+    book.calculation.fullCalcOnLoad = full_calc
+    payload = _restore_cached_values(_save(book), cached)
+    target = free_name(Path(out_dir), source.name)
+    atomic_write_bytes(target, payload)
+    return target
+
+
+# --- reading the submission --------------------------------------------------------------------
+
+
+def _read_submission(source: Path, sha256: str) -> bytes:
+    """The file's bytes, once; refused if it is no longer the file that was reconciled."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise AnnotateError(f"无法读取文件 {source.name}：{exc.strerror or exc}") from None
+    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
+        raise AnnotateError(f"文件 {source.name} 在审核之后被修改过，请重新审核后再生成批注副本")
+    return data
+
+
+def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[str, Scalar | _Error]], bool]:
+    """The workbook for openpyxl, the cached formula values it will drop, and the recalc flag.
+
+    perfxl's own reader runs first: it applies the size, zip-bomb and DTD checks to the parts it
+    reads, and its values are exactly what reconcile saw. Every other XML part is screened for a
+    DTD before openpyxl parses it.
+    """
+    try:
+        with Workbook(source) as original:
+            cached = {entry.name: _cached_formula_values(original, entry.name) for entry in original.sheets}
+    except UnreadableWorkbook as exc:
+        raise AnnotateError(str(exc)) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _refuse_dtds(archive)
+            full_calc = _full_calc_on_load(archive)
+        book = openpyxl.load_workbook(io.BytesIO(data), rich_text=True)
+    except AnnotateError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for files Excel still opens
+        raise AnnotateError(f"无法生成批注副本：openpyxl 无法读取该文件（{type(exc).__name__}: {exc}）") from None
+    return book, cached, full_calc
+
+
+class _Error(str):
+    """A cached error value such as '#DIV/0!' (written back with t="e")."""
+
+
+def _cached_formula_values(original: Workbook, name: str) -> dict[str, Scalar | _Error]:
+    """Cell → cached value, for the formula cells of one sheet that carry one."""
+    values: dict[str, Scalar | _Error] = {}
+    for ref, cell in original.sheet(name).cells.items():
+        if cell.formula is None:
+            continue
+        if cell.error is not None:
+            values[ref] = _Error(cell.error)
+        elif cell.value is not None:
+            values[ref] = cell.value
+    return values
+
+
+def _refuse_dtds(archive: zipfile.ZipFile) -> None:
+    """perfxl never parses a DTD (entity tricks); openpyxl must not meet one in a part we skipped."""
+    for info in archive.infolist():
+        if PurePosixPath(info.filename).suffix.lower() in (".xml", ".rels", ".vml"):
+            with archive.open(info) as handle:
+                if b"<!DOCTYPE" in handle.read(65536):
+                    raise AnnotateError(f"文件中的 {info.filename} 含有 DTD/实体声明，出于安全原因不生成批注副本")
+
+
+def _full_calc_on_load(archive: zipfile.ZipFile) -> bool:
+    """Whether the original asks spreadsheet programs to recalculate on opening.
+
+    openpyxl turns the flag on whenever the attribute is absent; the copy keeps the original's
+    choice so that it shows the submitted values, not freshly recomputed ones.
+    """
+    root = parse_xml(archive.read("xl/workbook.xml"), "xl/workbook.xml")
+    calc = root.find("m:calcPr", NS)
+    return calc is not None and calc.get("fullCalcOnLoad") in ("1", "true", "on")
+
+
+# --- flagged cells -----------------------------------------------------------------------------
+
+
+def _mark_cells(book: OpenpyxlBook, findings: list[Finding], lang: str) -> list[str | None]:
+    """Colour and comment every cell that findings point to; per finding, the cell's location.
+
+    The location is "'Sheet'!A1" for the link in the review sheet, or None for a finding without
+    a cell, or whose sheet or cell is not in the workbook.
+    """
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    locations: list[str | None] = []
+    for finding in findings:
+        place = _locate(book, finding)
+        locations.append(None if place is None else _link(*place))
+        if place is not None:
+            groups.setdefault(place, []).append(finding)
+    for (sheet_name, ref), group in groups.items():
+        _mark_cell(book[sheet_name][ref], group, lang)
+    return locations
+
+
+def _locate(book: OpenpyxlBook, finding: Finding) -> tuple[str, str] | None:
+    """(sheet, cell) to annotate: the top-left cell when the finding's cell is inside a merged range."""
+    if not finding.sheet or not finding.cell or finding.sheet not in book.sheetnames:
+        return None
+    sheet = book[finding.sheet]
+    if not isinstance(sheet, Worksheet):  # a chart sheet has no cells
+        return None
+    try:
+        row, column = split_ref(finding.cell.strip())
+    except ValueError:
+        return None
+    if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
+        return None
+    for merged in sheet.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            row, column = merged.min_row, merged.min_col
+            break
+    return sheet.title, cell_ref(row, column)
+
+
+def _mark_cell(cell: Cell, findings: list[Finding], lang: str) -> None:
+    """Replace only the fill (font, borders, number format, protection stay) and add the note."""
+    error = any(f.severity == "error" for f in findings)
+    color = ERROR_COLOR if error else WARNING_COLOR
+    cell.fill = PatternFill(fill_type="solid", start_color=color, end_color=color)
+    text = "\n".join(note(f, lang) for f in findings)
+    if cell.comment is not None and cell.comment.text:
+        text += "\n—— " + ("原批注" if lang == "zh" else "earlier comment") + " ——\n" + cell.comment.text
+    text = _clean(text)
+    lines = sum(1 + len(line) // 22 for line in text.splitlines())
+    cell.comment = Comment(text, AUTHOR, height=min(20 + 16 * lines, 600), width=320)
+
+
+def note(finding: Finding, lang: str = "zh") -> str:
+    """'[CODE] message（应为 x，实为 y）': what the cell comment and the review sheet say."""
+    text = f"[{finding.code}] {render(finding, lang)}"
+    if finding.expected is None and finding.found is None:
+        return text
+    expected, found = _show(finding.expected, lang), _show(finding.found, lang)
+    if lang == "zh":
+        return f"{text}（应为 {expected}，实为 {found}）"
+    return f"{text} (expected {expected}, found {found})"
+
+
+def _show(value: Scalar, lang: str) -> str:
+    if value is None:
+        return EMPTY[lang]
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return str(value)
+
+
+# --- the review sheet --------------------------------------------------------------------------
+
+
+def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: list[str | None],
+                      lang: str) -> Worksheet:
+    """A new first sheet listing every finding, opened first, with links to the flagged cells."""
+    sheet = book.create_sheet(_unique_title(book, REVIEW_SHEET[lang]), 0)
+    bold = Font(bold=True)
+    for column, header in enumerate(HEADERS[lang], start=1):
+        put_text(sheet.cell(row=1, column=column), header).font = bold
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=2):
+        sheet.cell(row=row, column=1, value=row - 1)
+        put_text(sheet.cell(row=row, column=2), finding.code)
+        put_text(sheet.cell(row=row, column=3), SEVERITY_WORDS[lang][finding.severity])
+        if finding.sheet:
+            put_text(sheet.cell(row=row, column=4), finding.sheet)
+        if finding.cell:
+            put_text(sheet.cell(row=row, column=5), finding.cell)
+        if location is not None:
+            _hyperlink(sheet.cell(row=row, column=5), location)
+        elif finding.sheet in book.sheetnames:  # about a whole sheet (its protection): link to it
+            _hyperlink(sheet.cell(row=row, column=4), _link(finding.sheet, "A1"))
+        put_text(sheet.cell(row=row, column=6), render(finding, lang)).alignment = wrap
+        _put_value(sheet.cell(row=row, column=7), finding.expected, lang)
+        _put_value(sheet.cell(row=row, column=8), finding.found, lang)
+    for column, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[chr(64 + column)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:H{len(findings) + 1}"
+    _open_on(book, sheet)
+    return sheet
+
+
+def put_text(cell: Cell, text: str) -> Cell:
+    """Write ``text`` as a string, never a formula, whatever it starts with.
+
+    openpyxl turns any value starting with '=' into a formula; forcing the type keeps the text as
+    typed. Text starting with = + - @ also gets Excel's quote prefix (the hidden apostrophe), so
+    that a reviewer who edits the cell does not turn it into a formula either.
+    """
+    text = _clean(text)
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_LEAD):
+        cell.quotePrefix = True
+    return cell
+
+
+def _put_value(cell: Cell, value: Scalar, lang: str) -> None:
+    """Numbers stay numbers (a reviewer may sort or sum them); everything else is text."""
+    if isinstance(value, Decimal) and value.is_finite():
+        cell.value = value
+    elif value is not None:
+        put_text(cell, _show(value, lang))
+
+
+def _clean(text: str) -> str:
+    """Drop control characters openpyxl refuses and keep within what a cell can hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_CELL_TEXT]
+
+
+def _unique_title(book: OpenpyxlBook, title: str) -> str:
+    """The title, or 'title (2)'… when the workbook already has it (say, an annotated copy again)."""
+    taken = {name.casefold() for name in book.sheetnames}
+    candidate, number = title, 2
+    while candidate.casefold() in taken:
+        candidate, number = f"{title} ({number})", number + 1
+    return candidate
+
+
+def _open_on(book: OpenpyxlBook, sheet: Worksheet) -> None:
+    """Make ``sheet`` the one shown on opening; exactly one tab selected, or Excel groups them."""
+    for other in book.worksheets:
+        other.sheet_view.tabSelected = other is sheet
+    book.active = sheet
+    for view in book.views:
+        view.firstSheet = 0
+
+
+def _hyperlink(cell: Cell, location: str) -> None:
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location)
+    cell.font = Font(color="FF0563C1", underline="single")
+
+
+def _link(sheet: str, ref: str) -> str:
+    """An in-workbook link target: 'Sheet'!A1, quotes in the name doubled."""
+    return "'" + sheet.replace("'", "''") + "'!" + ref
+
+
+# --- writing the copy ----------------------------------------------------------------------------
+
+
+def _save(book: OpenpyxlBook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _restore_cached_values(data: bytes, cached: dict[str, dict[str, Scalar | _Error]]) -> bytes:
+    """Put back the values the original cached for its formula cells (openpyxl writes them empty)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    parts = _sheet_parts(source)
+    changed: dict[str, bytes] = {}
+    for name, values in cached.items():
+        part = parts.get(name)
+        if part is None or not values:
+            continue
+        root = parse_xml(source.read(part), part)
+        if _fill_values(root, values):
+            changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if not changed:
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, changed.get(info.filename) or source.read(info))
+    return out.getvalue()
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its part in the zip, as the written workbook.xml and its relations say."""
+    rels_root = parse_xml(archive.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels")
+    targets = {}
+    for rel in rels_root.iterfind("rel:Relationship", NS):
+        target = rel.get("Target", "")
+        targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    root = parse_xml(archive.read("xl/workbook.xml"), "xl/workbook.xml")
+    return {sheet.get("name", ""): targets[sheet.get(_R_ID, "")]
+            for sheet in root.iterfind("m:sheets/m:sheet", NS) if sheet.get(_R_ID, "") in targets}
+
+
+def _fill_values(root: etree._Element, values: dict[str, Scalar | _Error]) -> bool:
+    """Give each formula cell of one sheet its cached value back; True when any was given."""
+    filled = False
+    for c in _formula_cells(root):
+        value = values.get(c.get("r", ""))
+        if value is None:
+            continue
+        v = c.find(_M + "v")
+        if v is None:
+            v = etree.Element(_M + "v")
+            c.find(_M + "f").addnext(v)
+        v.text, kind = _cached_text(value)
+        if kind:
+            c.set("t", kind)
+        else:
+            c.attrib.pop("t", None)
+        filled = True
+    return filled
+
+
+_formula_cells = etree.XPath("m:sheetData/m:row/m:c[m:f]", namespaces={"m": NS["m"]})
+
+
+def _cached_text(value: Scalar | _Error) -> tuple[str, str | None]:
+    """The <v> text and the t attribute for one cached value."""
+    if isinstance(value, _Error):
+        return str(value), "e"
+    if isinstance(value, bool):
+        return ("1" if value else "0"), "b"
+    if isinstance(value, Decimal):
+        return format(value, "f"), None
+    return str(value), "str"
+
+
+def free_name(out_dir: Path, name: str) -> Path:
+    """``out_dir/name``, or 'stem (2).xlsx', 'stem (3).xlsx'… when that is taken."""
+    candidate = out_dir / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 2
+    while candidate.exists():
+        candidate = out_dir / f"{stem} ({number}){suffix}"
+        number += 1
+    return candidate
+

@@ -1,0 +1,479 @@
+"""The reviewer's workbook (``--report FILE.xlsx``): who sent what, every finding, and charts.
+
+A finance-bureau reviewer works from this file in Excel or WPS, so it is laid out for people:
+Chinese sheet names, filters, frozen headers, widths that fit Chinese text, status colours and
+charts drawn by Excel itself. Everything a department typed (names, paths, messages, values) is
+written with ``write_string`` after :func:`~perfxl.report.safe_cell`, so a department called
+``=HYPERLINK(…)`` stays text. The workbook is built in memory and appears atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from .files import atomic_write_bytes
+from .messages import LANGUAGES, render
+from .model import DepartmentRow, FileResult, Finding
+from .numbers import round_half_up
+from .report import RATE_CODES, safe_cell
+
+FONT = "宋体"
+SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Findings", "Statistics")}
+
+SUMMARY_HEADERS = {
+    "zh": ["部门编码", "部门名称", "文件", "申报总分", "复核总分", "评价等次", "错误数", "警告数", "状态",
+           "重复提交", "问题明细"],
+    "en": ["Code", "Department", "File", "Declared total", "Recomputed total", "Grade", "Errors",
+           "Warnings", "Status", "Superseded files", "Findings"],
+}
+FINDING_HEADERS = {
+    "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "代码", "严重程度", "说明", "应为", "实为"],
+    "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Code", "Severity", "Message", "Expected",
+           "Found"],
+}
+STATUS_TEXT = {
+    "zh": {"not_submitted": "未提交", "errors": "有错误", "warnings": "仅有警告", "clean": "通过",
+           "unreadable": "无法读取", "unmatched": "未匹配名单"},
+    "en": {"not_submitted": "not submitted", "errors": "errors", "warnings": "warnings only", "clean": "clean",
+           "unreadable": "unreadable", "unmatched": "not on roster"},
+}
+SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
+
+#: Short names of the finding codes, for the statistics table and chart.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "TOTAL_MISMATCH": {"zh": "总分不一致", "en": "total mismatch"},
+    "SUBTOTAL_MISMATCH": {"zh": "小计不一致", "en": "subtotal mismatch"},
+    "SCORE_OVER_WEIGHT": {"zh": "得分超过分值", "en": "score above weight"},
+    "WEIGHT_MISMATCH": {"zh": "分值不符", "en": "weights wrong"},
+    "EXECUTION_RATE_MISMATCH": {"zh": "执行率不一致", "en": "execution rate mismatch"},
+    "BUDGET_SCORE_MISMATCH": {"zh": "预算执行得分不符", "en": "budget score wrong"},
+    "GRADE_MISMATCH": {"zh": "评价等次不一致", "en": "grade mismatch"},
+    "AMOUNT_SUM_MISMATCH": {"zh": "金额合计不一致", "en": "amount sum mismatch"},
+    "FORMULA_OVERWRITTEN": {"zh": "公式被改为固定值", "en": "formula overwritten"},
+    "FORMULA_ALTERED": {"zh": "公式被修改", "en": "formula altered"},
+    "PROTECTION_REMOVED": {"zh": "保护被撤销", "en": "protection removed"},
+    "NOT_RECALCULATED": {"zh": "公式未重新计算", "en": "not recalculated"},
+    "MISSING_VALUE": {"zh": "必填项未填写", "en": "missing value"},
+    "UNPARSEABLE_VALUE": {"zh": "应为数字", "en": "not a number"},
+    "SCORE_RULE_MISMATCH": {"zh": "得分与评分规则不符", "en": "score off the rule"},
+    "DEVIATION_REASON_MISSING": {"zh": "缺偏差原因", "en": "no deviation reason"},
+    "UNKNOWN_LAYOUT": {"zh": "未找到自评表", "en": "no scoring table"},
+    "UNREADABLE_FILE": {"zh": "文件无法读取", "en": "unreadable file"},
+}
+
+STATS_TEXT = {
+    "zh": {"grade": "评价等次", "departments": "部门数", "level": "一级指标", "mean": "平均得分",
+           "code": "代码", "finding": "问题", "count": "次数", "budget": "预算执行", "none": "未评定",
+           "grade_title": "评价等次分布", "level_title": "各一级指标平均复核得分",
+           "code_title": "问题出现次数（前 10 位）", "view": "查看（{n} 条）", "declared": "{grade}（申报：{declared}）"},
+    "en": {"grade": "Grade", "departments": "Departments", "level": "Indicator", "mean": "Mean score",
+           "code": "Code", "finding": "Finding", "count": "Count", "budget": "budget execution",
+           "none": "no grade", "grade_title": "Departments by grade",
+           "level_title": "Mean recomputed score by first-level indicator",
+           "code_title": "Most frequent findings (top 10)", "view": "view ({n})",
+           "declared": "{grade} (declared {declared})"},
+}
+GRADES = ("优", "良", "中", "差")
+OTHER_GRADE_KEYS = ("none", "not_submitted", "unreadable")
+GRADE_COLOURS = {"优": "#4E9A45", "良": "#5B9BD5", "中": "#F2B134", "差": "#D9534F", "none": "#7F7F7F",
+                 "not_submitted": "#BFBFBF", "unreadable": "#9C0006"}
+
+#: Fill and font colour of each kind of status: the colours Excel uses for good / neutral / bad.
+STATUS_COLOURS = {
+    "errors": ("#FFC7CE", "#9C0006"),
+    "unreadable": ("#FFC7CE", "#9C0006"),
+    "warnings": ("#FFEB9C", "#9C5700"),
+    "clean": ("#C6EFCE", "#006100"),
+    "not_submitted": ("#D9D9D9", "#404040"),
+}
+BORDER = {"border": 1, "border_color": "#BFBFBF", "valign": "top", "font_name": FONT}
+MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet
+WIDTH_CAP = 40
+LINE_HEIGHT = 15  # points per line of 11-point text
+
+
+def write_report(path: str | Path, rows: list[DepartmentRow], lang: str = "zh") -> None:
+    """Write the reviewer's workbook to ``path``, all or nothing."""
+    atomic_write_bytes(path, build_report(rows, lang))
+
+
+def build_report(rows: list[DepartmentRow], lang: str = "zh") -> bytes:
+    """The workbook as bytes: built in memory so a failure leaves no file behind."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {
+        "in_memory": True,
+        # Defence in depth: even write() must never turn department text into formulas or links.
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "default_format_properties": {"font_name": FONT, "font_size": 11},
+    })
+    styles = _Styles(book)
+    summary_name, findings_name, stats_name = SHEETS[lang]
+    summary = book.add_worksheet(summary_name)
+    findings = book.add_worksheet(findings_name)
+    stats = book.add_worksheet(stats_name)
+    finding_table = _Table(findings, FINDING_HEADERS[lang], styles, caps={2: 50, 7: 60},
+                           wrap=frozenset({7, 8, 9}))
+    first_rows = _write_findings(finding_table, rows, lang)
+    summary_table = _Table(summary, SUMMARY_HEADERS[lang], styles, caps={2: 50}, wrap=frozenset({1, 9}))
+    _write_summary(summary_table, rows, first_rows, findings_name, lang)
+    _write_statistics(book, stats, rows, lang, styles)
+    book.close()
+    return buffer.getvalue()
+
+
+# --- cells -----------------------------------------------------------------------------------------
+
+
+def text_width(text: str) -> int:
+    """Width in Excel units: a CJK (wide) character takes two, so Chinese columns are not cut off."""
+    lines = str(text).splitlines() or [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line) for line in lines)
+
+
+class _Styles:
+    """The workbook's formats, made once (Excel limits how many a file may hold)."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.header = book.add_format({**BORDER, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                                       "valign": "vcenter", "align": "center"})
+        self.text = book.add_format(BORDER)
+        self.wrap = book.add_format({**BORDER, "text_wrap": True})
+        self.score = book.add_format({**BORDER, "num_format": "0.00"})
+        self.rate = book.add_format({**BORDER, "num_format": "0.00%"})
+        self.count = book.add_format({**BORDER, "num_format": "0"})
+        self.link = book.add_format({**BORDER, "font_color": "#0563C1", "underline": 1})
+        self.status = {key: book.add_format({**BORDER, "bg_color": fill, "font_color": colour})
+                       for key, (fill, colour) in STATUS_COLOURS.items()}
+        self.severity = {"error": self.status["errors"], "warning": self.status["warnings"]}
+
+
+class _Table:
+    """A header row and data cells on one sheet, remembering the widest text of each column.
+
+    Columns in ``wrap`` wrap their text; their rows get an explicit height, because neither Excel
+    nor LibreOffice reliably grows a row for wrapped text in a file it did not write itself.
+    """
+
+    def __init__(self, sheet: Worksheet, headers: list[str], styles: _Styles, first_col: int = 0,
+                 caps: dict[int, int] | None = None, wrap: frozenset[int] = frozenset()):
+        self.sheet, self.headers, self.styles, self.first_col = sheet, headers, styles, first_col
+        self.caps, self.wrap = caps or {}, wrap
+        self.widths = [text_width(h) for h in headers]
+        self.wrapped: list[tuple[int, int, int]] = []  # (row, col, text width) in wrapping columns
+        self.last_row = 0
+        for col, header in enumerate(headers):
+            sheet.write_string(0, first_col + col, header, styles.header)
+
+    def text(self, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
+        """Untrusted text: neutralised by safe_cell and always stored as a string, never a formula."""
+        shown = str(safe_cell(value))
+        default = self.styles.wrap if col in self.wrap else self.styles.text
+        self.sheet.write_string(row, self.first_col + col, shown, fmt or default)
+        self._seen(row, col, text_width(shown))
+        if col in self.wrap:
+            self.wrapped.append((row, col, text_width(shown)))
+
+    def number(self, row: int, col: int, value: Decimal | int | None, fmt: Format | None = None) -> None:
+        if value is None:
+            self.blank(row, col, fmt)
+            return
+        self.sheet.write_number(row, self.first_col + col, float(value), fmt or self.styles.score)
+        self._seen(row, col, len(f"{float(value):.2f}"))
+
+    def value(self, row: int, col: int, value: Any, rate: bool = False) -> None:
+        """An expected/found value: numbers stay numbers, everything else is text."""
+        if isinstance(value, Decimal):
+            self.number(row, col, value, self.styles.rate if rate else self.styles.score)
+        elif isinstance(value, bool):
+            self.text(row, col, "TRUE" if value else "FALSE")
+        else:
+            self.text(row, col, value)
+
+    def blank(self, row: int, col: int, fmt: Format | None = None) -> None:
+        self.sheet.write_blank(row, self.first_col + col, None, fmt or self.styles.text)
+        self.last_row = max(self.last_row, row)
+
+    def link(self, row: int, col: int, url: str, label: str) -> None:
+        self.sheet.write_url(row, self.first_col + col, url, self.styles.link, label)
+        self._seen(row, col, text_width(label))
+
+    def column_width(self, col: int) -> int:
+        return min(self.widths[col] + 2, self.caps.get(col, WIDTH_CAP))
+
+    def finish(self) -> None:
+        """Column widths from the content (capped), row heights for wrapped text, filter, printing."""
+        for col in range(len(self.headers)):
+            self.sheet.set_column(self.first_col + col, self.first_col + col, self.column_width(col))
+        lines: dict[int, int] = {}
+        for row, col, width in self.wrapped:
+            lines[row] = max(lines.get(row, 1), -(-width // max(self.column_width(col) - 1, 1)))
+        for row, count in lines.items():
+            if count > 1:
+                self.sheet.set_row(row, LINE_HEIGHT * count)
+        self.sheet.autofilter(0, self.first_col, self.last_row, self.first_col + len(self.headers) - 1)
+        _page_setup(self.sheet)
+
+    def _seen(self, row: int, col: int, width: int) -> None:
+        self.widths[col] = max(self.widths[col], width)
+        self.last_row = max(self.last_row, row)
+
+
+def _page_setup(sheet: Worksheet) -> None:
+    """Frozen header on screen; on paper A4 landscape, one page wide, header repeated."""
+    sheet.freeze_panes(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_footer("&C&P / &N")
+
+
+# --- 汇总 / 问题明细 ---------------------------------------------------------------------------------
+
+
+def _write_findings(table: _Table, rows: list[DepartmentRow], lang: str) -> dict[int, int]:
+    """One row per finding of each chosen submission; returns each department's first row (1-based)."""
+    first_rows: dict[int, int] = {}
+    row = 1
+    for index, department in enumerate(rows):
+        result = department.result
+        if result is None:
+            continue
+        for finding in result.findings:
+            first_rows.setdefault(index, row + 1)
+            _write_finding(table, row, department, result, finding, lang)
+            row += 1
+    table.finish()
+    return first_rows
+
+
+def _write_finding(table: _Table, row: int, department: DepartmentRow, result: FileResult,
+                   finding: Finding, lang: str) -> None:
+    table.text(row, 0, department.code)
+    table.text(row, 1, department.name)
+    table.text(row, 2, result.path)
+    table.text(row, 3, finding.sheet)
+    table.text(row, 4, finding.cell)
+    table.text(row, 5, finding.code)
+    table.text(row, 6, SEVERITY_TEXT[lang][finding.severity], table.styles.severity[finding.severity])
+    table.text(row, 7, render(finding, lang))
+    rate = finding.code in RATE_CODES
+    table.value(row, 8, finding.expected, rate)
+    table.value(row, 9, finding.found, rate)
+
+
+def _write_summary(table: _Table, rows: list[DepartmentRow], first_rows: dict[int, int],
+                   findings_sheet: str, lang: str) -> None:
+    with_roster = any(r.code is not None or r.status == "not_submitted" for r in rows)
+    links = 0
+    for index, department in enumerate(rows):
+        row = index + 1
+        _write_department(table, row, department, with_roster, lang)
+        result = department.result
+        if index in first_rows and result is not None and links < MAX_LINKS:
+            label = STATS_TEXT[lang]["view"].format(n=len(result.findings))
+            table.link(row, 10, f"internal:'{findings_sheet}'!A{first_rows[index]}", label)
+            links += 1
+        else:
+            table.blank(row, 10)
+    table.finish()
+
+
+def _write_department(table: _Table, row: int, department: DepartmentRow, with_roster: bool,
+                      lang: str) -> None:
+    result = department.result
+    table.text(row, 0, department.code)
+    table.text(row, 1, department.name)
+    table.text(row, 2, result.path if result else "")
+    table.number(row, 3, result.declared_total if result else None)
+    table.number(row, 4, result.computed_total if result else None)
+    table.text(row, 5, _grade_text(result, lang))
+    if result is None:
+        table.blank(row, 6)
+        table.blank(row, 7)
+    else:
+        severities = Counter(f.severity for f in result.findings)
+        table.number(row, 6, severities["error"], table.styles.count)
+        table.number(row, 7, severities["warning"], table.styles.count)
+    key = _status_key(department)
+    label = "unmatched" if with_roster and department.code is None and result is not None else key
+    table.text(row, 8, STATUS_TEXT[lang].get(label, department.status), table.styles.status.get(key))
+    separator = "、" if lang == "zh" else "; "
+    table.text(row, 9, separator.join(Path(r.path).name for r in department.superseded))
+
+
+def _status_key(department: DepartmentRow) -> str:
+    """The colour a row gets: from its chosen submission, or not submitted."""
+    if department.result is None:
+        return "not_submitted"
+    return department.result.status
+
+
+def _grade_text(result: FileResult | None, lang: str) -> str:
+    """The recomputed grade; the declared one beside it when the department claimed another."""
+    if result is None:
+        return ""
+    grade = result.computed_grade or ""
+    declared = result.declared_grade
+    if declared and declared != grade:
+        return STATS_TEXT[lang]["declared"].format(grade=grade, declared=declared)
+    return grade
+
+
+# --- 统计 ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Series:
+    """One statistics table: category labels, values, and a colour per point when it matters."""
+
+    labels: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    extra: list[Any] = field(default_factory=list)  # a third column (count or label), if any
+    colours: list[str | None] = field(default_factory=list)
+
+
+def grade_counts(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, str, int]]:
+    """(key, label, departments) per recomputed grade, then no grade, not submitted and unreadable."""
+    counts: Counter[str] = Counter()
+    for department in rows:
+        result = department.result
+        if result is None:
+            counts["not_submitted"] += 1
+        elif result.status == "unreadable":
+            counts["unreadable"] += 1
+        else:
+            counts[result.computed_grade or "none"] += 1
+    others = sorted(k for k in counts if k not in GRADES and k not in OTHER_GRADE_KEYS)
+    out = [(g, g, counts[g]) for g in (*GRADES, *others)]
+    if counts["none"]:
+        out.append(("none", STATS_TEXT[lang]["none"], counts["none"]))
+    out += [(key, STATUS_TEXT[lang][key], counts[key]) for key in ("not_submitted", "unreadable")]
+    return out
+
+
+def level_means(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, Decimal, int]]:
+    """Mean recomputed score of each first-level indicator (and 预算执行) over the departments having it."""
+    sums: dict[str, list[Decimal]] = {}
+    budget: list[Decimal] = []
+    for result in _chosen(rows):
+        for label, score in result.level_scores.items():
+            sums.setdefault(label, []).append(score)
+        if result.budget_score is not None:
+            budget.append(result.budget_score)
+    if budget:  # last, as on the scoring table's own summary
+        sums.setdefault(STATS_TEXT[lang]["budget"], []).extend(budget)
+    return [(label, round_half_up(sum(scores) / len(scores), 2), len(scores)) for label, scores in sums.items()]
+
+
+def top_codes(rows: list[DepartmentRow], limit: int = 10) -> list[tuple[str, int]]:
+    """The most frequent finding codes of the chosen submissions, most frequent first."""
+    counts = Counter(f.code for result in _chosen(rows) for f in result.findings)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def _chosen(rows: list[DepartmentRow]) -> list[FileResult]:
+    return [r.result for r in rows if r.result is not None]
+
+
+def _write_statistics(book: xlsxwriter.Workbook, sheet: Worksheet, rows: list[DepartmentRow], lang: str,
+                      styles: _Styles) -> None:
+    """Three small tables side by side (columns A, E, I) and Excel charts drawn from them below."""
+    text = STATS_TEXT[lang]
+    grades = grade_counts(rows, lang)
+    levels = level_means(rows, lang)
+    codes = [(c, CODE_LABELS.get(c, {}).get(lang, c), n) for c, n in top_codes(rows)]
+    grade_range = _stats_table(sheet, styles, 0, [text["grade"], text["departments"]],
+                               [(label, n) for _, label, n in grades], [styles.text, styles.count])
+    level_range = _stats_table(sheet, styles, 4, [text["level"], text["mean"], text["departments"]],
+                               levels, [styles.text, styles.score, styles.count])
+    code_range = _stats_table(sheet, styles, 8, [text["code"], text["finding"], text["count"]],
+                              codes, [styles.text, styles.text, styles.count])
+    top = max(len(grades), len(levels), len(codes)) + 3
+    colours = [GRADE_COLOURS.get(key, "#5B9BD5") for key, _, _ in grades]
+    grade_chart = _chart(book, "column", text["grade_title"], grade_range, (0, 1), 480, colours,
+                         step=_count_step(max(n for _, _, n in grades)))
+    sheet.insert_chart(top, 0, grade_chart)
+    if levels:
+        level_chart = _chart(book, "bar", text["level_title"], level_range, (0, 1), 560, label_format="0.00")
+        sheet.insert_chart(top, 0, level_chart, {"x_offset": 500})
+    if codes:
+        code_chart = _chart(book, "bar", text["code_title"], code_range, (1, 2), 1060, step=_count_step(codes[0][2]))
+        sheet.insert_chart(top + 18, 0, code_chart)
+    _page_setup(sheet)
+    sheet.fit_to_pages(1, 1)
+
+
+@dataclass
+class _Range:
+    """Where a statistics table's data rows are, for a chart to refer to."""
+
+    sheet: str
+    first_col: int
+    rows: int
+
+
+def _stats_table(sheet: Worksheet, styles: _Styles, first_col: int, headers: list[str],
+                 data: list[tuple], formats: list[Format]) -> _Range:
+    """A small table with its own filter buttons (an Excel table: one sheet may hold several)."""
+    table = _Table(sheet, headers, styles, first_col)
+    for index, values in enumerate(data):
+        for col, (item, fmt) in enumerate(zip(values, formats, strict=True)):
+            if isinstance(item, str):
+                table.text(index + 1, col, item, fmt)
+            else:
+                table.number(index + 1, col, item, fmt)
+    sheet.add_table(0, first_col, max(len(data), 1), first_col + len(headers) - 1, {
+        "columns": [{"header": h, "header_format": styles.header} for h in headers],
+        "style": "Table Style Light 1", "autofilter": True})
+    for col, width in enumerate(table.widths):
+        sheet.set_column(first_col + col, first_col + col, min(width + 2, WIDTH_CAP))
+    return _Range(sheet.get_name(), first_col, len(data))
+
+
+def _chart(book: xlsxwriter.Workbook, kind: str, title: str, data: _Range, columns: tuple[int, int],
+           width: int, colours: list[str] | None = None, label_format: str = "0", step: int | None = None) -> Any:
+    """A chart over a statistics table: Excel draws it, so it follows the data if a reviewer edits it."""
+    font = {"name": FONT, "size": 9}
+    label_col, value_col = (data.first_col + c for c in columns)
+    series: dict[str, Any] = {
+        "categories": [data.sheet, 1, label_col, data.rows, label_col],
+        "values": [data.sheet, 1, value_col, data.rows, value_col],
+        "data_labels": {"value": True, "num_format": label_format, "font": font},
+        "fill": {"color": "#5B9BD5"}, "gap": 60,
+    }
+    if colours:
+        series["points"] = [{"fill": {"color": c}} for c in colours]
+    chart = book.add_chart({"type": kind})
+    chart.add_series(series)
+    chart.set_title({"name": title, "name_font": {"name": FONT, "size": 12, "bold": True}})
+    chart.set_legend({"none": True})
+    # Bars read top-down in table order; the value axis then stays at the bottom.
+    category_axis: dict[str, Any] = {"num_font": font}
+    if kind == "bar":
+        category_axis.update(reverse=True, crossing="max")
+    value_axis = {"num_font": font, "num_format": "0", "min": 0,
+                  "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if step:
+        value_axis["major_unit"] = step
+    chart.set_x_axis(value_axis if kind == "bar" else category_axis)
+    chart.set_y_axis(category_axis if kind == "bar" else value_axis)
+    chart.set_size({"width": width, "height": 320})
+    return chart
+
+
+def _count_step(peak: int) -> int:
+    """Whole-number steps on a count axis: with small counts Excel would step by 0.5 and repeat labels."""
+    return max(1, -(-peak // 6))
