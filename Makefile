@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint examples bench clean
+.PHONY: demo test install lint examples bench fuzz clean
 
 $(BIN)/perfxl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,8 @@ install: $(BIN)/perfxl
 
 ## Reconcile the bundled examples (exit 1 is expected: one example holds the typed-over 97).
 demo: install
-	-$(BIN)/perfxl reconcile examples/ --json out/examples.json --csv out/examples.csv
+	-$(BIN)/perfxl reconcile examples/ --json out/examples.json --csv out/examples.csv \
+		--report out/审核报告.xlsx --annotate out/退回
 
 ## All tests, LibreOffice round trips included (they fail, not skip, under CI=true).
 test: install
@@ -29,6 +30,10 @@ lint: install
 ## Rebuild examples/*.xlsx through LibreOffice (needs soffice and python3-uno).
 examples: install
 	$(BIN)/python examples/make_examples.py
+
+## A longer fuzzing run than CI's.
+fuzz: install
+	FUZZ_EXAMPLES=2000 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 bench: install
 	$(BIN)/python benchmarks/bench_reconcile.py

@@ -64,13 +64,18 @@ class AnnotateError(Exception):
     """
 
 
-def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh") -> Path | None:
+def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
+             written: set[Path] | None = None) -> Path | None:
     """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
 
     Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
     not be read in the first place. The copy keeps the submission's file name, with " (2)", " (3)"…
     added when that name is taken in ``out_dir`` (so the original is never overwritten, even when
     ``out_dir`` is its own folder).
+
+    A batch passes ``written``, the copies it has made so far: then only those count as taken, and
+    a copy left in ``out_dir`` by an earlier run is replaced, so re-running gives the same folder.
+    The caller must make sure ``out_dir`` holds no submissions (the CLI refuses such a folder).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
@@ -83,12 +88,18 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh") -> Path 
     _add_review_sheet(book, result.findings, locations, lang)
     book.calculation.fullCalcOnLoad = full_calc
     payload = _restore_cached_values(_save(book), cached)
-    target = free_name(Path(out_dir), source.name)
+    target = free_name(Path(out_dir), source.name, written)
     atomic_write_bytes(target, payload)
+    if written is not None:
+        written.add(target)
     return target
 
 
 # --- reading the submission --------------------------------------------------------------------
+
+
+class _Error(str):
+    """A cached error value such as '#DIV/0!' (written back with t="e")."""
 
 
 def _read_submission(source: Path, sha256: str) -> bytes:
@@ -124,10 +135,6 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
     except Exception as exc:  # openpyxl raises many kinds for files Excel still opens
         raise AnnotateError(f"无法生成批注副本：openpyxl 无法读取该文件（{type(exc).__name__}: {exc}）") from None
     return book, cached, full_calc
-
-
-class _Error(str):
-    """A cached error value such as '#DIV/0!' (written back with t="e")."""
 
 
 def _cached_formula_values(original: Workbook, name: str) -> dict[str, Scalar | _Error]:
@@ -248,7 +255,7 @@ def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: li
     bold = Font(bold=True)
     for column, header in enumerate(HEADERS[lang], start=1):
         put_text(sheet.cell(row=1, column=column), header).font = bold
-    wrap = Alignment(wrap_text=True, vertical="top")
+    top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
     for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=2):
         sheet.cell(row=row, column=1, value=row - 1)
         put_text(sheet.cell(row=row, column=2), finding.code)
@@ -261,13 +268,21 @@ def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: li
             _hyperlink(sheet.cell(row=row, column=5), location)
         elif finding.sheet in book.sheetnames:  # about a whole sheet (its protection): link to it
             _hyperlink(sheet.cell(row=row, column=4), _link(finding.sheet, "A1"))
-        put_text(sheet.cell(row=row, column=6), render(finding, lang)).alignment = wrap
+        message = put_text(sheet.cell(row=row, column=6), render(finding, lang))
+        sheet.row_dimensions[row].height = 15 * _lines(message.value, COLUMN_WIDTHS[5])
         _put_value(sheet.cell(row=row, column=7), finding.expected, lang)
         _put_value(sheet.cell(row=row, column=8), finding.found, lang)
+        for cell in sheet[row]:
+            cell.alignment = top
+        message.alignment = wrap
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:H{len(findings) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"  # printed for the file, one page wide
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     _open_on(book, sheet)
     return sheet
 
@@ -293,6 +308,18 @@ def _put_value(cell: Cell, value: Scalar, lang: str) -> None:
         cell.value = value
     elif value is not None:
         put_text(cell, _show(value, lang))
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines ``text`` wraps to in a column ``width`` characters wide (a CJK character takes two).
+
+    Spreadsheet programs do not grow a row for wrapped text written by openpyxl, so we do.
+    """
+    count = 0
+    for line in text.splitlines() or [""]:
+        used = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
+        count += max(1, -(-used // (width - 2)))
+    return count
 
 
 def _clean(text: str) -> str:
@@ -339,22 +366,22 @@ def _save(book: OpenpyxlBook) -> bytes:
 
 def _restore_cached_values(data: bytes, cached: dict[str, dict[str, Scalar | _Error]]) -> bytes:
     """Put back the values the original cached for its formula cells (openpyxl writes them empty)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    parts = _sheet_parts(source)
-    changed: dict[str, bytes] = {}
-    for name, values in cached.items():
-        part = parts.get(name)
-        if part is None or not values:
-            continue
-        root = parse_xml(source.read(part), part)
-        if _fill_values(root, values):
-            changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    if not changed:
-        return data
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, changed.get(info.filename) or source.read(info))
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        parts = _sheet_parts(source)
+        changed: dict[str, bytes] = {}
+        for name, values in cached.items():
+            part = parts.get(name)
+            if part is None or not values:
+                continue
+            root = parse_xml(source.read(part), part)
+            if _fill_values(root, values):
+                changed[part] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if not changed:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                target.writestr(info, changed.get(info.filename) or source.read(info))
     return out.getvalue()
 
 
@@ -404,12 +431,15 @@ def _cached_text(value: Scalar | _Error) -> tuple[str, str | None]:
     return str(value), "str"
 
 
-def free_name(out_dir: Path, name: str) -> Path:
-    """``out_dir/name``, or 'stem (2).xlsx', 'stem (3).xlsx'… when that is taken."""
+def free_name(out_dir: Path, name: str, written: set[Path] | None = None) -> Path:
+    """``out_dir/name``, or 'stem (2).xlsx', 'stem (3).xlsx'… when that is taken.
+
+    Taken means: existing in ``out_dir``, or, when ``written`` is given, one of those paths.
+    """
     candidate = out_dir / name
     stem, suffix = Path(name).stem, Path(name).suffix
     number = 2
-    while candidate.exists():
+    while (candidate in written) if written is not None else candidate.exists():
         candidate = out_dir / f"{stem} ({number}){suffix}"
         number += 1
     return candidate

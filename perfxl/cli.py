@@ -112,17 +112,18 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
         ledger_path = outputs[0].parent / ledger.DEFAULT_NAME
     keep = departments is not None or report_path is not None or (ledger_path is not None and not no_ledger)
 
+    if annotate_dir is not None:
+        _check_annotate_dir(annotate_dir, paths)
     run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
     kept: list[FileResult] = []
+    annotated: set[Path] = set()
     try:
         for result in reconcile_paths(paths, scheme_obj, jobs=jobs, timeout=timeout or None):
             run.add(result)
             if keep:
                 kept.append(result)
             if annotate_dir is not None:
-                from .annotate import annotate
-
-                annotate(result, annotate_dir, lang)
+                _annotate(result, annotate_dir, lang, annotated)
             if not quiet:
                 block = format_file(result, lang)
                 if block:
@@ -141,8 +142,34 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
         ledger.record(ledger_path, rows, departments, scheme_obj.name if scheme_obj else "standard")
     if departments is not None:
         click.echo(format_collection(rows, lang), nl=False)
+    if annotate_dir is not None:
+        click.echo(f"已生成 {len(annotated)} 份批注副本：{annotate_dir}" if lang == "zh" else
+                   f"{len(annotated)} annotated copies in {annotate_dir}")
     click.echo(format_summary(run.summary, lang))
     sys.exit(EXIT_FINDINGS if run.summary.has_errors else EXIT_OK)
+
+
+def _check_annotate_dir(annotate_dir: Path, inputs: tuple[Path, ...]) -> None:
+    """Copies written among the submissions would be read as submissions next time: refuse."""
+    target = annotate_dir.resolve()
+    for path in inputs:
+        folder = path.resolve() if path.is_dir() else path.resolve().parent
+        if target == folder or folder in target.parents:
+            raise click.UsageError(f"--annotate 目录 {annotate_dir} 不能位于待审核的文件夹 {path} 之内，"
+                                   "否则批注副本下次会被当作提交文件审核")
+
+
+def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Path]) -> None:
+    """One annotated copy; a file that cannot be annotated is reported and the batch goes on."""
+    from .annotate import AnnotateError, annotate
+
+    try:
+        annotate(result, annotate_dir, lang, written=written)
+    except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the batch
+        if not isinstance(exc, AnnotateError):
+            exc = AnnotateError(f"{type(exc).__name__}: {exc}")
+        click.echo(f"未生成批注副本 {result.path}：{exc}" if lang == "zh" else
+                   f"no annotated copy of {result.path}: {exc}", err=True)
 
 
 @main.command()

@@ -180,6 +180,9 @@ class _Table:
         """Untrusted text: neutralised by safe_cell and always stored as a string, never a formula."""
         shown = str(safe_cell(value))
         default = self.styles.wrap if col in self.wrap else self.styles.text
+        if not shown:
+            self.blank(row, col, fmt or default)
+            return
         self.sheet.write_string(row, self.first_col + col, shown, fmt or default)
         self._seen(row, col, text_width(shown))
         if col in self.wrap:

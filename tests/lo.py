@@ -51,7 +51,23 @@ def type_ops(sheet: str, cells: dict[str, str]) -> list[dict]:
 
 
 def run_jobs(jobs: list[dict], timeout: float = 900) -> list[dict]:
-    """Run the jobs in one LibreOffice; returns one result per job (see lo_driver.py)."""
+    """Run the jobs in one LibreOffice; returns one result per job (see lo_driver.py).
+
+    A job whose soffice crashed (it happens now and then, headless, under load) is run once more
+    in a fresh instance; a job that fails twice keeps its error.
+    """
+    results = _run_once(jobs, timeout)
+    retry = [index for index, result in enumerate(results) if not result["ok"]]
+    if retry:
+        again = _run_once([jobs[index] for index in retry], timeout)
+        for index, result in zip(retry, again, strict=True):
+            if result["ok"]:
+                result["retried"] = True
+            results[index] = result
+    return results
+
+
+def _run_once(jobs: list[dict], timeout: float) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="perfxl-lo-") as work:
         jobs_path = Path(work) / "jobs.json"
         results_path = Path(work) / "results.json"

@@ -102,3 +102,23 @@ def test_jobs_give_the_same_results(tmp_path, jobs):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
     assert data["summary"]["with_errors"] == 1 and data["summary"]["clean"] == 2
+
+
+def test_csv_neutralises_formula_text(tmp_path):
+    """Department names and free text reach the CSV; a spreadsheet must not run them as formulas."""
+    from perfxl.model import FileResult, Finding
+    from perfxl.report import Run
+
+    out = tmp_path / "r.csv"
+    run = Run("standard", csv_path=out)
+    result = FileResult(path="=cmd|' /C calc'!A0.xlsx", department="@SUM(1+1)*cmd|'/C calc'!A0",
+                        findings=[Finding("UNPARSEABLE_VALUE", "自评表", "I9", None, "-2+3",
+                                          params={"what": ("score", {"name": "+手工"})})])
+    run.add(result.finish())
+    run.close()
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    for column in ("path", "department", "found"):
+        assert row[column].startswith("'"), (column, row[column])
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in rows[1])

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from lo import require_libreoffice, run_jobs, type_ops
+from openpyxl import load_workbook
 
 from perfxl import rules
+from perfxl.files import sha256_of
 from perfxl.layout import BASE_SHEET, FUNDS_SHEET, SHEET
 from perfxl.read_template import read_template
 from perfxl.reconcile import reconcile_file
@@ -51,6 +53,9 @@ def _scenarios() -> dict[str, Scenario]:
         "unprotected": Scenario(LUSONG_2024, [{"op": "unprotect", "sheet": SHEET, "password": ""},
                                               {"op": "unprotect_workbook", "password": ""}]),
         "password": Scenario(LIWAN_2022, password="芦淞2024"),
+        "subtotal_typed": Scenario(LUSONG_2024, [{"op": "force", "sheet": SHEET, "cell": "I21", "value": 38}]),
+        "grade_typed": Scenario(LUSONG_2024.with_row(11, score="5", reason="超支较多"),
+                                [{"op": "force", "sheet": SHEET, "cell": "H50", "value": "优"}]),
         "funds_gap": Scenario(replace(LUSONG_2024, funds_breakdown={
             **LUSONG_2024.funds_breakdown, "general": ("", "590", "590")})),
         "staffing_forced": Scenario(LUSONG_2024, [{"op": "force", "sheet": BASE_SHEET, "cell": "D3", "value": 0.9}]),
@@ -211,6 +216,23 @@ def test_total_typed_over_as_97(lo_run):
     assert (result.declared_total, result.computed_total) == (97, 95)
 
 
+def test_subtotal_typed_over(lo_run):
+    path, _ = lo_run["subtotal_typed"]
+    subtotal = finding(path, "SUBTOTAL_MISMATCH")
+    assert (subtotal.cell, subtotal.expected, subtotal.found) == ("I21", 40, 38)
+    assert finding(path, "FORMULA_OVERWRITTEN").cell == "I21"
+    # The total formula adds up the typed subtotal; the rows say 97, so the total is wrong too.
+    total = finding(path, "TOTAL_MISMATCH")
+    assert (total.cell, total.expected, total.found) == ("I49", 97, 95)
+
+
+def test_grade_typed_over(lo_run):
+    path, _ = lo_run["grade_typed"]
+    grade = finding(path, "GRADE_MISMATCH")
+    assert (grade.cell, grade.expected, grade.found) == ("H50", "良", "优")
+    assert finding(path, "FORMULA_OVERWRITTEN").cell == "H50"
+
+
 def test_score_above_weight(lo_run):
     over = finding(lo_run["over_weight"][0], "SCORE_OVER_WEIGHT")
     assert (over.cell, over.expected, over.found) == ("I9", 5, 6)
@@ -336,9 +358,12 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
 
     folder, inbox, roster, entries = collection_round
     out = folder / "out"
+    before = {p.name: sha256_of(p) for p in inbox.iterdir()}
     result = CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--manifest",
-                                       str(folder / "templates" / "manifest.json"), "--json", str(out / "r.json")])
+                                       str(folder / "templates" / "manifest.json"), "--json", str(out / "r.json"),
+                                       "--report", str(out / "审核报告.xlsx"), "--annotate", str(out / "退回")])
     assert result.exit_code == 1, result.output
+    assert {p.name: sha256_of(p) for p in inbox.iterdir()} == before  # inputs untouched
     codes = {entry.code: index for index, entry in enumerate(entries, start=1)}
     statuses = {row.code: row for row in ledger.status(out / ledger.DEFAULT_NAME)}
     for code, index in codes.items():
@@ -357,3 +382,53 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
         assert found == planted, (index, found)
     assert "未提交：026 区直部门26、027 区直部门27、028 区直部门28、029 区直部门29、030 区直部门30" in result.output
     assert "重复提交：025 区直部门25" in result.output
+
+    # The reviewer's workbook says the same, one row per department of the roster.
+    book = load_workbook(out / "审核报告.xlsx")
+    summary = {row[0].value: row for row in book["汇总"].iter_rows(min_row=2)}
+    assert len(summary) == 30
+    expected_status = {"not_submitted": "未提交", "errors": "有错误", "clean": "通过"}
+    for code in codes:
+        assert summary[code][8].value == expected_status[statuses[code].status], code
+    typed_over = summary[entries[20].code]
+    recomputed = reconcile_file(inbox / "回传21.xlsx").computed_total
+    assert typed_over[3].value == 99 and typed_over[4].value == float(recomputed) != 99
+    assert summary[entries[24].code][9].value == "第一版.xlsx"
+    listed = {(row[0].value, row[5].value) for row in book["问题明细"].iter_rows(min_row=2)}
+    for index, (_, planted) in ROUND_FAULTS.items():
+        assert {(entries[index - 1].code, code) for code in planted} <= listed
+    assert {code for code, _ in listed} == {entries[index - 1].code for index in ROUND_FAULTS}
+
+    # Annotated copies: exactly the files with findings, the faulty cells coloured and commented.
+    copies = {p.name for p in (out / "退回").iterdir()}
+    assert copies == {f"回传{index}.xlsx" for index in ROUND_FAULTS} | {"第一版.xlsx"}
+    total = load_workbook(out / "退回" / "回传21.xlsx")[SHEET]["I49"]
+    assert "TOTAL_MISMATCH" in total.comment.text and total.fill.fgColor.rgb.endswith("FF9999")
+
+    # A second run replaces the copies instead of piling up "(2)" duplicates.
+    CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--annotate", str(out / "退回"),
+                              "--no-ledger", "-q"])
+    assert {p.name for p in (out / "退回").iterdir()} == copies
+
+    shown = CliRunner().invoke(main, ["status", "--ledger", str(out / ledger.DEFAULT_NAME)])
+    assert shown.exit_code == 0
+    for index in ROUND_FAULTS:
+        assert any(entries[index - 1].code in line and "有错误" in line for line in shown.output.splitlines())
+
+
+def test_collection_round_report_renders_in_libreoffice(collection_round, tmp_path):
+    """The round's report opens in LibreOffice and prints: summary, findings and charts."""
+    from click.testing import CliRunner
+    from test_report_xlsx import render_report
+
+    from perfxl.cli import main
+
+    _, inbox, roster, _ = collection_round
+    report = tmp_path / "审核报告.xlsx"
+    result = CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--report", str(report),
+                                       "--no-ledger", "-q"])
+    assert result.exit_code == 1, result.output
+    text, images = render_report(report, tmp_path)
+    for expected in ("区直部门21", "未提交", "有错误", "评价等次分布", "总分不一致"):
+        assert expected in text
+    assert len(images) >= 3

@@ -1,0 +1,264 @@
+"""Annotated copies: flagged cells coloured and commented, a 审核意见 sheet first, the original untouched."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from lo import require_libreoffice, run_jobs
+from openpyxl.comments import Comment
+from standard_forms import seed_003_workbook
+
+from perfxl.annotate import ERROR_COLOR, WARNING_COLOR, AnnotateError, annotate
+from perfxl.files import sha256_of
+from perfxl.model import Finding
+from perfxl.reconcile import reconcile_file
+from perfxl.xlsx import Workbook
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TOTAL_97 = EXAMPLES / "芦淞区委宣传部_2024_总分改为97.xlsx"
+NOT_RECALCULATED = EXAMPLES / "脚本填写未计算_荔湾区委宣传部_2022.xlsx"
+CLEAN = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+
+
+def fill_of(cell) -> str | None:
+    return cell.fill.fgColor.rgb if cell.fill.fill_type == "solid" else None
+
+
+def key(finding: Finding) -> tuple:
+    return (finding.code, finding.sheet, finding.cell, finding.expected, finding.found, finding.variant)
+
+
+def review_rows(book) -> list[tuple]:
+    return list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+
+
+@pytest.fixture(scope="module")
+def total_97(tmp_path_factory):
+    """The 97 example annotated once: (result, copy, sha256 of the input before)."""
+    before = sha256_of(TOTAL_97)
+    result = reconcile_file(TOTAL_97)
+    copy = annotate(result, tmp_path_factory.mktemp("out"))
+    return result, copy, before
+
+
+@pytest.fixture
+def seed_99(tmp_path):
+    """seed 003 as published, the total typed as 99 instead of 97."""
+    (tmp_path / "in").mkdir()
+    return reconcile_file(seed_003_workbook(tmp_path / "in" / "附件3_芦淞.xlsx", total=99))
+
+
+def test_the_97_example_is_annotated(total_97):
+    _, copy, _ = total_97
+    assert copy is not None and copy.name == TOTAL_97.name and copy.parent != TOTAL_97.parent
+    book = openpyxl.load_workbook(copy)
+    total = book["自评表"]["I49"]
+    assert fill_of(total) == ERROR_COLOR
+    assert "[TOTAL_MISMATCH]" in total.comment.text and "[FORMULA_OVERWRITTEN]" in total.comment.text
+    assert "应为 95，实为 97" in total.comment.text and total.comment.author == "perfxl"
+    warning = book["自评表"]["I39"]
+    assert fill_of(warning) == WARNING_COLOR and "[SCORE_RULE_MISMATCH]" in warning.comment.text
+    assert book["自评表"]["I38"].comment is None
+
+
+def test_only_the_fill_changes_on_a_flagged_cell(total_97):
+    _, copy, _ = total_97
+    before, after = openpyxl.load_workbook(TOTAL_97)["自评表"]["I49"], openpyxl.load_workbook(copy)["自评表"]["I49"]
+    assert after.value == before.value == 97
+    assert after.number_format == before.number_format
+    for attribute in ("font", "border", "protection"):
+        assert repr(getattr(after, attribute)) == repr(getattr(before, attribute)), attribute
+    assert (after.alignment.horizontal, after.alignment.vertical) == (before.alignment.horizontal,
+                                                                      before.alignment.vertical)
+
+
+def test_the_review_sheet_comes_first_and_lists_every_finding(total_97):
+    result, copy, _ = total_97
+    book = openpyxl.load_workbook(copy)
+    review = book.worksheets[0]
+    assert review.title == "审核意见" and book.active is review
+    assert [sheet.sheet_view.tabSelected for sheet in book.worksheets] == [True, False, False, False, False]
+    rows = review_rows(book)
+    assert [row[1] for row in rows] == result.codes()
+    assert rows[1][:5] == (2, "TOTAL_MISMATCH", "错误", "自评表", "I49")
+    assert (rows[1][6], rows[1][7]) == (95, 97)
+    assert review["E3"].hyperlink.location == "'自评表'!I49"
+
+
+def test_the_original_is_untouched(total_97):
+    _, _, before = total_97
+    assert sha256_of(TOTAL_97) == before
+
+
+def test_the_copy_keeps_the_workbook(total_97):
+    """What reconcile reads is the same in the copy: values, cached results, formulas, protection."""
+    _, copy, _ = total_97
+    with Workbook(TOTAL_97) as original, Workbook(copy) as annotated:
+        assert [(s.name, s.state) for s in annotated.sheets][1:] == [(s.name, s.state) for s in original.sheets]
+        assert annotated.custom_properties == original.custom_properties
+        assert annotated.structure_protection == original.structure_protection
+        for entry in original.sheets:
+            before, after = original.sheet(entry.name), annotated.sheet(entry.name)
+            assert after.cells == before.cells, entry.name  # cached formula values included
+            assert sorted(after.merged) == sorted(before.merged) and after.protected == before.protected
+    before_book, after_book = openpyxl.load_workbook(TOTAL_97), openpyxl.load_workbook(copy)
+    for sheet in before_book.worksheets:
+        other = after_book[sheet.title]
+        assert len(other.data_validations.dataValidation) == len(sheet.data_validations.dataValidation)
+        assert sorted(str(cf.sqref) for cf in other.conditional_formatting) == sorted(
+            str(cf.sqref) for cf in sheet.conditional_formatting)
+        assert repr(other.protection) == repr(sheet.protection)
+    assert after_book["自评表"].print_title_rows == before_book["自评表"].print_title_rows
+    assert not after_book.calculation.fullCalcOnLoad  # shows the submitted values, as the original did
+
+
+def test_the_copy_still_reconciles_the_same(total_97):
+    result, copy, _ = total_97
+    again = reconcile_file(copy)
+    assert [key(f) for f in again.findings] == [key(f) for f in result.findings]
+    assert "NOT_RECALCULATED" not in again.codes()  # openpyxl drops cached values; annotate puts them back
+
+
+def test_very_hidden_sheet_structure_lock_and_missing_caches_survive(tmp_path):
+    """A file written by a script: very hidden metadata, locked structure, no cached values at all."""
+    result = reconcile_file(NOT_RECALCULATED)
+    copy = annotate(result, tmp_path)
+    with Workbook(copy) as annotated:
+        assert dict((s.name, s.state) for s in annotated.sheets)["_perfxl"] == "veryHidden"
+        assert annotated.structure_protection == "locked"
+    assert fill_of(openpyxl.load_workbook(copy)["自评表"]["K4"]) == WARNING_COLOR
+    again = reconcile_file(copy)
+    assert [(key(f), f.params) for f in again.findings] == [(key(f), f.params) for f in result.findings]
+    assert openpyxl.load_workbook(copy).calculation.fullCalcOnLoad  # still asks to be recalculated
+
+
+def test_a_standard_form_with_a_planted_total(seed_99, tmp_path):
+    assert [(f.code, f.cell) for f in seed_99.findings] == [("TOTAL_MISMATCH", "I26"), ("SCORE_RULE_MISMATCH", "I23")]
+    copy = annotate(seed_99, tmp_path / "out")
+    sheet = openpyxl.load_workbook(copy)["附件3"]
+    assert fill_of(sheet["I26"]) == ERROR_COLOR
+    assert sheet["I26"].comment.text == "[TOTAL_MISMATCH] 总分 99 与各项得分合计 97 不一致（应为 97，实为 99）"
+    assert fill_of(sheet["I23"]) == WARNING_COLOR
+    assert [key(f) for f in reconcile_file(copy).findings] == [key(f) for f in seed_99.findings]
+
+
+def test_english(seed_99, tmp_path):
+    book = openpyxl.load_workbook(annotate(seed_99, tmp_path, lang="en"))
+    assert book.sheetnames[0] == "Review"
+    assert book["附件3"]["I26"].comment.text == (
+        "[TOTAL_MISMATCH] total 99 differs from the sum of its parts 97 (expected 97, found 99)")
+    assert review_rows(book)[0][2] == "error"
+    with pytest.raises(ValueError):
+        annotate(seed_99, tmp_path, lang="fr")
+
+
+def test_nothing_to_show_writes_nothing(tmp_path):
+    clean = reconcile_file(CLEAN)
+    assert clean.status == "clean" and annotate(clean, tmp_path / "out") is None
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    unreadable = reconcile_file(bad)
+    assert unreadable.status == "unreadable" and annotate(unreadable, tmp_path / "out") is None
+    assert not (tmp_path / "out").exists()
+
+
+def test_findings_without_a_usable_cell_are_listed_only(seed_99, tmp_path):
+    seed_99.findings += [
+        Finding("MISSING_VALUE", "不存在的表", "A1", params={"what": ("grade", {})}),
+        Finding("MISSING_VALUE", "附件3", "not a cell", params={"what": ("grade", {})}),
+        Finding("MISSING_VALUE", "附件3", "A1048577", params={"what": ("grade", {})}),
+        Finding("PROTECTION_REMOVED", "附件3"),
+        Finding("PROTECTION_REMOVED", variant="workbook"),
+    ]
+    book = openpyxl.load_workbook(annotate(seed_99, tmp_path))
+    rows = review_rows(book)
+    assert [row[1] for row in rows] == seed_99.codes()
+    assert rows[-1][3:6] == (None, None, "工作簿结构保护已被撤销")
+    review = book.worksheets[0]
+    assert review["E4"].hyperlink is None  # the sheet is not there
+    assert review["E5"].hyperlink is None and review["E6"].hyperlink is None  # no such cell
+    assert review["D7"].hyperlink.location == "'附件3'!A1"  # a finding about a whole sheet
+    assert book["附件3"]["A1"].comment is None
+
+
+def test_a_cell_inside_a_merged_range_annotates_its_top_left(seed_99, tmp_path):
+    seed_99.findings += [Finding("MISSING_VALUE", "附件3", "D26", params={"what": ("total_weight", {})}),
+                         Finding("MISSING_VALUE", "附件3", "C14", params={"what": ("grade", {})})]
+    book = openpyxl.load_workbook(annotate(seed_99, tmp_path))
+    sheet = book["附件3"]
+    assert "B26:G26" in {str(r) for r in sheet.merged_cells.ranges}
+    assert fill_of(sheet["B26"]) == ERROR_COLOR and "[MISSING_VALUE]" in sheet["B26"].comment.text
+    assert fill_of(sheet["C12"]) == ERROR_COLOR and "评价等次未填写" in sheet["C12"].comment.text
+    assert book.worksheets[0]["E4"].hyperlink.location == "'附件3'!B26"
+
+
+def test_text_from_the_submission_never_becomes_a_formula(seed_99, tmp_path):
+    planted = ['=HYPERLINK("http://example.invalid","点此")', "+1+1", "-2", "@SUM(A1)"]
+    seed_99.findings += [Finding("UNPARSEABLE_VALUE", "附件3", "H12", found=text, params={"what": text})
+                         for text in planted]
+    copy = annotate(seed_99, tmp_path)
+    with zipfile.ZipFile(copy) as archive:
+        review_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in review_xml and "<f " not in review_xml
+    review = openpyxl.load_workbook(copy).worksheets[0]
+    for row, text in enumerate(planted, start=4):
+        found = review.cell(row=row, column=8)
+        assert (found.value, found.data_type, found.quotePrefix) == (text, "s", True)
+        message = review.cell(row=row, column=6)
+        assert message.value.startswith(text) and message.data_type == "s" and message.quotePrefix
+    with Workbook(copy) as annotated:  # and perfxl's reader sees plain text there too
+        assert annotated.sheet("审核意见").get("H4").formula is None
+
+
+def test_a_taken_name_gets_a_suffix_and_the_original_is_never_overwritten(seed_99, tmp_path):
+    source = Path(seed_99.path)
+    before = sha256_of(source)
+    out = tmp_path / "out"
+    first, second = annotate(seed_99, out), annotate(seed_99, out)
+    assert (first.name, second.name) == ("附件3_芦淞.xlsx", "附件3_芦淞 (2).xlsx")
+    beside = annotate(seed_99, source.parent)  # the input's own folder
+    assert beside.name == "附件3_芦淞 (2).xlsx" and sha256_of(source) == before
+    assert sorted(p.name for p in out.iterdir()) == ["附件3_芦淞 (2).xlsx", "附件3_芦淞.xlsx"]  # no temp files
+
+
+def test_an_existing_comment_is_kept(tmp_path):
+    path = seed_003_workbook(tmp_path / "a.xlsx", total=99)
+    book = openpyxl.load_workbook(path)
+    book["附件3"]["I26"].comment = Comment("财务科：已核对", "张三")
+    book.save(path)
+    sheet = openpyxl.load_workbook(annotate(reconcile_file(path), tmp_path / "out"))["附件3"]
+    text = sheet["I26"].comment.text
+    assert text.startswith("[TOTAL_MISMATCH]") and text.endswith("财务科：已核对")
+
+
+def test_a_file_changed_since_reconcile_is_refused(seed_99, tmp_path):
+    source = Path(seed_99.path)
+    seed_003_workbook(source, total=98)
+    with pytest.raises(AnnotateError, match="修改"):
+        annotate(seed_99, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_copy(total_97, tmp_path):
+    require_libreoffice()
+    _, copy, _ = total_97
+    other = tmp_path / "resaved.xlsx"
+    [job] = run_jobs([{"input": str(copy), "output": str(other), "ops": [
+        {"op": "read", "sheet": "自评表", "cell": "I49"},
+        {"op": "read", "sheet": "审核意见", "cell": "B3"},
+    ]}])
+    assert job["ok"], job["error"]
+    total, code = job["reads"]
+    assert (total["type"], total["value"]) == ("VALUE", 97)
+    assert (code["type"], code["string"]) == ("TEXT", "TOTAL_MISMATCH")
+    assert other.exists()
+
+
+def test_numbers_stay_numbers_in_the_review_sheet(total_97):
+    _, copy, _ = total_97
+    rows = review_rows(openpyxl.load_workbook(copy))
+    assert rows[2][6:] == (14.85, 17)
