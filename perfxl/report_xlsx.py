@@ -368,16 +368,26 @@ def grade_counts(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str,
 
 
 def level_means(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, Decimal, int]]:
-    """Mean recomputed score of each first-level indicator (and 预算执行) over the departments having it."""
+    """Mean recomputed score of each first-level indicator (and 预算执行) over the departments having it.
+
+    Schemes weigh the same indicator differently (产出 40 in standard, 50 in classic), so when a
+    round mixes schemes each indicator is averaged per scheme and labelled with it.
+    """
+    chosen = _chosen(rows)
+    mixed = len({result.scheme for result in chosen if result.level_scores}) > 1
     sums: dict[str, list[Decimal]] = {}
-    budget: list[Decimal] = []
-    for result in _chosen(rows):
-        for label, score in result.level_scores.items():
-            sums.setdefault(label, []).append(score)
+    budget: dict[str, list[Decimal]] = {}
+
+    def label_of(name: str, result: FileResult) -> str:
+        return f"{name}（{result.scheme}）" if mixed and lang == "zh" else \
+            f"{name} ({result.scheme})" if mixed else name
+
+    for result in chosen:
+        for name, score in result.level_scores.items():
+            sums.setdefault(label_of(name, result), []).append(score)
         if result.budget_score is not None:
-            budget.append(result.budget_score)
-    if budget:  # last, as on the scoring table's own summary
-        sums.setdefault(STATS_TEXT[lang]["budget"], []).extend(budget)
+            budget.setdefault(label_of(STATS_TEXT[lang]["budget"], result), []).append(result.budget_score)
+    sums.update(budget)  # last, as on the scoring table's own summary
     return [(label, round_half_up(sum(scores) / len(scores), 2), len(scores)) for label, scores in sums.items()]
 
 

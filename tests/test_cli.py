@@ -122,3 +122,48 @@ def test_csv_neutralises_formula_text(tmp_path):
     for column in ("path", "department", "found"):
         assert row[column].startswith("'"), (column, row[column])
     assert not any(value.startswith(("=", "+", "-", "@")) for value in rows[1])
+
+
+def test_report_and_annotate_from_the_command_line(tmp_path, monkeypatch):
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    for source in (CLEAN, FAULTY):
+        shutil.copy(source, inbox / source.name)
+    broken = inbox / "坏了.xlsx"
+    broken.write_bytes(FAULTY.read_bytes()[:-200])  # truncated: unreadable, so no copy either
+    report, returned = tmp_path / "结果" / "审核报告.xlsx", tmp_path / "退回"
+
+    # Annotating a file fails (as openpyxl might on an odd workbook): reported, and the run goes on.
+    import perfxl.annotate
+
+    real = perfxl.annotate.annotate
+    calls = []
+
+    def flaky(result, out_dir, lang="zh", **kwargs):
+        calls.append(result.path)
+        if len(calls) == 1:
+            raise perfxl.annotate.AnnotateError("测试用的失败")
+        return real(result, out_dir, lang, **kwargs)
+
+    monkeypatch.setattr(perfxl.annotate, "annotate", flaky)
+    result = CliRunner().invoke(main, ["reconcile", str(inbox), "--report", str(report), "--annotate", str(returned),
+                                       "--no-ledger", "-q"])
+    assert result.exit_code == 1, result.output
+    assert "测试用的失败" in result.output and len(calls) == 3
+    assert report.exists() and "已生成" in result.output
+    monkeypatch.setattr(perfxl.annotate, "annotate", real)
+
+    result = run("reconcile", inbox, "--annotate", returned, "--no-ledger", "-q")
+    assert sorted(p.name for p in returned.iterdir()) == [FAULTY.name]  # the clean file has nothing to show
+    run("reconcile", inbox, "--annotate", returned, "--no-ledger", "-q")
+    assert sorted(p.name for p in returned.iterdir()) == [FAULTY.name]  # replaced, not piled up
+
+
+@pytest.mark.parametrize("inside", [".", "批注"])
+def test_annotate_folder_among_the_submissions_is_refused(tmp_path, inside):
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    shutil.copy(FAULTY, inbox / FAULTY.name)
+    result = run("reconcile", inbox, "--annotate", inbox / inside, "--no-ledger")
+    assert result.exit_code == 2 and "--annotate" in result.output
+    assert [p.name for p in inbox.iterdir()] == [FAULTY.name]

@@ -195,9 +195,11 @@ def test_statistics_tables_and_charts(report: Path, book: openpyxl.Workbook, row
     stats = book["统计"]
     grades = {stats.cell(r, 1).value: stats.cell(r, 2).value for r in range(2, 8)}
     assert grades == {"优": 4, "良": 1, "中": 0, "差": 0, "未提交": 1, "无法读取": 1}
-    levels = [(stats.cell(r, 5).value, stats.cell(r, 6).value) for r in range(2, 8) if stats.cell(r, 5).value]
-    assert levels[-1][0] == "预算执行" and levels[0][0] == "产出指标"
-    budget = [row.result.budget_score for row in rows if row.result and row.result.budget_score is not None]
+    levels = [(stats.cell(r, 5).value, stats.cell(r, 6).value) for r in range(2, 14) if stats.cell(r, 5).value]
+    assert levels[0][0] == "产出指标（classic）"  # the first department's scheme comes first
+    assert levels[-1][0] == "预算执行（standard）"
+    budget = [row.result.budget_score for row in rows
+              if row.result and row.result.budget_score is not None and row.result.scheme == "standard"]
     assert levels[-1][1] == pytest.approx(float(sum(budget) / len(budget)), abs=0.005)
     assert stats.cell(2, 9).value == "UNREADABLE_FILE" or stats.cell(2, 11).value >= stats.cell(3, 11).value
     assert {stats.cell(r, 10).value for r in range(2, 12)} >= {"总分不一致", "公式被改为固定值"}
@@ -212,8 +214,12 @@ def test_statistics_tables_and_charts(report: Path, book: openpyxl.Workbook, row
 
 def test_statistics_helpers(rows: list[DepartmentRow]) -> None:
     assert [key for key, _, _ in grade_counts(rows)][-2:] == ["not_submitted", "unreadable"]
-    means = dict((label, mean) for label, mean, _ in level_means(rows, "en"))
-    assert "budget execution" in means
+    means = {label: (mean, count) for label, mean, count in level_means(rows, "en")}
+    assert "budget execution (standard)" in means and "budget execution (classic)" in means
+    # Averaged per scheme, a mean never exceeds its scheme's weight (产出 40 standard, 50 classic).
+    assert means["产出指标 (standard)"][0] <= 40 and means["产出指标 (classic)"] == (Decimal(50), 1)
+    one_scheme = [row for row in rows if row.result is not None and row.result.scheme == "standard"]
+    assert "产出指标" in {label for label, _, _ in level_means(one_scheme)}  # no label when unmixed
     assert set(CODE_LABELS) == set(SEVERITY)
     assert all(set(labels) == {"zh", "en"} for labels in CODE_LABELS.values())
 
