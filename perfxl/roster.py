@@ -70,7 +70,7 @@ def read_roster(path: str | Path) -> list[Department]:
             text = _decode(raw)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}")])
     except RosterError:

@@ -28,7 +28,7 @@ NS = {
     "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
 }
 _M = "{{{}}}".format(NS["m"])
-_V, _F, _IS = _M + "v", _M + "f", _M + "is"
+_V, _F, _IS, _T = _M + "v", _M + "f", _M + "is", _M + "t"
 
 
 @dataclass(frozen=True)
@@ -193,11 +193,16 @@ class Workbook:
             strings = []
             if root is not None:
                 for item in root.iterfind("m:si", NS):
-                    strings.append(_rich_text(item))
+                    # Nearly every string is a plain <si><t>…</t></si>: no need to walk it.
+                    if len(item) == 1 and item[0].tag == _T:
+                        strings.append(item[0].text or "")
+                    else:
+                        strings.append(_rich_text(item))
             self._shared_strings = strings
         return self._shared_strings
 
     def _cell(self, c: etree._Element, shared_formulas: dict[str, tuple[str, str]]) -> Cell | None:
+        """One <c> element: its cached value (typed by ``t``) and its formula, if any."""
         raw = formula_node = inline = None
         for child in c:
             tag = child.tag
@@ -207,52 +212,117 @@ class Workbook:
                 formula_node = child
             elif tag == _IS:
                 inline = child
-        kind = c.get("t", "n")
-        cell = Cell(None, _formula(formula_node, c.get("r", ""), shared_formulas))
-        if kind == "s":
+        kind = c.get("t")
+        formula = None if formula_node is None else _formula(formula_node, c.get("r", ""), shared_formulas)
+        value: Decimal | str | bool | None = None
+        error = None
+        if kind is None or kind == "n":
+            if raw:
+                try:
+                    value = excel_number(raw)
+                except (InvalidOperation, ValueError):
+                    value = raw
+        elif kind == "s":
+            strings = self._shared_strings if self._shared_strings is not None else self.shared_strings()
             try:
-                cell.value = self.shared_strings()[int(raw or "")]
+                value = strings[int(raw or "")]
             except (ValueError, IndexError):
-                cell.value = None
+                value = None
         elif kind == "inlineStr":
-            cell.value = _rich_text(inline) if inline is not None else ""
+            value = _rich_text(inline) if inline is not None else ""
         elif kind == "str":
-            cell.value = raw or ""
+            value = raw or ""
         elif kind == "b":
-            cell.value = raw == "1"
+            value = raw == "1"
         elif kind == "e":
-            cell.error = raw
+            error = raw
         elif raw:
-            try:
-                cell.value = excel_number(raw)
-            except (InvalidOperation, ValueError):
-                cell.value = raw
-        if cell.value is None and cell.formula is None and cell.error is None:
+            value = raw  # an unknown type: keep the text rather than guess
+        if value is None and formula is None and error is None:
             return None
-        return cell
+        return Cell(value, formula, error)
 
     def _read_sheet(self, entry: SheetEntry) -> Sheet:
         sheet = Sheet(entry.name, entry.state)
-        root = self._xml(entry.part)
+        try:
+            info = self._zip.getinfo(entry.part)
+        except KeyError:
+            root = None
+        else:
+            root = parse_xml(_without_unread_sections(_read_member(self._zip, info, self.limits)), entry.part)
         if root is None:
             raise UnreadableWorkbook("corrupt", f"工作表“{entry.name}”的内容缺失（{entry.part}）")
         protection = root.find("m:sheetProtection", NS)
         sheet.protected = protection is not None and _true(protection.get("sheet"))
         sheet.merged = [m.get("ref", "") for m in root.iterfind("m:mergeCells/m:mergeCell", NS)]
         shared_formulas: dict[str, tuple[str, str]] = {}
-        cells = _CONTENT_CELLS(root)
-        if any(c.get("r") is None for c in cells):
-            cells = list(_number_cells(root))
-        for c in cells:
+        found = sheet.cells
+        for c in _CONTENT_CELLS(root):
+            ref = c.get("r")
+            if ref is None:  # a writer that leaves references out: number them all, start again
+                found.clear()
+                shared_formulas.clear()
+                for numbered in _number_cells(root):
+                    cell = self._cell(numbered, shared_formulas)
+                    if cell is not None:
+                        found[numbered.get("r")] = cell
+                break
             cell = self._cell(c, shared_formulas)
             if cell is not None:
-                sheet.cells[c.get("r")] = cell
+                found[ref] = cell
         return sheet
+
+
+#: Sections of a worksheet perfxl never reads: in a template they are half the sheet's XML.
+_UNREAD_SECTIONS = (b"dataValidations", b"conditionalFormatting", b"extLst")
+
+
+def _without_unread_sections(data: bytes) -> bytes:
+    """The sheet XML without data validations, conditional formats and extensions.
+
+    They come after the cells, so only the part after ``</sheetData>`` is searched, and only when
+    no comment or CDATA section reaches into it (a look-alike tag could hide there); otherwise the
+    cut is exact, because '<' cannot appear unescaped in text or attribute values. Plain ``find``
+    keeps this far cheaper than the parsing it saves.
+    """
+    tail = data.find(b"</sheetData>")
+    if tail < 0 or b"-->" in data[tail:] or b"]]>" in data[tail:]:
+        return data
+    cuts = []
+    for tag in _UNREAD_SECTIONS:
+        position = tail
+        while (start := data.find(b"<" + tag, position)) >= 0:
+            close = data.find(b">", start)
+            following = data[start + 1 + len(tag):start + 2 + len(tag)]
+            if close < 0 or following not in (b" ", b">", b"/", b"\t", b"\n", b"\r"):
+                position = start + 1  # a longer tag name that merely starts the same
+                continue
+            if data[close - 1:close] == b"/":
+                end = close + 1
+            else:
+                end = data.find(b"</" + tag + b">", close)
+                if end < 0:
+                    return data  # malformed: let the parser say so
+                end += len(tag) + 3
+            cuts.append((start, end))
+            position = end
+    if not cuts:
+        return data
+    kept, position = [], 0
+    for start, end in sorted(cuts):
+        if start < position:
+            return data  # overlapping sections: not a well-formed sheet, parse it whole
+        kept.append(data[position:start])
+        position = end
+    kept.append(data[position:])
+    return b"".join(kept)
 
 
 def excel_number(raw: str) -> Decimal:
     """A stored number at Excel's 15 significant digits: '76.510000000000005' is 76.51."""
     value = Decimal(raw)
+    if len(raw) <= 15:  # fewer characters than 16 digits: nothing to round (the common case)
+        return value
     digits = value.as_tuple().digits
     if len(digits) > 15 and value.is_finite() and value:
         value = +value.quantize(Decimal(1).scaleb(value.adjusted() - 14))
