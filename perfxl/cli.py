@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,80 +20,162 @@ from .template import default_year, write_template
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def help_language(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> str:
+    """The language of the help texts: ``--lang en`` on the command line, else $PERFXL_LANG, else zh.
+
+    Help is printed before options are parsed, so the choice is read from the raw arguments.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return "en" if argv[index + 1] == "en" else "zh"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "zh"
+    return "en" if (os.environ if environ is None else environ).get("PERFXL_LANG", "").lower() == "en" else "zh"
+
+
+HELP = {
+    "zh": {
+        "main": "perfxl：绩效自评表模板生成与自动审核。\n\n\b\n"
+                "perfxl template 自评表.xlsx --department 部门名称 --year 2024\n"
+                "perfxl reconcile 收回文件夹/ --json 结果.json --csv 问题.csv\n\n"
+                "英文帮助与消息：--lang en（或环境变量 PERFXL_LANG=en）。",
+        "template": "生成带公式、已锁定的自评表模板（单个，或按名单每个部门一份）。",
+        "template.scheme": "方案名称（standard、classic）或方案文件（TOML）。",
+        "template.department": "部门（单位）名称，预先填入并锁定。",
+        "template.year": "评价年度，默认上一年。",
+        "template.password": "工作表与工作簿保护密码（可选）。",
+        "template.roster": "部门名单（.xlsx 或 .csv：部门编码、部门名称，可含年初预算数/全年预算数/全年执行数）。",
+        "template.out_dir": "按名单生成模板的输出目录。",
+        "reconcile": "审核收回的自评表：重新计算并列出每一处不一致。\n\n"
+                     "退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。",
+        "reconcile.scheme": "按此方案审核（默认：模板自带方案 / standard）。",
+        "reconcile.json": "JSON 结果文件。",
+        "reconcile.csv": "CSV 问题清单。",
+        "reconcile.report": "审核报告工作簿（汇总、问题明细、统计图表）。",
+        "reconcile.annotate": "把有问题的文件另存一份到此目录，标出问题单元格并加批注（原文件不动）。",
+        "reconcile.roster": "部门名单：按部门汇总，列出未提交、重复提交和无法匹配的文件。",
+        "reconcile.manifest": "生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁查找）。",
+        "reconcile.ledger": f"台账文件（SQLite）。默认在输出文件旁的 {ledger.DEFAULT_NAME}；只在终端查看时不记录。",
+        "reconcile.no_ledger": "不记录台账。",
+        "reconcile.jobs": "并行进程数。",
+        "reconcile.timeout": "单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。",
+        "reconcile.quiet": "只输出汇总。",
+        "lang": "消息语言（zh 中文，en 英文）。",
+        "status": "按部门查看台账：未提交、有错误、仅有警告、通过，以及重新提交是否修正了问题。",
+        "status.ledger": "台账文件。",
+    },
+    "en": {
+        "main": "perfxl: templates and automatic checks for budget performance self-evaluation tables.\n\n\b\n"
+                "perfxl template table.xlsx --department NAME --year 2024 --lang en\n"
+                "perfxl reconcile inbox/ --json result.json --csv findings.csv --lang en\n\n"
+                "Chinese is the default; use --lang en (or PERFXL_LANG=en) for English.",
+        "template": "Write a locked template with formulas (one, or one per department of a roster).",
+        "template.scheme": "Scheme name (standard, classic) or a scheme file (TOML).",
+        "template.department": "Department name, prefilled and locked.",
+        "template.year": "Year evaluated; default: last year.",
+        "template.password": "Sheet and workbook protection password (optional).",
+        "template.roster": "Roster (.xlsx or .csv: code, name, optionally the three budget figures).",
+        "template.out_dir": "Output folder for the roster's templates.",
+        "reconcile": "Check returned tables: recompute everything and list every mismatch.\n\n"
+                     "Exit codes: 0 no errors; 1 at least one error (unreadable files included); 2 usage error.",
+        "reconcile.scheme": "Check against this scheme (default: the template's own / standard).",
+        "reconcile.json": "JSON result file.",
+        "reconcile.csv": "CSV list of findings.",
+        "reconcile.report": "Reviewer's workbook (summary, findings, statistics with charts).",
+        "reconcile.annotate": "Write a copy of every file with findings here, flagged cells coloured and "
+                              "commented (originals untouched).",
+        "reconcile.roster": "Roster: results per department; lists missing, duplicate and unmatched files.",
+        "reconcile.manifest": "manifest.json of the roster's templates, to match by template id "
+                              "(default: beside the roster).",
+        "reconcile.ledger": f"Ledger file (SQLite). Default: {ledger.DEFAULT_NAME} beside the outputs; "
+                            "terminal-only runs record nothing.",
+        "reconcile.no_ledger": "Do not record in the ledger.",
+        "reconcile.jobs": "Worker processes.",
+        "reconcile.timeout": "Time limit per file in seconds (reported as unreadable when exceeded); "
+                             "0: no limit, no isolation.",
+        "reconcile.quiet": "Print the summary only.",
+        "lang": "Language of messages (zh Chinese, en English).",
+        "status": "Show the ledger per department: not submitted, errors, warnings only, clean, and "
+                  "whether a resubmission fixed earlier findings.",
+        "status.ledger": "Ledger file.",
+    },
+}
+_H = HELP[help_language()]
+LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                           help=_H["lang"])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, help=_H["main"])
 @click.version_option(__version__, prog_name="perfxl")
 def main() -> None:
-    """perfxl：绩效自评表模板生成与自动审核。
-
-    \b
-    perfxl template 自评表.xlsx --department 部门名称 --year 2024
-    perfxl reconcile 收回文件夹/ --json 结果.json --csv 问题.csv
-    """
+    pass
 
 
-@main.command()
+@main.command(help=_H["template"])
 @click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--scheme", default="standard", show_default=True,
-              help="方案名称（standard、classic）或方案文件（TOML）。")
-@click.option("--department", help="部门（单位）名称，预先填入并锁定。")
-@click.option("--year", type=click.IntRange(2000, 2100), help="评价年度，默认上一年。")
-@click.option("--password", help="工作表与工作簿保护密码（可选）。")
+              help=_H["template.scheme"])
+@click.option("--department", help=_H["template.department"])
+@click.option("--year", type=click.IntRange(2000, 2100), help=_H["template.year"])
+@click.option("--password", help=_H["template.password"])
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="部门名单（.xlsx 或 .csv：部门编码、部门名称，可含年初预算数/全年预算数/全年执行数）。")
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help="按名单生成模板的输出目录。")
+              help=_H["template.roster"])
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help=_H["template.out_dir"])
+@LANG_OPTION
 def template(out: Path | None, scheme: str, department: str | None, year: int | None, password: str | None,
-             roster: Path | None, out_dir: Path | None) -> None:
-    """生成带公式、已锁定的自评表模板（单个，或按名单每个部门一份）。"""
+             roster: Path | None, out_dir: Path | None, lang: str) -> None:
+    zh = lang == "zh"
     try:
         loaded = load_scheme(scheme)
     except SchemeError as exc:
         raise click.UsageError(str(exc)) from None
     if roster is not None:
         if out is not None or out_dir is None:
-            raise click.UsageError("按名单生成时请用 --out-dir 指定输出目录，不要同时给出 OUT 文件")
+            raise click.UsageError("按名单生成时请用 --out-dir 指定输出目录，不要同时给出 OUT 文件" if zh else
+                                   "with --roster give --out-dir, not an OUT file")
         try:
             departments = read_roster(roster)
         except RosterError as exc:
             raise click.UsageError(str(exc)) from None
         year = year or default_year()
-        with click.progressbar(length=len(departments), label="生成模板", show_pos=True) as bar:
+        with click.progressbar(length=len(departments), label="生成模板" if zh else "templates", show_pos=True) as bar:
             entries = write_roster_templates(departments, out_dir, loaded, year, password, bar.update)
-        click.echo(f"已为 {len(entries)} 个部门生成模板，清单见 {out_dir / MANIFEST_CSV}")
+        click.echo(f"已为 {len(entries)} 个部门生成模板，清单见 {out_dir / MANIFEST_CSV}" if zh else
+                   f"{len(entries)} templates written; manifest: {out_dir / MANIFEST_CSV}")
         return
     if out is None:
-        raise click.UsageError("请给出输出文件 OUT，或用 --roster 与 --out-dir 按名单生成")
+        raise click.UsageError("请给出输出文件 OUT，或用 --roster 与 --out-dir 按名单生成" if zh else
+                               "give an OUT file, or --roster with --out-dir")
     info = write_template(out, loaded, department=department, year=year, password=password)
-    click.echo(f"已生成模板 {info.path}（方案 {loaded.name}：{loaded.fingerprint()}）")
+    click.echo(f"已生成模板 {info.path}（方案 {loaded.name}：{loaded.fingerprint()}）" if zh else
+               f"template written: {info.path} (scheme {loaded.name}: {loaded.fingerprint()})")
 
 
-@main.command()
+@main.command(help=_H["reconcile"])
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--scheme", default=None, help="按此方案审核（默认：模板自带方案 / standard）。")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="JSON 结果文件。")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="CSV 问题清单。")
+@click.option("--scheme", default=None, help=_H["reconcile.scheme"])
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help=_H["reconcile.json"])
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help=_H["reconcile.csv"])
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="审核报告工作簿（汇总、问题明细、统计图表）。")
+              help=_H["reconcile.report"])
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="把有问题的文件另存一份到此目录，标出问题单元格并加批注（原文件不动）。")
+              help=_H["reconcile.annotate"])
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="部门名单：按部门汇总，列出未提交、重复提交和无法匹配的文件。")
+              help=_H["reconcile.roster"])
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁查找）。")
+              help=_H["reconcile.manifest"])
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"台账文件（SQLite）。默认在输出文件旁的 {ledger.DEFAULT_NAME}；只在终端查看时不记录。")
-@click.option("--no-ledger", is_flag=True, help="不记录台账。")
-@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help="并行进程数。")
+              help=_H["reconcile.ledger"])
+@click.option("--no-ledger", is_flag=True, help=_H["reconcile.no_ledger"])
+@click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help=_H["reconcile.jobs"])
 @click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
-              help="单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="消息语言。")
-@click.option("--quiet", "-q", is_flag=True, help="只输出汇总。")
+              help=_H["reconcile.timeout"])
+@LANG_OPTION
+@click.option("--quiet", "-q", is_flag=True, help=_H["reconcile.quiet"])
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
               report_path: Path | None, annotate_dir: Path | None, roster: Path | None, manifest: Path | None,
               ledger_path: Path | None, no_ledger: bool, jobs: int, timeout: float, lang: str, quiet: bool) -> None:
-    """审核收回的自评表：重新计算并列出每一处不一致。
-
-    退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。
-    """
     scheme_obj = None
     if scheme is not None:
         try:
@@ -113,7 +196,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
     keep = departments is not None or report_path is not None or (ledger_path is not None and not no_ledger)
 
     if annotate_dir is not None:
-        _check_annotate_dir(annotate_dir, paths)
+        _check_annotate_dir(annotate_dir, paths, lang)
     run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
     kept: list[FileResult] = []
     annotated: set[Path] = set()
@@ -149,14 +232,16 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
     sys.exit(EXIT_FINDINGS if run.summary.has_errors else EXIT_OK)
 
 
-def _check_annotate_dir(annotate_dir: Path, inputs: tuple[Path, ...]) -> None:
+def _check_annotate_dir(annotate_dir: Path, inputs: tuple[Path, ...], lang: str) -> None:
     """Copies written among the submissions would be read as submissions next time: refuse."""
     target = annotate_dir.resolve()
     for path in inputs:
         folder = path.resolve() if path.is_dir() else path.resolve().parent
         if target == folder or folder in target.parents:
             raise click.UsageError(f"--annotate 目录 {annotate_dir} 不能位于待审核的文件夹 {path} 之内，"
-                                   "否则批注副本下次会被当作提交文件审核")
+                                   "否则批注副本下次会被当作提交文件审核" if lang == "zh" else
+                                   f"--annotate folder {annotate_dir} must not lie inside the input {path}: "
+                                   "the copies would be read as submissions next time")
 
 
 def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Path]) -> None:
@@ -172,16 +257,16 @@ def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Pa
                    f"no annotated copy of {result.path}: {exc}", err=True)
 
 
-@main.command()
+@main.command(help=_H["status"])
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(ledger.DEFAULT_NAME), show_default=True, help="台账文件。")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+              default=Path(ledger.DEFAULT_NAME), show_default=True, help=_H["status.ledger"])
+@LANG_OPTION
 def status(ledger_path: Path, lang: str) -> None:
-    """按部门查看台账：未提交、有错误、仅有警告、通过，以及重新提交是否修正了问题。"""
     try:
         rows = ledger.status(ledger_path)
     except FileNotFoundError:
-        raise click.UsageError(f"找不到台账文件 {ledger_path}（先运行 perfxl reconcile … --roster）") from None
+        raise click.UsageError(f"找不到台账文件 {ledger_path}（先运行 perfxl reconcile … --roster）" if lang == "zh"
+                               else f"no ledger at {ledger_path} (run perfxl reconcile … --roster first)") from None
     click.echo(format_status(rows, lang), nl=False)
 
 

@@ -167,3 +167,30 @@ def test_annotate_folder_among_the_submissions_is_refused(tmp_path, inside):
     result = run("reconcile", inbox, "--annotate", inbox / inside, "--no-ledger")
     assert result.exit_code == 2 and "--annotate" in result.output
     assert [p.name for p in inbox.iterdir()] == [FAULTY.name]
+
+
+def test_help_language_follows_lang_or_environment():
+    from perfxl.cli import HELP, help_language
+
+    assert help_language([], {}) == "zh"
+    assert help_language(["reconcile", "--lang", "en", "--help"], {}) == "en"
+    assert help_language(["reconcile", "--lang=en"], {}) == "en"
+    assert help_language(["status"], {"PERFXL_LANG": "en"}) == "en"
+    assert help_language(["status", "--lang", "zh"], {"PERFXL_LANG": "en"}) == "zh"
+    assert set(HELP["zh"]) == set(HELP["en"])
+
+
+@pytest.mark.parametrize(("args", "expected", "absent"), [
+    (["reconcile", "--help"], "审核收回的自评表", "Check returned tables"),
+    (["reconcile", "--lang", "en", "--help"], "Check returned tables", "审核收回的自评表"),
+    (["--help"], "绩效自评表", "self-evaluation tables"),
+])
+def test_cli_help_in_either_language(args, expected, absent):
+    """Help is printed before options are parsed: the language comes from the raw arguments."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PERFXL_LANG"}
+    out = subprocess.run([sys.executable, "-m", "perfxl.cli", *args], capture_output=True, text=True, env=env,
+                         check=True).stdout
+    assert expected in out and absent not in out
