@@ -10,8 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -20,14 +21,18 @@ from .model import FileResult, Finding
 
 DEFAULT_TIMEOUT = 60.0  # seconds per file
 DEFAULT_MEMORY_MB = 2048  # address space per worker
+#: Files sent ahead to each worker, so that it never waits while the parent writes the outputs.
+QUEUE_DEPTH = 2
 
 
 @dataclass
 class _Worker:
+    """A worker process and the files sent to it, in order; it works on ``tasks[0]``."""
+
     process: multiprocessing.Process
     conn: Connection
-    task: int | None = None
-    started: float = 0.0
+    tasks: deque[int] = field(default_factory=deque)
+    started: float = 0.0  # when it began ``tasks[0]``: when that was sent, or the one before it came back
 
 
 def _worker_main(conn: Connection, scheme: str | None, memory_mb: int) -> None:
@@ -85,40 +90,47 @@ def run_supervised(files: list[Path], scheme: str | None = None, jobs: int = 1,
         child.close()
         return _Worker(process, parent)
 
-    pending = list(enumerate(files))
-    pending.reverse()
+    pending = list(range(len(files)))
+    pending.reverse()  # pop() takes the next file; files given back by a failed worker are appended
     done: dict[int, FileResult] = {}
     next_out = 0
     try:
         workers = [spawn() for _ in range(max(1, min(jobs, len(files))))]
         while next_out < len(files):
             for worker in workers:
-                if worker.task is None and pending:
-                    worker.task, path = pending.pop()
-                    worker.started = time.monotonic()
-                    worker.conn.send((worker.task, str(path)))
-            busy = [w for w in workers if w.task is not None]
+                while len(worker.tasks) < QUEUE_DEPTH and pending:
+                    task = pending.pop()
+                    if not worker.tasks:
+                        worker.started = time.monotonic()
+                    worker.tasks.append(task)
+                    worker.conn.send((task, str(files[task])))
+            busy = [w for w in workers if w.tasks]
             ready = wait([w.conn for w in busy], timeout=0.5) if busy else []
             now = time.monotonic()
             for index, worker in enumerate(workers):
-                if worker.task is None:
+                if not worker.tasks:
                     continue
                 failure = None
-                if worker.conn in ready:
+                # A worker that died may have sent results first: read them before blaming a file.
+                if worker.conn in ready or (not worker.process.is_alive() and worker.conn.poll()):
                     try:
                         task, result = worker.conn.recv()
                     except (EOFError, OSError):
                         failure = _crash_reason(worker)
                     else:
                         done[task] = result
-                        worker.task = None
+                        worker.tasks.remove(task)
+                        worker.started = now
                         continue
                 elif now - worker.started > timeout:
                     failure = f"处理超时（超过 {timeout:g} 秒），文件可能异常或过于复杂，已跳过"
                 elif not worker.process.is_alive():
                     failure = _crash_reason(worker)
                 if failure is not None:
-                    done[worker.task] = _failed(files[worker.task], failure)
+                    # The file it was working on is to blame; the ones queued behind it go to another worker.
+                    failed = worker.tasks.popleft()
+                    done[failed] = _failed(files[failed], failure)
+                    pending.extend(reversed(worker.tasks))
                     _stop(worker)
                     workers[index] = spawn()
             while next_out in done:
