@@ -90,8 +90,13 @@ def test_batch_goes_on_and_inputs_are_never_modified(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted(before)  # no lock or temp files left
 
 
-def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monkeypatch):
-    """Workers are forked, so a patched reconcile_file stands in for files that misbehave."""
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monkeypatch, jobs):
+    """Workers are forked, so a patched reconcile_file stands in for files that misbehave.
+
+    Each worker has a file queued behind the one it works on: the queued file must not be blamed
+    when its worker hangs or dies, and must still be reconciled.
+    """
     import os
     import time
 
@@ -118,7 +123,7 @@ def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monke
         shutil.copy(GOOD, target)
         files.append(target)
     started = time.monotonic()
-    results = list(run_supervised(files, jobs=2, timeout=2, memory_mb=1024))
+    results = list(run_supervised(files, jobs=jobs, timeout=2, memory_mb=1024))
     assert time.monotonic() - started < 30
     assert [Path(r.path).name for r in results] == [f.name for f in files]
     statuses = {Path(r.path).name: r.status for r in results}
