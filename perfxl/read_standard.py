@@ -10,6 +10,7 @@ found by its header labels, never by fixed coordinates, and read into the same
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from .amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 from .model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
 from .numbers import normalise_text, parse_number, to_decimal
 from .scheme import Scheme
-from .xlsx import Cell, Sheet, Workbook, iter_range, split_ref
+from .xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref
 
 #: Header synonyms of the indicator block (normalised: no spaces, half-width).
 INDICATOR_HEADERS: dict[str, tuple[str, ...]] = {
@@ -63,6 +64,7 @@ def norm(text: object) -> str:
     return normalise_text(str(text)).replace("（", "(").replace("）", ")").replace(":", "").replace("：", "")
 
 
+@functools.lru_cache(maxsize=4096)  # the same labels recur in every workbook of a batch
 def _match(label: str, synonyms: tuple[str, ...], fuzzy: bool = True) -> bool:
     if not label:
         return False
@@ -74,13 +76,21 @@ def _match(label: str, synonyms: tuple[str, ...], fuzzy: bool = True) -> bool:
 
 
 class Grid:
-    """A sheet as rows and columns, with merged ranges resolved to their top-left cell."""
+    """A sheet as rows and columns, with merged ranges resolved to their top-left cell.
+
+    The table is found by reading labels many times over, so each cell's normalised text is
+    worked out once.
+    """
 
     def __init__(self, sheet: Sheet):
         self.sheet = sheet
         self.cells: dict[tuple[int, int], tuple[str, Cell]] = {}
+        columns: dict[int, list[int]] = {}
         for ref, cell in sheet.cells.items():
-            self.cells[split_ref(ref)] = (ref, cell)
+            row, col = split_ref(ref)
+            self.cells[row, col] = (ref, cell)
+            columns.setdefault(row, []).append(col)
+        self.columns = {row: sorted(cols) for row, cols in columns.items()}  # the filled columns of each row
         self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in sheet.merged:
             cells = list(iter_range(rng)) if rng else []
@@ -91,6 +101,7 @@ class Grid:
                 self.merged_origin[split_ref(ref)] = origin
         self.max_row = max((r for r, _ in self.cells), default=0)
         self.max_col = max((c for _, c in self.cells), default=0)
+        self._texts: dict[tuple[int, int], str] = {}
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self.merged_origin.get((row, col), (row, col))
@@ -100,17 +111,22 @@ class Grid:
             row, col = self.origin(row, col)
         entry = self.cells.get((row, col))
         if entry is None:
-            from .xlsx import cell_ref
-
             return cell_ref(row, col), None
         return entry
 
     def text(self, row: int, col: int, follow_merge: bool = False) -> str:
-        _, cell = self.get(row, col, follow_merge)
-        return norm(_value(cell))
+        if follow_merge:
+            row, col = self.origin(row, col)
+        key = (row, col)
+        text = self._texts.get(key)
+        if text is None:
+            entry = self.cells.get(key)
+            text = self._texts[key] = norm(_value(entry[1])) if entry is not None else ""
+        return text
 
     def row_texts(self, row: int) -> list[tuple[int, str]]:
-        return [(col, self.text(row, col)) for col in range(1, self.max_col + 1) if self.text(row, col)]
+        """(column, text) of the row's non-blank cells, left to right."""
+        return [(col, text) for col in self.columns.get(row, ()) if (text := self.text(row, col))]
 
 
 def _value(cell: Cell | None):
