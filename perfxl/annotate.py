@@ -128,6 +128,7 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_dtds(archive)
+            _refuse_oversized(archive)
             full_calc = _full_calc_on_load(archive)
         book = openpyxl.load_workbook(io.BytesIO(data), rich_text=True)
     except AnnotateError:
@@ -135,6 +136,19 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
     except Exception as exc:  # openpyxl raises many kinds for files Excel still opens
         raise AnnotateError(f"无法生成批注副本：openpyxl 无法读取该文件（{type(exc).__name__}: {exc}）") from None
     return book, cached, full_calc
+
+
+#: Uncompressed size above which no copy is made: openpyxl holds the whole workbook in memory and
+#: runs in the parent process, without the per-file limits of reconcile's workers. A real 自评表 is
+#: well under 1 MB.
+MAX_ANNOTATE_BYTES = 20 * 1024 * 1024
+
+
+def _refuse_oversized(archive: zipfile.ZipFile) -> None:
+    total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_ANNOTATE_BYTES:
+        raise AnnotateError(f"文件解压后约 {total // 1024 // 1024} MB，超过生成批注副本的上限 "
+                            f"{MAX_ANNOTATE_BYTES // 1024 // 1024} MB，请直接查看审核结果")
 
 
 def _cached_formula_values(original: Workbook, name: str) -> dict[str, Scalar | _Error]:

@@ -262,3 +262,13 @@ def test_numbers_stay_numbers_in_the_review_sheet(total_97):
     _, copy, _ = total_97
     rows = review_rows(openpyxl.load_workbook(copy))
     assert rows[2][6:] == (14.85, 17)
+
+
+def test_an_oversized_workbook_gets_no_copy(seed_99, tmp_path, monkeypatch):
+    """openpyxl runs in the parent process without the workers' limits: big files are refused."""
+    import perfxl.annotate as module
+
+    monkeypatch.setattr(module, "MAX_ANNOTATE_BYTES", 1000)
+    with pytest.raises(AnnotateError, match="上限"):
+        annotate(seed_99, tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
