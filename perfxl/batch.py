@@ -35,7 +35,7 @@ class _Worker:
     started: float = 0.0  # when it began ``tasks[0]``: when that was sent, or the one before it came back
 
 
-def _worker_main(conn: Connection, scheme: str | None, memory_mb: int) -> None:
+def _worker_main(conn: Connection, scheme: str | tuple[str, str] | None, memory_mb: int) -> None:
     """Runs in the worker: reconcile each path it is sent, send the result back."""
     if memory_mb:
         try:
@@ -48,7 +48,7 @@ def _worker_main(conn: Connection, scheme: str | None, memory_mb: int) -> None:
     from .reconcile import reconcile_file
     from .scheme import parse_scheme
 
-    scheme_obj = parse_scheme(scheme) if scheme and "\n" in scheme else scheme
+    scheme_obj = parse_scheme(scheme[0], "方案", scheme[1]) if isinstance(scheme, tuple) else scheme
     while True:
         try:
             message = conn.recv()
@@ -74,11 +74,11 @@ def _failed(path: str | Path, detail: str) -> FileResult:
     return result.finish()
 
 
-def run_supervised(files: list[Path], scheme: str | None = None, jobs: int = 1,
+def run_supervised(files: list[Path], scheme: str | tuple[str, str] | None = None, jobs: int = 1,
                    timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
     """Yield one result per file, in order, using ``jobs`` supervised worker processes.
 
-    ``scheme`` is a shipped scheme name or a scheme file's TOML text (picklable, parsed once per worker).
+    ``scheme`` is a shipped scheme name or a scheme file's (text, format) (picklable, parsed once per worker).
     """
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     workers: list[_Worker] = []

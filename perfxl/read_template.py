@@ -82,7 +82,8 @@ def read_template(book: Workbook) -> TemplateRead:
     meta = read_metadata(book)
     try:
         layout = _layout(meta["layout"])
-        scheme = parse_scheme(unpack_text(meta["scheme_toml"]), origin="模板内置方案")
+        scheme = parse_scheme(unpack_text(meta["scheme_toml"]), origin="模板内置方案",
+                              fmt=meta.get("scheme_format") or "toml")
     except (ValueError, KeyError, TypeError, SchemeError) as exc:
         raise NotATemplate(f"模板元数据无法解析：{exc}") from None
     if layout.sheet not in book.sheet_names:

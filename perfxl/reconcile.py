@@ -150,6 +150,6 @@ def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = N
         for path in files:
             yield reconcile_file(path, scheme)
         return
-    scheme_arg = scheme.source if isinstance(scheme, Scheme) else scheme
+    scheme_arg = (scheme.source, scheme.source_format) if isinstance(scheme, Scheme) else scheme
     yield from run_supervised(files, scheme_arg, jobs=jobs, timeout=timeout or DEFAULT_TIMEOUT,
                               memory_mb=memory_mb)

@@ -1,8 +1,8 @@
 """Schemes: the weights, second-level groups, rules and grade bands of one scoring table.
 
-A scheme is data (a TOML file under ``templates/schemes/``), never code. :func:`load_scheme` takes a
-shipped name (``standard``, ``classic``) or a path, checks it thoroughly and returns a frozen
-:class:`Scheme`. Everything else in perfxl reads its rules from here.
+A scheme is data (a TOML file under ``templates/schemes/``; a bureau's own may be TOML or YAML),
+never code. :func:`load_scheme` takes a shipped name (``standard``, ``classic``) or a path, checks it
+thoroughly and returns a frozen :class:`Scheme`. Everything else in perfxl reads its rules from here.
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ class Scheme:
     rules: Rules
     qualitative: tuple[Band, ...]
     grades: tuple[Band, ...]
-    source: str  # the TOML text, kept so a template can carry its own scheme
+    source: str  # the scheme file's text, kept so a template can carry its own scheme
+    source_format: str = "toml"  # or "yaml"
 
     @property
     def total_weight(self) -> Decimal:
@@ -114,8 +115,11 @@ def shipped_schemes() -> list[str]:
     return sorted(path.stem for path in schemes_dir().glob("*.toml"))
 
 
+FORMATS = ("toml", "yaml")
+
+
 def load_scheme(name_or_path: str | Path = "standard") -> Scheme:
-    """A shipped scheme by name, or a scheme file by path."""
+    """A shipped scheme by name, or a scheme file by path (.toml, or .yaml/.yml)."""
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
         path = schemes_dir() / f"{name_or_path}.toml"
@@ -128,23 +132,45 @@ def load_scheme(name_or_path: str | Path = "standard") -> Scheme:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SchemeError(f"无法读取方案文件 {path}: {exc.strerror} / cannot read scheme file") from None
-    return parse_scheme(text, origin=str(path))
+    except UnicodeDecodeError:
+        raise SchemeError(f"方案文件 {path} 不是 UTF-8 文本 / not UTF-8 text") from None
+    fmt = "yaml" if path.suffix.lower() in (".yaml", ".yml") else "toml"
+    return parse_scheme(text, origin=str(path), fmt=fmt)
 
 
 @lru_cache(maxsize=64)
-def parse_scheme(text: str, origin: str = "<scheme>") -> Scheme:
+def parse_scheme(text: str, origin: str = "<scheme>", fmt: str = "toml") -> Scheme:
     """Parse and check a scheme (cached: a batch carries the same scheme in every template)."""
+    if fmt not in FORMATS:
+        raise SchemeError(f"方案格式应为 {' 或 '.join(FORMATS)}，实际为 {fmt!r} / unknown scheme format")
+    data = _load_yaml(text, origin) if fmt == "yaml" else _load_toml(text, origin)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemeError(f"方案文件 {origin} 不是有效的 TOML：{exc} / not valid TOML") from None
-    try:
-        return _build(data, text)
+        return _build(data, text, fmt)
     except SchemeError as exc:
         raise SchemeError(f"方案文件 {origin}：{exc}") from None
 
 
-def _build(data: dict[str, Any], text: str) -> Scheme:
+def _load_toml(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemeError(f"方案文件 {origin} 不是有效的 TOML：{exc} / not valid TOML") from None
+
+
+def _load_yaml(text: str, origin: str) -> dict[str, Any]:
+    """YAML through the safe loader only: plain data, no tags that build objects."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SchemeError(f"方案文件 {origin} 不是有效的 YAML：{exc} / not valid YAML") from None
+    if not isinstance(data, dict):
+        raise SchemeError(f"方案文件 {origin} 的顶层应为键值表 / the top level must be a mapping")
+    return data
+
+
+def _build(data: dict[str, Any], text: str, fmt: str = "toml") -> Scheme:
     _only_keys(data, {"name", "title", "budget", "levels", "rules", "qualitative", "grades"}, "顶层")
     name = _require(data, "name", str, "顶层")
     budget = _require(data, "budget", dict, "顶层")
@@ -165,6 +191,7 @@ def _build(data: dict[str, Any], text: str) -> Scheme:
         qualitative=tuple(_band(raw, "[[qualitative]]", with_max=True) for raw in data.get("qualitative", [])),
         grades=_grades(_require(data, "grades", list, "顶层")),
         source=text,
+        source_format=fmt,
     )
     if scheme.total_weight != 100:
         raise SchemeError(

@@ -455,7 +455,8 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
         ("department", department or ""),
         ("year", str(year)),
         ("scheme", scheme.name),
-        ("scheme_toml", pack_text(scheme.source)),
+        ("scheme_toml", pack_text(scheme.source)),  # the name predates YAML schemes; kept for old templates
+        ("scheme_format", scheme.source_format),
     ]
     layout_json = layout.encode()
     chunks = [layout_json[i:i + META_CHUNK] for i in range(0, len(layout_json), META_CHUNK)]

@@ -194,3 +194,39 @@ def test_cli_help_in_either_language(args, expected, absent):
     out = subprocess.run([sys.executable, "-m", "perfxl.cli", *args], capture_output=True, text=True, env=env,
                          check=True).stdout
     assert expected in out and absent not in out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_yaml_scheme_from_template_to_batch_reconcile(tmp_path, jobs):
+    """A bureau's YAML scheme: the template carries it, and reconcile (in workers too) applies it."""
+    import yaml
+
+    from perfxl.scheme import load_scheme
+    from perfxl.xlsx import Workbook
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover
+        import tomli as tomllib
+    data = tomllib.loads(load_scheme("classic").source)
+    data["name"] = "本省方案"
+    scheme_file = tmp_path / "本省方案.yaml"
+    scheme_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "收回" / "模板.xlsx"
+    assert run("template", out, "--scheme", scheme_file, "--year", "2024").exit_code == 0
+    with Workbook(out) as book:
+        from perfxl.read_template import read_template
+
+        assert read_template(book).scheme.name == "本省方案"
+
+    def findings(*scheme):
+        report = tmp_path / "r.json"
+        result = run("reconcile", out.parent, *scheme, "--jobs", jobs, "--json", report, "--no-ledger")
+        assert result.exit_code in (0, 1), result.output
+        data = json.loads(report.read_text(encoding="utf-8"))
+        return data["scheme"], {(f["code"], f["cell"], f["expected"]) for f in data["files"][0]["findings"]}
+
+    name, with_yaml = findings("--scheme", scheme_file)
+    assert name == "本省方案"
+    assert with_yaml == findings()[1]  # the same as the template's own (embedded) scheme
+    assert with_yaml != findings("--scheme", "standard")[1]  # other weights: other findings

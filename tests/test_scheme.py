@@ -50,3 +50,49 @@ def test_unknown_scheme_name_lists_the_shipped_ones():
 def test_not_toml():
     with pytest.raises(SchemeError, match="TOML"):
         parse_scheme("this is = = not toml")
+
+
+def _as_yaml(scheme) -> str:
+    import sys
+
+    import yaml
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return yaml.safe_dump(tomllib.loads(scheme.source), allow_unicode=True, sort_keys=False)
+
+
+@pytest.mark.parametrize("name", ["standard", "classic"])
+def test_a_yaml_scheme_is_the_same_scheme(tmp_path, name):
+    toml_scheme = load_scheme(name)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(_as_yaml(toml_scheme), encoding="utf-8")
+    yaml_scheme = load_scheme(str(path))
+    assert yaml_scheme.source_format == "yaml"
+    for attribute in ("name", "budget_weight", "levels", "qualitative", "grades"):
+        assert getattr(yaml_scheme, attribute) == getattr(toml_scheme, attribute), attribute
+    names = ("execution_rate", "budget_score", "higher_is_better", "lower_is_better")
+    assert [getattr(yaml_scheme.rules, n).text for n in names] == [getattr(toml_scheme.rules, n).text for n in names]
+    assert (yaml_scheme.rules.overshoot_ratio, yaml_scheme.rules.score_tolerance) == (
+        toml_scheme.rules.overshoot_ratio, toml_scheme.rules.score_tolerance)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("name: [unclosed", "不是有效的 YAML"),
+    ("- just\n- a list\n", "顶层应为键值表"),
+    ("!!python/object/apply:os.system ['true']", "不是有效的 YAML"),  # the safe loader builds no objects
+])
+def test_bad_yaml_is_refused(tmp_path, text, message):
+    path = tmp_path / "bad.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemeError, match=message):
+        load_scheme(str(path))
+
+
+def test_yaml_scheme_checks_like_toml(tmp_path):
+    path = tmp_path / "heavy.yaml"
+    path.write_text(_as_yaml(STANDARD).replace("weight: 40", "weight: 45"), encoding="utf-8")
+    with pytest.raises(SchemeError, match="权重合计应为 100"):
+        load_scheme(str(path))
