@@ -60,17 +60,17 @@ def _worker_main(conn: Connection, scheme: str | tuple[str, str] | None, memory_
         try:
             result = reconcile_file(path, scheme_obj)
         except MemoryError:
-            result = _failed(path, f"超过内存上限（{memory_mb} MB），拒绝读取")
+            result = _failed(path, f"超过内存上限（{memory_mb} MB），拒绝读取", "memory")
         conn.send((index, result))
 
 
-def _failed(path: str | Path, detail: str) -> FileResult:
+def _failed(path: str | Path, detail: str, reason: str) -> FileResult:
     result = FileResult(path=str(path))
     try:
         result.sha256 = sha256_of(path)
     except OSError:
         pass
-    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail})]
+    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail, "reason": reason})]
     return result.finish()
 
 
@@ -123,13 +123,13 @@ def run_supervised(files: list[Path], scheme: str | tuple[str, str] | None = Non
                         worker.started = now
                         continue
                 elif now - worker.started > timeout:
-                    failure = f"处理超时（超过 {timeout:g} 秒），文件可能异常或过于复杂，已跳过"
+                    failure = (f"处理超时（超过 {timeout:g} 秒），文件可能异常或过于复杂，已跳过", "timeout")
                 elif not worker.process.is_alive():
                     failure = _crash_reason(worker)
                 if failure is not None:
                     # The file it was working on is to blame; the ones queued behind it go to another worker.
                     failed = worker.tasks.popleft()
-                    done[failed] = _failed(files[failed], failure)
+                    done[failed] = _failed(files[failed], *failure)
                     pending.extend(reversed(worker.tasks))
                     _stop(worker)
                     workers[index] = spawn()
@@ -148,12 +148,12 @@ def run_supervised(files: list[Path], scheme: str | tuple[str, str] | None = Non
             _stop(worker)
 
 
-def _crash_reason(worker: _Worker) -> str:
+def _crash_reason(worker: _Worker) -> tuple[str, str]:
     worker.process.join(1)
     code = worker.process.exitcode
     if code is not None and code < 0:
-        return f"读取时处理进程异常终止（信号 {-code}），可能超过内存上限或文件异常，已跳过"
-    return "读取时处理进程异常退出，文件可能异常，已跳过"
+        return f"读取时处理进程异常终止（信号 {-code}），可能超过内存上限或文件异常，已跳过", "crash"
+    return "读取时处理进程异常退出，文件可能异常，已跳过", "crash"
 
 
 def _stop(worker: _Worker) -> None:

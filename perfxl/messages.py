@@ -111,6 +111,33 @@ PLACES: dict[str, dict[str, str]] = {
 }
 
 
+#: English for the reason codes of UNREADABLE_FILE / UNKNOWN_LAYOUT. The Chinese detail names the
+#: exact part or size; the English one says what happened and what to do.
+REASONS_EN = {
+    "io": "the file cannot be opened",
+    "empty": "the file is empty (0 bytes)",
+    "legacy_xls": "an Excel 97-2003 (.xls) or WPS (.et) file: save it as .xlsx and send it again",
+    "wps": "a WPS spreadsheet (.et/.ett): save it as .xlsx in WPS and send it again",
+    "macros": "a macro-enabled workbook (.xlsm) is not read, for safety: save it as .xlsx without macros",
+    "xlsb": "an Excel binary workbook (.xlsb): save it as .xlsx",
+    "ods": "an OpenDocument spreadsheet (.ods): save it as .xlsx",
+    "encrypted": "the file is encrypted (it has a password to open): remove the password and send it again",
+    "too_large": "the file is larger than the safety limit",
+    "not_zip": "not an Excel workbook (an .xlsx is a zip file): probably another kind of file renamed",
+    "truncated": "the file is damaged or incomplete: save it again and send it again",
+    "zip_limits": "the workbook exceeds the safety limits (number of parts or uncompressed size)",
+    "zip_bomb": "a part has an abnormal compression ratio (suspected zip bomb): refused",
+    "not_xlsx": "not an Excel workbook (no workbook part: a Word or PowerPoint document, or another zip)",
+    "corrupt": "the file's content is damaged (invalid XML)",
+    "xml_dtd": "the file contains a DTD or entity declaration: refused for safety",
+    "timeout": "reading took longer than the time limit: the file may be malformed or too complex",
+    "crash": "the process reading this file stopped abnormally: the file may be malformed",
+    "memory": "the file needs more memory than the limit",
+    "error": "unexpected error while reading: {error}",
+    "no_table": "no table with the headers 一级指标/二级指标/三级指标/分值/得分 on any sheet ({sheets})",
+}
+
+
 def place(key: str, lang: str = "zh", **params: Any) -> str:
     return PLACES[key][lang].format(**params)
 
@@ -120,6 +147,8 @@ def render(finding: Finding, lang: str = "zh") -> str:
     key = f"{finding.code}.{finding.variant}" if finding.variant else finding.code
     template = MESSAGES.get(key, MESSAGES[finding.code])[lang]
     params = {name: _show(value) for name, value in finding.params.items()}
+    if lang == "en" and finding.params.get("reason") in REASONS_EN:
+        params["detail"] = REASONS_EN[finding.params["reason"]].format(**params)
     if "what" in finding.params and isinstance(finding.params["what"], tuple):
         what_key, what_params = finding.params["what"]
         params["what"] = place(what_key, lang, **what_params)

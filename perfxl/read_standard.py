@@ -54,7 +54,11 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 
 
 class NoTable(Exception):
-    """No standard table in this workbook; the message says what was looked for."""
+    """No standard table in this workbook; the message says what was looked for, and where."""
+
+    def __init__(self, message: str, sheets: list[str]):
+        super().__init__(message)
+        self.sheets = sheets
 
 
 def norm(text: object) -> str:
@@ -193,7 +197,8 @@ def read_standard(book: Workbook, scheme_for: Callable[[list[str]], Scheme]) -> 
             looked.append(name)
             continue
         return _read_table(grid, header, scheme_for)
-    raise NoTable(f"在工作表 {'、'.join(looked) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表")
+    raise NoTable(f"在工作表 {'、'.join(looked) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
+                  looked)
 
 
 def _read_table(grid: Grid, header: Header, scheme_for: Callable[[list[str]], Scheme]) -> tuple[ScoreTable, Scheme]:

@@ -21,14 +21,14 @@ from .scheme import Scheme, load_scheme
 from .xlsx import UnreadableWorkbook, Workbook
 
 WORKBOOK_SUFFIXES = {".xlsx"}
-#: Spreadsheet files perfxl cannot read; they are reported, never silently skipped.
+#: Spreadsheet files perfxl cannot read: (reason code, message); reported, never silently skipped.
 OTHER_SPREADSHEETS = {
-    ".xls": "旧版 Excel 97-2003 格式（.xls），请另存为 .xlsx 后再提交",
-    ".et": "WPS 表格格式（.et），请在 WPS 中另存为 .xlsx 后再提交",
-    ".ett": "WPS 表格模板格式（.ett），请另存为 .xlsx 后再提交",
-    ".xlsm": "含宏的工作簿（.xlsm）出于安全原因不予读取，请另存为不含宏的 .xlsx 后再提交",
-    ".xlsb": "Excel 二进制格式（.xlsb），请另存为 .xlsx 后再提交",
-    ".ods": "OpenDocument 表格（.ods），请另存为 .xlsx 后再提交",
+    ".xls": ("legacy_xls", "旧版 Excel 97-2003 格式（.xls），请另存为 .xlsx 后再提交"),
+    ".et": ("wps", "WPS 表格格式（.et），请在 WPS 中另存为 .xlsx 后再提交"),
+    ".ett": ("wps", "WPS 表格模板格式（.ett），请另存为 .xlsx 后再提交"),
+    ".xlsm": ("macros", "含宏的工作簿（.xlsm）出于安全原因不予读取，请另存为不含宏的 .xlsx 后再提交"),
+    ".xlsb": ("xlsb", "Excel 二进制格式（.xlsb），请另存为 .xlsx 后再提交"),
+    ".ods": ("ods", "OpenDocument 表格（.ods），请另存为 .xlsx 后再提交"),
 }
 
 
@@ -61,17 +61,18 @@ def reconcile_file(path: str | Path, scheme: Scheme | str | None = None) -> File
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
-        return _unreadable(result, f"无法读取文件：{exc.strerror or exc}", started)
-    reason = OTHER_SPREADSHEETS.get(path.suffix.lower())
-    if reason:
-        return _unreadable(result, reason, started)
+        return _unreadable(result, f"无法读取文件：{exc.strerror or exc}", started, "io")
+    other = OTHER_SPREADSHEETS.get(path.suffix.lower())
+    if other:
+        return _unreadable(result, other[1], started, other[0])
     try:
         with Workbook(path) as book:
             _reconcile_book(book, result, scheme)
     except UnreadableWorkbook as exc:
-        return _unreadable(result, str(exc), started)
+        return _unreadable(result, str(exc), started, exc.reason)
     except Exception as exc:  # a bug or an unforeseen file must not stop the batch
-        return _unreadable(result, f"读取时出错（{type(exc).__name__}: {exc}）", started)
+        error = f"{type(exc).__name__}: {exc}"
+        return _unreadable(result, f"读取时出错（{error}）", started, "error", error=error)
     result.seconds = time.perf_counter() - started
     return result.finish()
 
@@ -95,7 +96,8 @@ def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | 
         try:
             table, scheme = read_standard(book, lambda keys: wanted or detect_scheme(keys))
         except NoTable as exc:
-            result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc)}))
+            result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc), "reason": "no_table",
+                                                                     "sheets": ", ".join(exc.sheets)}))
             return
         read_amount_sheets(book, table)
     recomputation, findings = checks.check_table(table, scheme, recomputation)
@@ -132,8 +134,9 @@ def _finding_order(finding: Finding) -> tuple:
     return (finding.severity != "error", position, finding.code)
 
 
-def _unreadable(result: FileResult, detail: str, started: float) -> FileResult:
-    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail})]
+def _unreadable(result: FileResult, detail: str, started: float, reason: str, **extra: str) -> FileResult:
+    """``detail`` is the Chinese message; ``reason`` a code that messages.REASONS_EN words in English."""
+    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail, "reason": reason, **extra})]
     result.seconds = time.perf_counter() - started
     return result.finish()
 

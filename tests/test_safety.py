@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from perfxl.messages import render
 from perfxl.reconcile import reconcile_file, reconcile_paths
 from perfxl.xlsx import Limits, UnreadableWorkbook, Workbook
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 GOOD = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -62,6 +65,22 @@ def test_bad_files_are_unreadable_with_a_reason(tmp_path, name):
     assert result.status == "unreadable"
     assert result.codes() == ["UNREADABLE_FILE"]
     assert reason in result.findings[0].params["detail"], result.findings[0].params["detail"]
+    english = render(result.findings[0], "en")
+    assert english.startswith("the file cannot be read: ") and not re.search(r"[\u4e00-\u9fff]", english), english
+
+
+def test_every_reason_has_english_words():
+    """Each reason code the reader, the batch and reconcile can give is worded in English."""
+    from perfxl.messages import REASONS_EN
+
+    source = "".join((ROOT / "perfxl" / name).read_text(encoding="utf-8")
+                     for name in ("xlsx.py", "batch.py", "reconcile.py"))
+    used = set(re.findall(r'UnreadableWorkbook\(\s*"([a-z_]+)"', source))
+    failures = "\n".join(line for line in source.splitlines() if "_failed(" in line or "已跳过" in line)
+    used |= set(re.findall(r'"([a-z_]+)"\)?\s*$', failures, flags=re.M))
+    used |= {reason for reason, _ in __import__("perfxl.reconcile", fromlist=["x"]).OTHER_SPREADSHEETS.values()}
+    assert {"timeout", "crash", "memory", "not_xlsx", "xml_dtd", "macros"} <= used
+    assert used <= set(REASONS_EN), used - set(REASONS_EN)
 
 
 def test_zip_limits_are_configurable(tmp_path):
@@ -133,3 +152,20 @@ def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monke
     assert "超时" in details["hang.xlsx"]
     assert "异常" in details["crash.xlsx"]
     assert "内存" in details["hog.xlsx"]
+    english = {Path(r.path).name: render(r.findings[0], "en") for r in results if r.status == "unreadable"}
+    assert "time limit" in english["hang.xlsx"] and "stopped abnormally" in english["crash.xlsx"]
+    assert "memory" in english["hog.xlsx"]
+
+
+def test_a_workbook_without_a_table_says_where_it_looked(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active["A1"] = "2024年度部门整体支出绩效自评报告"
+    book.create_sheet("说明")["A1"] = "请按要求填写"
+    path = tmp_path / "封面.xlsx"
+    book.save(path)
+    finding = reconcile_file(path).findings[0]
+    assert finding.code == "UNKNOWN_LAYOUT"
+    assert "封面、说明" in render(finding) and "(封面, 说明)" in render(finding, "en")
