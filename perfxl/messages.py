@@ -72,6 +72,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "UNPARSEABLE_VALUE": {
         "zh": "{what}应为数字，实际为“{found}”",
         "en": "{what} must be a number but holds '{found}'"},
+    "UNPARSEABLE_VALUE.as_text": {
+        "zh": "{what}“{found}”是文本而不是数字，表中公式不会计入它：请删除后重新输入数字（单位填在单位列）",
+        "en": "{what} '{found}' is text, not a number, so the sheet's formulas leave it out: "
+              "clear the cell and type the number (the unit goes in the unit column)"},
     "SCORE_RULE_MISMATCH": {
         "zh": "“{name}”自评得分 {found}，按评分规则（指标值 {target}，实际完成值 {actual}）应为 {expected}",
         "en": "self-score {found} of '{name}'; the rule gives {expected} (target {target}, actual {actual})"},

@@ -115,6 +115,7 @@ def read_template(book: Workbook) -> TemplateRead:
             targets[key].derived = True
             _set_value(targets[key], read.computed[key])
     _integrity_findings(read, cells, book, integrity, missing_cache)
+    read.findings += _numbers_stored_as_text(table)
     return read
 
 
@@ -296,6 +297,23 @@ def _integrity_findings(read: TemplateRead, cells: dict[str, Cell | None], book:
     if budget_weight is not None and budget_weight.number is None:
         read.findings.append(Finding("MISSING_VALUE", layout.sheet, budget_weight.cell,
                                      params={"what": ("funds_weight", {})}))
+
+
+def _numbers_stored_as_text(table: ScoreTable) -> list[Finding]:
+    """Numeric inputs that hold text ('10', '12次'): the template's SUM and ISNUMBER leave them out.
+
+    perfxl reads them as the numbers meant, so without this finding the department would only see the
+    subtotal, total and grade that the sheet got wrong, not the cell that caused it.
+    """
+    fields = [(table.funds[key], (key, {})) for key in ("initial", "budget", "executed") if key in table.funds]
+    for indicator in table.indicators:
+        name = {"name": indicator.label}
+        keys = ["weight", "score"]
+        if checks.operator_of(indicator) != rules.QUALITATIVE:
+            keys += ["target", "actual"]
+        fields += [(getattr(indicator, key), (key, name)) for key in keys]
+    return [Finding("UNPARSEABLE_VALUE", table.sheet, f.cell, None, f.text, "as_text", {"what": what})
+            for f, what in fields if isinstance(f.value, str) and f.number is not None]
 
 
 def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, str]) -> tuple[str, dict]:

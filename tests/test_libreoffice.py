@@ -59,6 +59,8 @@ def _scenarios() -> dict[str, Scenario]:
         "funds_gap": Scenario(replace(LUSONG_2024, funds_breakdown={
             **LUSONG_2024.funds_breakdown, "general": ("", "590", "590")})),
         "staffing_forced": Scenario(LUSONG_2024, [{"op": "force", "sheet": BASE_SHEET, "cell": "D3", "value": 0.9}]),
+        # A clerk types the score with a leading apostrophe: the cell holds the text "5", which SUM skips.
+        "score_as_text": Scenario(LIWAN_2022, [{"op": "type", "sheet": SHEET, "cell": "I9", "text": "'5"}]),
         "locked": Scenario(None, [
             *type_ops(SHEET, {"A9": "改标签", "J9": "5", "I49": "99", "J4": "20", "K4": "1", "H21": "40",
                               "C9": "能填写", "I9": "3", "资金构成!C9": "1", "资金构成!C4": "2",
@@ -432,3 +434,12 @@ def test_collection_round_report_renders_in_libreoffice(collection_round, tmp_pa
     for expected in ("区直部门21", "未提交", "有错误", "评价等次分布", "总分不一致"):
         assert expected in text
     assert len(images) >= 3
+
+
+def test_a_score_stored_as_text_is_named_at_its_cell(lo_run):
+    path, _ = lo_run["score_as_text"]
+    as_text = finding(path, "UNPARSEABLE_VALUE")
+    assert (as_text.cell, as_text.variant, as_text.found) == ("I9", "as_text", "5")
+    # LibreOffice's SUM left the text out, so the subtotal and total it shows are 5 short.
+    subtotal = finding(path, "SUBTOTAL_MISMATCH")
+    assert subtotal.cell == "I21" and subtotal.expected - subtotal.found == 5
