@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 #: A typed score may differ from the sum of its parts by at most this much (domain.md §4).
 SCORE_TOLERANCE = Decimal("0.005")
@@ -18,9 +18,21 @@ CENT = Decimal("0.01")
 
 
 def round_half_up(value: Decimal | float | int, places: int = 2) -> Decimal:
-    """Round like Excel's ROUND: 2.675 → 2.68, -2.675 → -2.68."""
+    """Round like Excel's ROUND: 2.675 → 2.68, -2.675 → -2.68.
+
+    Works for any number a cell can hold (up to 1E+308), not only those within decimal's default
+    28 digits; infinities and NaN come back unchanged.
+    """
+    number = to_decimal(value)
+    if not number.is_finite():
+        return number
     quantum = Decimal(1).scaleb(-places)
-    return to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    digits = number.adjusted() + places + 2
+    if digits <= 28:
+        return number.quantize(quantum, rounding=ROUND_HALF_UP)
+    with localcontext() as context:
+        context.prec = digits
+        return number.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: Decimal | float | int | str) -> Decimal:

@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from standard_forms import seed_003_workbook
 
+from perfxl.annotate import AnnotateError, annotate
+from perfxl.files import sha256_of
 from perfxl.reconcile import reconcile_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -29,11 +31,20 @@ STATUSES = {"clean", "warnings", "errors", "unreadable"}
 
 
 def assert_sound(path: Path) -> None:
+    """Reconcile gives a status for a real reason; an annotated copy is made or refused, never crashes."""
     result = reconcile_file(path)
     assert result.status in STATUSES
     for finding in result.findings:
         detail = str(finding.params.get("detail", ""))
         assert "读取时出错" not in detail, detail  # an internal error, not a reason
+    before = sha256_of(path)
+    try:
+        copy = annotate(result, path.parent / "annotated")
+    except AnnotateError:
+        copy = None  # refused with a reason the CLI reports
+    assert sha256_of(path) == before
+    if copy is not None:
+        assert reconcile_file(copy).status in STATUSES
 
 
 @FUZZ

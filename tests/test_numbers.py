@@ -12,6 +12,7 @@ from perfxl.numbers import (
     parse_quantity,
     round_half_up,
     sum_within_tolerance,
+    to_decimal,
 )
 
 
@@ -92,3 +93,18 @@ def test_display_and_json_numbers():
     assert json_number(Decimal("95")) == 95 and isinstance(json_number(Decimal("95.00")), int)
     assert json_number(Decimal("14.845")) == 14.85
     assert json_number(None) is None
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(min_value=0, max_value=4))
+def test_any_cell_number_rounds_displays_and_serialises(value, places):
+    """Excel cells hold up to 1E+308; a fuzzed 1E+26 once broke decimal's 28-digit quantize."""
+    rounded = round_half_up(value, places)
+    assert rounded.as_tuple().exponent == -places
+    assert abs(rounded - to_decimal(value)) <= Decimal(1).scaleb(-places) / 2
+    assert format_number(to_decimal(value))  # never raises
+    assert json_number(to_decimal(value)) is not None
+
+
+def test_infinities_pass_through():
+    assert round_half_up(Decimal("Infinity")) == Decimal("Infinity")
+    assert round_half_up(Decimal("NaN")).is_nan()
