@@ -60,8 +60,16 @@ _R_ID = "{{{}}}id".format(NS["r"])
 class AnnotateError(Exception):
     """The submission cannot be annotated (changed since it was reconciled, or openpyxl fails on it).
 
-    The message is for the clerk; the caller reports it and goes on with the next file.
+    ``str()`` is the Chinese message for the clerk, :meth:`message` gives either language; the
+    caller reports it and goes on with the next file.
     """
+
+    def __init__(self, zh: str, en: str | None = None):
+        super().__init__(zh)
+        self.en = en or zh
+
+    def message(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else str(self)
 
 
 def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
@@ -107,9 +115,11 @@ def _read_submission(source: Path, sha256: str) -> bytes:
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise AnnotateError(f"无法读取文件 {source.name}：{exc.strerror or exc}") from None
+        raise AnnotateError(f"无法读取文件 {source.name}：{exc.strerror or exc}",
+                            f"cannot read {source.name}: {exc.strerror or exc}") from None
     if sha256 and hashlib.sha256(data).hexdigest() != sha256:
-        raise AnnotateError(f"文件 {source.name} 在审核之后被修改过，请重新审核后再生成批注副本")
+        raise AnnotateError(f"文件 {source.name} 在审核之后被修改过，请重新审核后再生成批注副本",
+                            f"{source.name} changed after it was reconciled: reconcile it again first")
     return data
 
 
@@ -124,7 +134,7 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
         with Workbook(source) as original:
             cached = {entry.name: _cached_formula_values(original, entry.name) for entry in original.sheets}
     except UnreadableWorkbook as exc:
-        raise AnnotateError(str(exc)) from None
+        raise AnnotateError(str(exc), f"the workbook cannot be read ({exc.reason})") from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_dtds(archive)
@@ -134,7 +144,8 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
     except AnnotateError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for files Excel still opens
-        raise AnnotateError(f"无法生成批注副本：openpyxl 无法读取该文件（{type(exc).__name__}: {exc}）") from None
+        raise AnnotateError(f"无法生成批注副本：openpyxl 无法读取该文件（{type(exc).__name__}: {exc}）",
+                            f"openpyxl cannot read the workbook ({type(exc).__name__}: {exc})") from None
     return book, cached, full_calc
 
 
@@ -148,7 +159,9 @@ def _refuse_oversized(archive: zipfile.ZipFile) -> None:
     total = sum(info.file_size for info in archive.infolist())
     if total > MAX_ANNOTATE_BYTES:
         raise AnnotateError(f"文件解压后约 {total // 1024 // 1024} MB，超过生成批注副本的上限 "
-                            f"{MAX_ANNOTATE_BYTES // 1024 // 1024} MB，请直接查看审核结果")
+                            f"{MAX_ANNOTATE_BYTES // 1024 // 1024} MB，请直接查看审核结果",
+                            f"about {total // 1024 // 1024} MB uncompressed, over the "
+                            f"{MAX_ANNOTATE_BYTES // 1024 // 1024} MB limit for annotated copies")
 
 
 def _cached_formula_values(original: Workbook, name: str) -> dict[str, Scalar | _Error]:
@@ -170,7 +183,8 @@ def _refuse_dtds(archive: zipfile.ZipFile) -> None:
         if PurePosixPath(info.filename).suffix.lower() in (".xml", ".rels", ".vml"):
             with archive.open(info) as handle:
                 if b"<!DOCTYPE" in handle.read(65536):
-                    raise AnnotateError(f"文件中的 {info.filename} 含有 DTD/实体声明，出于安全原因不生成批注副本")
+                    raise AnnotateError(f"文件中的 {info.filename} 含有 DTD/实体声明，出于安全原因不生成批注副本",
+                                        f"{info.filename} holds a DTD or entity declaration: no copy, for safety")
 
 
 def _full_calc_on_load(archive: zipfile.ZipFile) -> bool:

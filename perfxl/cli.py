@@ -253,8 +253,8 @@ def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Pa
     except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the batch
         if not isinstance(exc, AnnotateError):
             exc = AnnotateError(f"{type(exc).__name__}: {exc}")
-        click.echo(f"未生成批注副本 {result.path}：{exc}" if lang == "zh" else
-                   f"no annotated copy of {result.path}: {exc}", err=True)
+        click.echo(f"未生成批注副本 {result.path}：{exc.message(lang)}" if lang == "zh" else
+                   f"no annotated copy of {result.path}: {exc.message(lang)}", err=True)
 
 
 @main.command(help=_H["status"])

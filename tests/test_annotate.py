@@ -269,6 +269,7 @@ def test_an_oversized_workbook_gets_no_copy(seed_99, tmp_path, monkeypatch):
     import perfxl.annotate as module
 
     monkeypatch.setattr(module, "MAX_ANNOTATE_BYTES", 1000)
-    with pytest.raises(AnnotateError, match="上限"):
+    with pytest.raises(AnnotateError, match="上限") as refused:
         annotate(seed_99, tmp_path / "out")
+    assert "limit" in refused.value.message("en") and "上限" in refused.value.message("zh")
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
