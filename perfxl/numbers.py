@@ -94,10 +94,14 @@ _OPERATORS = {"≥": "≥", ">=": "≥", "＞＝": "≥", "≧": "≥", ">": ">"
 _NUMBER = re.compile(r"^([≥≤<>=]{0,2})\s*([+-]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+))\s*(.*)$")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_text(text: str) -> str:
     """Full-width to half-width (NFKC), no stray spaces or line breaks."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text)
+    if not text:
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
 
 
 def parse_quantity(text: str) -> tuple[str, Decimal, str] | None:

@@ -96,7 +96,8 @@ def read_template(book: Workbook) -> TemplateRead:
 
     # What the file declares in each formula cell: its cached value, or the constant typed over it.
     integrity = {key: _formula_state(cells[key], expected) for key, expected in layout.formulas.items()}
-    targets = {key: _formula_target(table, layout, key) for key in layout.formulas}
+    declared = _formula_targets(table, layout)
+    targets = {key: declared.get(key) for key in layout.formulas}
     for key, target in targets.items():
         if target is not None:
             cell = cells[key]
@@ -243,27 +244,18 @@ def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str,
     return table
 
 
-def _formula_target(table: ScoreTable, layout: TemplateLayout, ref: str) -> Field | None:
-    """The table field that a formula cell declares (None for reference scores and sums)."""
-    if ref == f"{BASE_SHEET}!{STAFFING['rate']}":
-        ratio = next((r for r in table.ratios if r.label == "控制率"), None)
-        return ratio.declared if ratio else None
-    if ref == layout.funds["rate"]:
-        return table.funds["rate"]
-    if ref == layout.funds["score"]:
-        return table.funds["score"]
-    if ref == layout.total_weight:
-        return table.total_weight
-    if ref == layout.total_score:
-        return table.total_score
-    if ref == layout.grade:
-        return table.grade
+def _formula_targets(table: ScoreTable, layout: TemplateLayout) -> dict[str, Field]:
+    """The table field each formula cell declares (reference scores and sums declare none)."""
+    targets = {layout.funds["rate"]: table.funds["rate"], layout.funds["score"]: table.funds["score"],
+               layout.total_weight: table.total_weight, layout.total_score: table.total_score,
+               layout.grade: table.grade}
     for block, level in zip(layout.levels, table.levels, strict=False):
-        if ref == block.weight_cell:
-            return level.weight
-        if ref == block.score_cell:
-            return level.score
-    return None
+        targets[block.weight_cell] = level.weight
+        targets[block.score_cell] = level.score
+    ratio = next((r for r in table.ratios if r.label == "控制率"), None)
+    if ratio is not None:
+        targets[f"{BASE_SHEET}!{STAFFING['rate']}"] = ratio.declared
+    return targets
 
 
 def _integrity_findings(read: TemplateRead, cells: dict[str, Cell | None], book: Workbook,
@@ -307,11 +299,11 @@ def _numbers_stored_as_text(table: ScoreTable) -> list[Finding]:
     """
     fields = [(table.funds[key], (key, {})) for key in ("initial", "budget", "executed") if key in table.funds]
     for indicator in table.indicators:
-        name = {"name": indicator.label}
-        keys = ["weight", "score"]
-        if checks.operator_of(indicator) != rules.QUALITATIVE:
-            keys += ["target", "actual"]
-        fields += [(getattr(indicator, key), (key, name)) for key in keys]
+        texts = [key for key in ("weight", "score", "target", "actual")
+                 if isinstance(getattr(indicator, key).value, str) and getattr(indicator, key).number is not None]
+        if {"target", "actual"} & set(texts) and checks.operator_of(indicator) == rules.QUALITATIVE:
+            texts = [key for key in texts if key not in ("target", "actual")]  # a qualitative row reads text
+        fields += [(getattr(indicator, key), (key, {"name": indicator.label})) for key in texts]
     return [Finding("UNPARSEABLE_VALUE", table.sheet, f.cell, None, f.text, "as_text", {"what": what})
             for f, what in fields if isinstance(f.value, str) and f.number is not None]
 
