@@ -32,6 +32,7 @@ from .files import atomic_write_bytes
 from .messages import LANGUAGES, render
 from .model import FileResult, Finding, Scalar
 from .numbers import format_number
+from .report_xlsx import text_width
 from .xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
 
 #: Fill colours (ARGB) of flagged cells: a light red and an amber that keep black text readable.
@@ -343,11 +344,7 @@ def _lines(text: str, width: int) -> int:
 
     Spreadsheet programs do not grow a row for wrapped text written by openpyxl, so we do.
     """
-    count = 0
-    for line in text.splitlines() or [""]:
-        used = sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
-        count += max(1, -(-used // (width - 2)))
-    return count
+    return sum(max(1, -(-text_width(line) // (width - 2))) for line in text.splitlines() or [""])
 
 
 def _clean(text: str) -> str:

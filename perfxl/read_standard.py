@@ -134,11 +134,7 @@ class Grid:
 
 
 def _value(cell: Cell | None):
-    if cell is None:
-        return None
-    if cell.error:
-        return cell.error
-    return cell.value
+    return None if cell is None else cell.shown
 
 
 def field_at(grid: Grid, row: int, col: int | None, follow_merge: bool = False) -> Field:

@@ -103,7 +103,7 @@ def read_template(book: Workbook) -> TemplateRead:
             cell = cells[key]
             target.cell = layout.locate(key)[1]
             target.formula = cell.formula if cell else None
-            _set_value(target, _cell_value(cell))
+            _set_value(target, (cell.shown if cell else None))
 
     # perfxl's own value for every formula cell, from the inputs. A cell without a cached value reads
     # as blank above, so the recomputation already uses perfxl's value wherever the file has none.
@@ -270,7 +270,7 @@ def _integrity_findings(read: TemplateRead, cells: dict[str, Cell | None], book:
         what = _what(layout, table, key, names)
         expected = "=" + layout.formulas[key]
         if state == "overwritten":
-            read.findings.append(Finding("FORMULA_OVERWRITTEN", sheet_name, ref, expected, _cell_value(cell),
+            read.findings.append(Finding("FORMULA_OVERWRITTEN", sheet_name, ref, expected, (cell.shown if cell else None),
                                          params={"what": what}))
         else:
             read.findings.append(Finding("FORMULA_ALTERED", sheet_name, ref, expected,
@@ -297,15 +297,18 @@ def _numbers_stored_as_text(table: ScoreTable) -> list[Finding]:
     perfxl reads them as the numbers meant, so without this finding the department would only see the
     subtotal, total and grade that the sheet got wrong, not the cell that caused it.
     """
-    fields = [(table.funds[key], (key, {})) for key in ("initial", "budget", "executed") if key in table.funds]
+    def as_text(f: Field) -> bool:
+        return isinstance(f.value, str) and f.number is not None
+
+    fields = [(table.funds[key], (key, {})) for key in ("initial", "budget", "executed")
+              if key in table.funds and as_text(table.funds[key])]
     for indicator in table.indicators:
-        texts = [key for key in ("weight", "score", "target", "actual")
-                 if isinstance(getattr(indicator, key).value, str) and getattr(indicator, key).number is not None]
-        if {"target", "actual"} & set(texts) and checks.operator_of(indicator) == rules.QUALITATIVE:
-            texts = [key for key in texts if key not in ("target", "actual")]  # a qualitative row reads text
-        fields += [(getattr(indicator, key), (key, {"name": indicator.label})) for key in texts]
+        keys = [key for key in ("weight", "score", "target", "actual") if as_text(getattr(indicator, key))]
+        if {"target", "actual"} & set(keys) and checks.operator_of(indicator) == rules.QUALITATIVE:
+            keys = [key for key in keys if key not in ("target", "actual")]  # a qualitative row reads text
+        fields += [(getattr(indicator, key), (key, {"name": indicator.label})) for key in keys]
     return [Finding("UNPARSEABLE_VALUE", table.sheet, f.cell, None, f.text, "as_text", {"what": what})
-            for f, what in fields if isinstance(f.value, str) and f.number is not None]
+            for f, what in fields]
 
 
 def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, str]) -> tuple[str, dict]:
@@ -366,20 +369,12 @@ def _blank(cell: Cell | None) -> bool:
     return cell is None or (cell.error is None and cell.is_blank)
 
 
-def _cell_value(cell: Cell | None):
-    if cell is None:
-        return None
-    if cell.error:
-        return cell.error
-    return cell.value
-
-
 def _field(sheet: Sheet, ref: str) -> Field:
     f = Field(cell=ref)
     cell = sheet.get(ref)
     if cell is not None:
         f.formula = cell.formula
-        _set_value(f, _cell_value(cell))
+        _set_value(f, (cell.shown if cell else None))
     return f
 
 

@@ -379,8 +379,9 @@ def level_means(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, 
     budget: dict[str, list[Decimal]] = {}
 
     def label_of(name: str, result: FileResult) -> str:
-        return f"{name}（{result.scheme}）" if mixed and lang == "zh" else \
-            f"{name} ({result.scheme})" if mixed else name
+        if not mixed:
+            return name
+        return f"{name}（{result.scheme}）" if lang == "zh" else f"{name} ({result.scheme})"
 
     for result in chosen:
         for name, score in result.level_scores.items():

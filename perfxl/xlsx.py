@@ -65,6 +65,11 @@ class Cell:
     def is_blank(self) -> bool:
         return self.value is None or self.value == ""
 
+    @property
+    def shown(self) -> Decimal | str | bool | None:
+        """What a spreadsheet shows: the error code if the cell holds one, else its value."""
+        return self.error or self.value
+
 
 @dataclass
 class Sheet:
