@@ -100,7 +100,7 @@ for path in sorted(Path(sys.argv[2]).glob("*.xlsx")):
 """
 TEMPLATES = """
 from decimal import Decimal
-from perfxl.roster import Department, write_roster_templates
+from perfxl.template.roster import Department, write_roster_templates
 from perfxl.scheme import load_scheme
 departments = [Department(i + 2, f"{i:04d}", f"区直部门{i}", {"budget": Decimal("642.01")})
                for i in range(int(sys.argv[3]))]

@@ -12,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from perfxl.collect import rows_without_roster
+from perfxl.collection.matching import rows_without_roster
+from perfxl.outputs.workbook import write_report
 from perfxl.reconcile import reconcile_paths
-from perfxl.report_xlsx import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "img"

@@ -6,7 +6,7 @@
 never writes. Mapping it with `dask.bag` over a list of paths works the same on the local scheduler,
 a `dask.distributed` cluster, or over object storage (copy each object to a local temporary file
 with fsspec inside the mapped function, then call reconcile_file). Results are turned into the
-contract's JSON entries with `perfxl.report.file_to_dict`.
+contract's JSON entries with `perfxl.outputs.files.file_to_dict`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sys
 
 import dask.bag as db
 
+from perfxl.outputs.files import Summary, file_to_dict
 from perfxl.reconcile import discover, reconcile_file
-from perfxl.report import Summary, file_to_dict
 
 
 def reconcile_with_dask(paths: list[str], scheduler: str = "processes", partitions: int = 8) -> list[dict]:

@@ -20,10 +20,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from lo import missing_reason, run_jobs, type_ops  # noqa: E402
+from samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, input_cells  # noqa: E402
 
-from perfxl.layout import SHEET  # noqa: E402
-from perfxl.samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, input_cells  # noqa: E402
-from perfxl.template import write_template  # noqa: E402
+from perfxl.template.layout import SHEET  # noqa: E402
+from perfxl.template.writer import write_template  # noqa: E402
 
 LOWERED = LUSONG_2024.with_row(2, actual="60", score="3", reason="受天气影响部分场次取消，下一年度加强统筹。")
 

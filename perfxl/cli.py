@@ -8,14 +8,22 @@ from pathlib import Path
 
 import click
 
-from . import __version__, collect, ledger
-from .batch import DEFAULT_TIMEOUT
-from .model import FileResult
-from .reconcile import reconcile_paths
-from .report import Run, format_collection, format_file, format_status, format_summary
-from .roster import MANIFEST_CSV, MANIFEST_JSON, RosterError, read_roster, write_roster_templates
-from .scheme import SchemeError, load_scheme
-from .template import default_year, write_template
+from perfxl import __version__
+from perfxl.collection import ledger
+from perfxl.collection import matching as collect
+from perfxl.collection.runner import DEFAULT_TIMEOUT
+from perfxl.model import FileResult
+from perfxl.outputs.files import Run, format_collection, format_file, format_status, format_summary
+from perfxl.reconcile import reconcile_paths
+from perfxl.scheme import SchemeError, load_scheme
+from perfxl.template.roster import (
+    MANIFEST_CSV,
+    MANIFEST_JSON,
+    RosterError,
+    read_roster,
+    write_roster_templates,
+)
+from perfxl.template.writer import default_year, write_template
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -218,7 +226,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
     rows = collect.match(kept, departments, collect.load_manifest(manifest)) if departments is not None \
         else collect.rows_without_roster(kept)
     if report_path is not None:
-        from .report_xlsx import write_report
+        from perfxl.outputs.workbook import write_report
 
         write_report(report_path, rows, lang)
     if ledger_path is not None and not no_ledger:
@@ -246,7 +254,7 @@ def _check_annotate_dir(annotate_dir: Path, inputs: tuple[Path, ...], lang: str)
 
 def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Path]) -> None:
     """One annotated copy; a file that cannot be annotated is reported and the batch goes on."""
-    from .annotate import AnnotateError, annotate
+    from perfxl.outputs.annotate import AnnotateError, annotate
 
     try:
         annotate(result, annotate_dir, lang, written=written)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .model import Finding
-from .numbers import format_number
+from perfxl.model import Finding
+from perfxl.numbers import format_number
 
 LANGUAGES = ("zh", "en")
 

@@ -11,14 +11,14 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from . import checks
-from .batch import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
-from .files import sha256_of
-from .model import FileResult, Finding
-from .read_standard import NoTable, read_amount_sheets, read_standard
-from .read_template import NotATemplate, is_template, read_template
-from .scheme import Scheme, load_scheme
-from .xlsx import UnreadableWorkbook, Workbook
+from perfxl.checking import tables as checks
+from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
+from perfxl.files import sha256_of
+from perfxl.model import FileResult, Finding
+from perfxl.reading.forms import NoTable, read_amount_sheets, read_standard
+from perfxl.reading.template import NotATemplate, is_template, read_template
+from perfxl.reading.xlsx import UnreadableWorkbook, Workbook
+from perfxl.scheme import Scheme, load_scheme
 
 WORKBOOK_SUFFIXES = {".xlsx"}
 #: Spreadsheet files perfxl cannot read: (reason code, message); reported, never silently skipped.
@@ -123,7 +123,7 @@ def detect_scheme(level_keys: list[str]) -> Scheme:
 
 
 def _finding_order(finding: Finding) -> tuple:
-    from .xlsx import split_ref
+    from perfxl.reading.xlsx import split_ref
 
     position = (0, 0)
     if finding.cell:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from samples import Sample
+
 from perfxl.model import LAYOUT_TEMPLATE, Field, Indicator, LevelTotals, ScoreTable
 from perfxl.numbers import parse_number
-from perfxl.samples import Sample
 from perfxl.scheme import Scheme
 
 

@@ -11,11 +11,11 @@ from lo import require_libreoffice, run_jobs
 from openpyxl.comments import Comment
 from standard_forms import seed_003_workbook
 
-from perfxl.annotate import ERROR_COLOR, WARNING_COLOR, AnnotateError, annotate
 from perfxl.files import sha256_of
 from perfxl.model import Finding
+from perfxl.outputs.annotate import ERROR_COLOR, WARNING_COLOR, AnnotateError, annotate
+from perfxl.reading.xlsx import Workbook
 from perfxl.reconcile import reconcile_file
-from perfxl.xlsx import Workbook
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOTAL_97 = EXAMPLES / "芦淞区委宣传部_2024_总分改为97.xlsx"
@@ -266,7 +266,7 @@ def test_numbers_stay_numbers_in_the_review_sheet(total_97):
 
 def test_an_oversized_workbook_gets_no_copy(seed_99, tmp_path, monkeypatch):
     """openpyxl runs in the parent process without the workers' limits: big files are refused."""
-    import perfxl.annotate as module
+    import perfxl.outputs.annotate as module
 
     monkeypatch.setattr(module, "MAX_ANNOTATE_BYTES", 1000)
     with pytest.raises(AnnotateError, match="上限") as refused:

@@ -2,10 +2,10 @@
 
 from decimal import Decimal
 
+from samples import EBIAN_2024, LIWAN_2022, LUSONG_2024
 from tables import table_from_sample
 
-from perfxl.checks import check_table
-from perfxl.samples import EBIAN_2024, LIWAN_2022, LUSONG_2024
+from perfxl.checking.tables import check_table
 from perfxl.scheme import load_scheme
 
 D = Decimal

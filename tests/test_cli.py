@@ -107,7 +107,7 @@ def test_jobs_give_the_same_results(tmp_path, jobs):
 def test_csv_neutralises_formula_text(tmp_path):
     """Department names and free text reach the CSV; a spreadsheet must not run them as formulas."""
     from perfxl.model import FileResult, Finding
-    from perfxl.report import Run
+    from perfxl.outputs.files import Run
 
     out = tmp_path / "r.csv"
     run = Run("standard", csv_path=out)
@@ -134,24 +134,24 @@ def test_report_and_annotate_from_the_command_line(tmp_path, monkeypatch):
     report, returned = tmp_path / "结果" / "审核报告.xlsx", tmp_path / "退回"
 
     # Annotating a file fails (as openpyxl might on an odd workbook): reported, and the run goes on.
-    import perfxl.annotate
+    import perfxl.outputs.annotate
 
-    real = perfxl.annotate.annotate
+    real = perfxl.outputs.annotate.annotate
     calls = []
 
     def flaky(result, out_dir, lang="zh", **kwargs):
         calls.append(result.path)
         if len(calls) == 1:
-            raise perfxl.annotate.AnnotateError("测试用的失败")
+            raise perfxl.outputs.annotate.AnnotateError("测试用的失败")
         return real(result, out_dir, lang, **kwargs)
 
-    monkeypatch.setattr(perfxl.annotate, "annotate", flaky)
+    monkeypatch.setattr(perfxl.outputs.annotate, "annotate", flaky)
     result = CliRunner().invoke(main, ["reconcile", str(inbox), "--report", str(report), "--annotate", str(returned),
                                        "--no-ledger", "-q"])
     assert result.exit_code == 1, result.output
     assert "测试用的失败" in result.output and len(calls) == 3
     assert report.exists() and "已生成" in result.output
-    monkeypatch.setattr(perfxl.annotate, "annotate", real)
+    monkeypatch.setattr(perfxl.outputs.annotate, "annotate", real)
 
     result = run("reconcile", inbox, "--annotate", returned, "--no-ledger", "-q")
     assert sorted(p.name for p in returned.iterdir()) == [FAULTY.name]  # the clean file has nothing to show
@@ -201,8 +201,8 @@ def test_yaml_scheme_from_template_to_batch_reconcile(tmp_path, jobs):
     """A bureau's YAML scheme: the template carries it, and reconcile (in workers too) applies it."""
     import yaml
 
+    from perfxl.reading.xlsx import Workbook
     from perfxl.scheme import load_scheme
-    from perfxl.xlsx import Workbook
 
     try:
         import tomllib
@@ -215,7 +215,7 @@ def test_yaml_scheme_from_template_to_batch_reconcile(tmp_path, jobs):
     out = tmp_path / "收回" / "模板.xlsx"
     assert run("template", out, "--scheme", scheme_file, "--year", "2024").exit_code == 0
     with Workbook(out) as book:
-        from perfxl.read_template import read_template
+        from perfxl.reading.template import read_template
 
         assert read_template(book).scheme.name == "本省方案"
 

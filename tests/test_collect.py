@@ -8,14 +8,14 @@ import shutil
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from samples import LIWAN_2022, input_cells
 from test_roster import roster_xlsx
 
-from perfxl import ledger
 from perfxl.cli import main
-from perfxl.layout import SHEET
-from perfxl.read_template import read_template
-from perfxl.samples import LIWAN_2022, input_cells
-from perfxl.xlsx import Workbook
+from perfxl.collection import ledger
+from perfxl.reading.template import read_template
+from perfxl.reading.xlsx import Workbook
+from perfxl.template.layout import SHEET
 
 
 def fill(template, out, total=None):

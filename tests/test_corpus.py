@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from perfxl.outputs.files import finding_to_dict
 from perfxl.reconcile import reconcile_file
-from perfxl.report import finding_to_dict
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from perfxl.outputs.files import file_to_dict
 from perfxl.reconcile import reconcile_paths
-from perfxl.report import file_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "examples"))

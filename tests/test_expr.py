@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfxl import expr
+from perfxl.scheme import expr
 
 D = Decimal
 

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from standard_forms import seed_003_workbook
 
-from perfxl.annotate import AnnotateError, annotate
 from perfxl.files import sha256_of
+from perfxl.outputs.annotate import AnnotateError, annotate
 from perfxl.reconcile import reconcile_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -17,15 +17,15 @@ from pathlib import Path
 import pytest
 from lo import require_libreoffice, run_jobs, type_ops
 from openpyxl import load_workbook
+from samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, Row, Sample, input_cells
 
-from perfxl import rules
 from perfxl.files import sha256_of
-from perfxl.layout import BASE_SHEET, FUNDS_SHEET, SHEET
-from perfxl.read_template import read_template
+from perfxl.reading.template import read_template
+from perfxl.reading.xlsx import Workbook
 from perfxl.reconcile import reconcile_file
-from perfxl.samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, Row, Sample, input_cells
-from perfxl.template import write_template
-from perfxl.xlsx import Workbook
+from perfxl.scheme import rules
+from perfxl.template.layout import BASE_SHEET, FUNDS_SHEET, SHEET
+from perfxl.template.writer import write_template
 
 pytestmark = pytest.mark.libreoffice
 
@@ -320,8 +320,8 @@ NOT_RETURNED = {26, 27, 28, 29, 30}
 def collection_round(tmp_path_factory):
     """30 departments: 20 clean, 4 with faults, one returned twice, five never returned."""
     require_libreoffice()
-    from perfxl.roster import Department, write_roster_templates
     from perfxl.scheme import load_scheme
+    from perfxl.template.roster import Department, write_roster_templates
 
     folder = tmp_path_factory.mktemp("round")
     departments = [Department(i + 1, f"{i:03d}", f"区直部门{i:02d}", {}) for i in range(1, 31)]
@@ -355,8 +355,8 @@ def collection_round(tmp_path_factory):
 def test_collection_round_reports_exactly_what_was_planted(collection_round):
     from click.testing import CliRunner
 
-    from perfxl import ledger
     from perfxl.cli import main
+    from perfxl.collection import ledger
 
     folder, inbox, roster, entries = collection_round
     out = folder / "out"

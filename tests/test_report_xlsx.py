@@ -17,8 +17,7 @@ from lo import require_libreoffice
 
 from perfxl.messages import render
 from perfxl.model import SEVERITY, DepartmentRow, FileResult, Finding
-from perfxl.reconcile import reconcile_paths
-from perfxl.report_xlsx import (
+from perfxl.outputs.workbook import (
     CODE_LABELS,
     FINDING_HEADERS,
     SUMMARY_HEADERS,
@@ -28,6 +27,7 @@ from perfxl.report_xlsx import (
     text_width,
     write_report,
 )
+from perfxl.reconcile import reconcile_paths
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HOSTILE_NAME = '=HYPERLINK("http://x","点我")'

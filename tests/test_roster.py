@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from perfxl.cli import main
+from perfxl.reading.xlsx import Workbook as Book
 from perfxl.reconcile import reconcile_file
-from perfxl.xlsx import Workbook as Book
 
 
 def roster_xlsx(path, rows, header=("部门编码", "部门名称", "年初预算数", "全年预算数", "全年执行数")):

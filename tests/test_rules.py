@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfxl import rules
-from perfxl.scheme import load_scheme, parse_scheme
+from perfxl.scheme import load_scheme, parse_scheme, rules
 
 D = Decimal
 STANDARD = load_scheme("standard")

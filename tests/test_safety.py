@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from perfxl.messages import render
+from perfxl.reading.xlsx import Limits, UnreadableWorkbook, Workbook
 from perfxl.reconcile import reconcile_file, reconcile_paths
-from perfxl.xlsx import Limits, UnreadableWorkbook, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -74,7 +74,7 @@ def test_every_reason_has_english_words():
     from perfxl.messages import REASONS_EN
 
     source = "".join((ROOT / "perfxl" / name).read_text(encoding="utf-8")
-                     for name in ("xlsx.py", "batch.py", "reconcile.py"))
+                     for name in ("reading/xlsx.py", "collection/runner.py", "reconcile.py"))
     used = set(re.findall(r'UnreadableWorkbook\(\s*"([a-z_]+)"', source))
     failures = "\n".join(line for line in source.splitlines() if "_failed(" in line or "已跳过" in line)
     used |= set(re.findall(r'"([a-z_]+)"\)?\s*$', failures, flags=re.M))
@@ -120,7 +120,7 @@ def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monke
     import time
 
     import perfxl.reconcile as reconcile_module
-    from perfxl.batch import run_supervised
+    from perfxl.collection.runner import run_supervised
 
     real = reconcile_module.reconcile_file
 

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from samples import LIWAN_2022, LUSONG_2024, input_cells
 
-from perfxl.layout import META_SHEET, SHEET
-from perfxl.read_template import read_template
+from perfxl.reading.template import read_template
+from perfxl.reading.xlsx import Workbook
 from perfxl.reconcile import reconcile_file
-from perfxl.samples import LIWAN_2022, LUSONG_2024, input_cells
 from perfxl.scheme import load_scheme
-from perfxl.template import build_template, write_template
-from perfxl.xlsx import Workbook
+from perfxl.template.layout import META_SHEET, SHEET
+from perfxl.template.writer import build_template, write_template
 
 #: Every function a template may use: all in Excel 2007, WPS and LibreOffice.
 EXCEL_2007_ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "ABS", "SUM", "LEN", "N"}

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from lxml import etree
 
-from perfxl.xlsx import Workbook, _without_unread_sections, parse_xml
+from perfxl.reading.xlsx import Workbook, _without_unread_sections, parse_xml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = sorted((ROOT / "examples").glob("*.xlsx")) + sorted((ROOT / "tests" / "corpus" / "files").glob("*.xlsx"))

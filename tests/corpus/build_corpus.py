@@ -44,8 +44,9 @@ FILES = HERE / "files"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from samples import EBIAN_2024, LIWAN_2022, LUSONG_2024  # noqa: E402
+
 from perfxl.numbers import round_half_up  # noqa: E402
-from perfxl.samples import EBIAN_2024, LIWAN_2022, LUSONG_2024  # noqa: E402
 
 FIXED_TIME = datetime.datetime(2025, 3, 15, 9, 30, 0)
 

@@ -1,7 +1,7 @@
 """Write the locked 自评表 template with XlsxWriter.
 
 The department types only into the shaded input cells; every derived figure (执行率, 预算执行得分,
-参考得分, 小计, 总分, 评价等次) is a formula generated from the scheme's rules (:mod:`perfxl.rules`).
+参考得分, 小计, 总分, 评价等次) is a formula generated from the scheme's rules (:mod:`perfxl.scheme.rules`).
 The workbook carries its layout, scheme and expected formulas in a very hidden sheet so that
 reconciliation knows exactly what each cell should hold.
 """
@@ -22,10 +22,12 @@ from xml.sax.saxutils import escape as xml_escape
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import __version__, expr, rules
-from .amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS
-from .files import atomic_write_bytes
-from .layout import (
+from perfxl import __version__
+from perfxl.files import atomic_write_bytes
+from perfxl.numbers import format_number
+from perfxl.scheme import Scheme, expr, load_scheme, rules
+from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS
+from perfxl.template.layout import (
     BASE_COLUMNS,
     BASE_SHEET,
     COLUMNS,
@@ -39,8 +41,6 @@ from .layout import (
     build_layout,
     pack_text,
 )
-from .numbers import format_number
-from .scheme import Scheme, load_scheme
 
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#DDEBF7"

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import rules
-from .model import Field, Finding, Indicator, ScoreTable
-from .numbers import (
+from perfxl.model import Field, Finding, Indicator, ScoreTable
+from perfxl.numbers import (
     SCORE_TOLERANCE,
     decimals_written,
     format_number,
@@ -21,7 +20,7 @@ from .numbers import (
     round_half_up,
     sum_within_tolerance,
 )
-from .scheme import Scheme
+from perfxl.scheme import Scheme, rules
 
 ACHIEVED_WORDS = {"达成", "达成年度指标", "已达成", "完成", "已完成", "全部完成", "是", "达标", "达到"}
 EMPTY_MARKERS = {"", "无", "/", "-", "—", "——", "无此项"}
@@ -87,7 +86,7 @@ def reference_score(indicator: Indicator, scheme: Scheme) -> Decimal | None:
 
 def operator_of(indicator: Indicator) -> str:
     """The operator chosen in its own column, else the one written before the target ('≥5场')."""
-    from .numbers import parse_quantity
+    from perfxl.numbers import parse_quantity
 
     op = normalise_text(indicator.op.text)
     op = {">=": "≥", "<=": "≤"}.get(op, op)

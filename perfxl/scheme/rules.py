@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
-from . import expr
-from .numbers import round_half_up
-from .scheme import Band, Scheme
+from perfxl.numbers import round_half_up
+from perfxl.scheme import Band, Scheme, expr
 
 #: Operators a department may choose for a target (计算符号), and what they mean.
 OPERATORS = ("≥", ">", "=", "≤", "<", "定性")

@@ -28,12 +28,12 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlBook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .files import atomic_write_bytes
-from .messages import LANGUAGES, render
-from .model import FileResult, Finding, Scalar
-from .numbers import format_number
-from .report_xlsx import text_width
-from .xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
+from perfxl.files import atomic_write_bytes
+from perfxl.messages import LANGUAGES, render
+from perfxl.model import FileResult, Finding, Scalar
+from perfxl.numbers import format_number
+from perfxl.outputs.workbook import text_width
+from perfxl.reading.xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
 
 #: Fill colours (ARGB) of flagged cells: a light red and an amber that keep black text readable.
 ERROR_COLOR = "FFFF9999"

@@ -12,9 +12,9 @@ import json
 import os
 from pathlib import Path
 
-from .model import DepartmentRow, FileResult
-from .numbers import normalise_text
-from .roster import Department
+from perfxl.model import DepartmentRow, FileResult
+from perfxl.numbers import normalise_text
+from perfxl.template.roster import Department
 
 
 def name_key(name: str) -> str:

@@ -17,11 +17,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
-from .files import _umask
-from .messages import render
-from .model import DepartmentRow, FileResult, Finding
-from .numbers import format_number, json_number
+from perfxl import __version__
+from perfxl.files import _umask
+from perfxl.messages import render
+from perfxl.model import DepartmentRow, FileResult, Finding
+from perfxl.numbers import format_number, json_number
 
 CSV_COLUMNS = ["path", "department", "code", "severity", "sheet", "cell", "expected", "found", "message"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

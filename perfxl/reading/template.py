@@ -12,9 +12,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from . import checks, expr, rules
-from .amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS, rows_by_key
-from .layout import (
+from perfxl.checking import tables as checks
+from perfxl.model import (
+    LAYOUT_TEMPLATE,
+    AmountRatio,
+    AmountSum,
+    Field,
+    Finding,
+    Indicator,
+    LevelTotals,
+    ScoreTable,
+)
+from perfxl.numbers import normalise_text, parse_number
+from perfxl.reading.xlsx import Cell, Sheet, Workbook
+from perfxl.scheme import Scheme, SchemeError, expr, parse_scheme, rules
+from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS, rows_by_key
+from perfxl.template.layout import (
     BASE_COLUMNS,
     BASE_SHEET,
     FUNDS_COLUMNS,
@@ -24,10 +37,6 @@ from .layout import (
     TemplateLayout,
     unpack_text,
 )
-from .model import LAYOUT_TEMPLATE, AmountRatio, AmountSum, Field, Finding, Indicator, LevelTotals, ScoreTable
-from .numbers import normalise_text, parse_number
-from .scheme import Scheme, SchemeError, parse_scheme
-from .xlsx import Cell, Sheet, Workbook
 
 TEMPLATE_PROPERTY = "perfxl_template_id"
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from . import __version__
-from .messages import render
-from .model import DepartmentRow, FileResult
-from .numbers import json_number
-from .roster import Department
+from perfxl import __version__
+from perfxl.messages import render
+from perfxl.model import DepartmentRow, FileResult
+from perfxl.numbers import json_number
+from perfxl.template.roster import Department
 
 DEFAULT_NAME = "perfxl-ledger.sqlite"
 

@@ -3,7 +3,7 @@
 A finance-bureau reviewer works from this file in Excel or WPS, so it is laid out for people:
 Chinese sheet names, filters, frozen headers, widths that fit Chinese text, status colours and
 charts drawn by Excel itself. Everything a department typed (names, paths, messages, values) is
-written with ``write_string`` after :func:`~perfxl.report.safe_cell`, so a department called
+written with ``write_string`` after :func:`~perfxl.outputs.files.safe_cell`, so a department called
 ``=HYPERLINK(…)`` stays text. The workbook is built in memory and appears atomically.
 """
 
@@ -21,11 +21,11 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .files import atomic_write_bytes
-from .messages import LANGUAGES, render
-from .model import DepartmentRow, FileResult, Finding
-from .numbers import round_half_up
-from .report import RATE_CODES, safe_cell
+from perfxl.files import atomic_write_bytes
+from perfxl.messages import LANGUAGES, render
+from perfxl.model import DepartmentRow, FileResult, Finding
+from perfxl.numbers import round_half_up
+from perfxl.outputs.files import RATE_CODES, safe_cell
 
 FONT = "宋体"
 SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Findings", "Statistics")}

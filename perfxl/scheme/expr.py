@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import round_half_up, to_decimal
+from perfxl.numbers import round_half_up, to_decimal
 
 Value = Decimal | str | bool
 

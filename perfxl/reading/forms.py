@@ -15,11 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
-from .model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
-from .numbers import normalise_text, parse_number, to_decimal
-from .scheme import Scheme
-from .xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref
+from perfxl.model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
+from perfxl.numbers import normalise_text, parse_number, to_decimal
+from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref
+from perfxl.scheme import Scheme
+from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 
 #: Header synonyms of the indicator block (normalised: no spaces, half-width).
 INDICATOR_HEADERS: dict[str, tuple[str, ...]] = {

@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from . import __version__
-from .files import atomic_write_bytes, atomic_write_text
-from .layout import TEMPLATE_VERSION
-from .numbers import normalise_text, parse_number
-from .scheme import Scheme
-from .template import base_template, stamp
+from perfxl import __version__
+from perfxl.files import atomic_write_bytes, atomic_write_text
+from perfxl.numbers import normalise_text, parse_number
+from perfxl.scheme import Scheme
+from perfxl.template.layout import TEMPLATE_VERSION
+from perfxl.template.writer import base_template, stamp
 
 CODE_COLUMNS = ("部门编码", "部门代码", "单位编码", "单位代码", "编码", "代码", "code")
 NAME_COLUMNS = ("部门名称", "单位名称", "部门(单位)名称", "预算单位名称", "名称", "部门", "单位", "name")

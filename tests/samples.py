@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from .layout import BASE_COLUMNS, BASE_SHEET, FUNDS_COLUMNS, FUNDS_SHEET, STAFFING, TemplateLayout
+from perfxl.template.layout import (
+    BASE_COLUMNS,
+    BASE_SHEET,
+    FUNDS_COLUMNS,
+    FUNDS_SHEET,
+    STAFFING,
+    TemplateLayout,
+)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from .files import sha256_of
-from .model import FileResult, Finding
+from perfxl.files import sha256_of
+from perfxl.model import FileResult, Finding
 
 DEFAULT_TIMEOUT = 60.0  # seconds per file
 DEFAULT_MEMORY_MB = 2048  # address space per worker
@@ -45,8 +45,8 @@ def _worker_main(conn: Connection, scheme: str | tuple[str, str] | None, memory_
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):
             pass
-    from .reconcile import reconcile_file
-    from .scheme import parse_scheme
+    from perfxl.reconcile import reconcile_file
+    from perfxl.scheme import parse_scheme
 
     scheme_obj = parse_scheme(scheme[0], "方案", scheme[1]) if isinstance(scheme, tuple) else scheme
     while True:

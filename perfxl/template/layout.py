@@ -12,8 +12,8 @@ import json
 import zlib
 from dataclasses import asdict, dataclass, field
 
-from .amounts import BASE_ROWS, TEMPLATE_FUNDS_ROWS
-from .scheme import Scheme
+from perfxl.scheme import Scheme
+from perfxl.scheme.amounts import BASE_ROWS, TEMPLATE_FUNDS_ROWS
 
 TEMPLATE_VERSION = 1
 SHEET = "自评表"

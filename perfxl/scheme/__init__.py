@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import expr
-from .numbers import to_decimal
+from perfxl.numbers import to_decimal
+from perfxl.scheme import expr
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -104,8 +104,8 @@ class Scheme:
 
 def schemes_dir() -> Path:
     """Shipped schemes: inside the installed package, or ``templates/`` of a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates" / "schemes", here.parent / "templates" / "schemes"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates" / "schemes", package.parent / "templates" / "schemes"):
         if candidate.is_dir():
             return candidate
     raise SchemeError("找不到内置方案目录 / shipped schemes not found")

@@ -1,0 +1,1 @@
+"""Everything that produces a finding: arithmetic, rules, template integrity."""

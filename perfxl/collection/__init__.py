@@ -1,0 +1,1 @@
+"""A collection round: supervised batch runner, roster matching, ledger."""

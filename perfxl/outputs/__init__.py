@@ -1,0 +1,1 @@
+"""What a run writes: terminal text, JSON/CSV, the reviewer's workbook, annotated copies."""

@@ -1,0 +1,1 @@
+"""Read submissions into table models. Readers only read: no finding is made here."""

@@ -1,0 +1,1 @@
+"""Write the locked templates: layout, writer, roster."""
