@@ -30,6 +30,13 @@ SEVERITY = {
 
 LAYOUT_TEMPLATE = "perfxl-template"
 LAYOUT_STANDARD = "standard-form"
+LAYOUT_BASE_DATA = "base-data-form"
+LAYOUT_WORD = "word-report"
+
+#: Kinds of table (contract: files[].tables[].kind).
+KIND_OVERALL = "overall"  # 部门整体支出绩效自评表
+KIND_PROJECT = "project"  # 项目支出绩效自评表; its title is the project's name
+KIND_BASE_DATA = "base-data"  # 基础数据表 (附件2, seed 001's form)
 
 Scalar = Decimal | str | bool | None
 
@@ -129,6 +136,8 @@ class ScoreTable:
     layout: str
     department: str = ""
     year: int | None = None
+    kind: str = KIND_OVERALL
+    title: str = ""  # the project's name for a project table
     funds: dict[str, Field] = field(default_factory=dict)  # initial, budget, executed, weight, rate, score
     indicators: list[Indicator] = field(default_factory=list)
     levels: list[LevelTotals] = field(default_factory=list)
