@@ -10,15 +10,13 @@ import click
 
 from perfxl import __version__
 from perfxl.collection import ledger
-from perfxl.collection import matching as collect
+from perfxl.collection.round import RoundError, RoundOptions, run_round
 from perfxl.collection.runner import DEFAULT_TIMEOUT
 from perfxl.model import FileResult
-from perfxl.outputs.files import Run, format_collection, format_file, format_status, format_summary
-from perfxl.reconcile import reconcile_paths
+from perfxl.outputs.terminal import format_collection, format_file, format_status, format_summary
 from perfxl.scheme import SchemeError, load_scheme
 from perfxl.template.roster import (
     MANIFEST_CSV,
-    MANIFEST_JSON,
     RosterError,
     read_roster,
     write_roster_templates,
@@ -184,85 +182,28 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
               report_path: Path | None, annotate_dir: Path | None, roster: Path | None, manifest: Path | None,
               ledger_path: Path | None, no_ledger: bool, jobs: int, timeout: float, lang: str, quiet: bool) -> None:
-    scheme_obj = None
-    if scheme is not None:
-        try:
-            scheme_obj = load_scheme(scheme)
-        except SchemeError as exc:
-            raise click.UsageError(str(exc)) from None
-    departments = None
-    if roster is not None:
-        try:
-            departments = read_roster(roster)
-        except RosterError as exc:
-            raise click.UsageError(str(exc)) from None
-        if manifest is None and (roster.parent / MANIFEST_JSON).exists():
-            manifest = roster.parent / MANIFEST_JSON
-    outputs = [p for p in (report_path, json_path, csv_path) if p is not None]
-    if ledger_path is None and outputs and not no_ledger:
-        ledger_path = outputs[0].parent / ledger.DEFAULT_NAME
-    keep = departments is not None or report_path is not None or (ledger_path is not None and not no_ledger)
+    options = RoundOptions(paths, scheme, roster, manifest, ledger_path, no_ledger, json_path, csv_path, report_path,
+                           annotate_dir, jobs, timeout, lang)
 
-    if annotate_dir is not None:
-        _check_annotate_dir(annotate_dir, paths, lang)
-    run = Run(scheme_obj.name if scheme_obj else "standard", json_path, csv_path, lang)
-    kept: list[FileResult] = []
-    annotated: set[Path] = set()
-    try:
-        for result in reconcile_paths(paths, scheme_obj, jobs=jobs, timeout=timeout or None):
-            run.add(result)
-            if keep:
-                kept.append(result)
-            if annotate_dir is not None:
-                _annotate(result, annotate_dir, lang, annotated)
-            if not quiet:
-                block = format_file(result, lang)
-                if block:
-                    click.echo(block, nl=False)
-    except BaseException:
-        run.abort()
-        raise
-    run.close()
-    rows = collect.match(kept, departments, collect.load_manifest(manifest)) if departments is not None \
-        else collect.rows_without_roster(kept)
-    if report_path is not None:
-        from perfxl.outputs.workbook import write_report
-
-        write_report(report_path, rows, lang)
-    if ledger_path is not None and not no_ledger:
-        ledger.record(ledger_path, rows, departments, scheme_obj.name if scheme_obj else "standard")
-    if departments is not None:
-        click.echo(format_collection(rows, lang), nl=False)
-    if annotate_dir is not None:
-        click.echo(f"已生成 {len(annotated)} 份批注副本：{annotate_dir}" if lang == "zh" else
-                   f"{len(annotated)} annotated copies in {annotate_dir}")
-    click.echo(format_summary(run.summary, lang))
-    sys.exit(EXIT_FINDINGS if run.summary.has_errors else EXIT_OK)
-
-
-def _check_annotate_dir(annotate_dir: Path, inputs: tuple[Path, ...], lang: str) -> None:
-    """Copies written among the submissions would be read as submissions next time: refuse."""
-    target = annotate_dir.resolve()
-    for path in inputs:
-        folder = path.resolve() if path.is_dir() else path.resolve().parent
-        if target == folder or folder in target.parents:
-            raise click.UsageError(f"--annotate 目录 {annotate_dir} 不能位于待审核的文件夹 {path} 之内，"
-                                   "否则批注副本下次会被当作提交文件审核" if lang == "zh" else
-                                   f"--annotate folder {annotate_dir} must not lie inside the input {path}: "
-                                   "the copies would be read as submissions next time")
-
-
-def _annotate(result: FileResult, annotate_dir: Path, lang: str, written: set[Path]) -> None:
-    """One annotated copy; a file that cannot be annotated is reported and the batch goes on."""
-    from perfxl.outputs.annotate import AnnotateError, annotate
+    def show(result: FileResult) -> None:
+        block = "" if quiet else format_file(result, lang)
+        if block:
+            click.echo(block, nl=False)
 
     try:
-        annotate(result, annotate_dir, lang, written=written)
-    except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the batch
-        if not isinstance(exc, AnnotateError):
-            exc = AnnotateError(f"{type(exc).__name__}: {exc}")
-        click.echo(f"未生成批注副本 {result.path}：{exc.message(lang)}" if lang == "zh" else
-                   f"no annotated copy of {result.path}: {exc.message(lang)}", err=True)
+        outcome = run_round(options, on_result=show)
+    except RoundError as exc:
+        raise click.UsageError(exc.message(lang)) from None
+    for path, message in outcome.annotate_errors:
+        click.echo(f"未生成批注副本 {path}：{message}" if lang == "zh" else
+                   f"no annotated copy of {path}: {message}", err=True)
+    if outcome.departments is not None:
+        click.echo(format_collection(outcome.rows, lang), nl=False)
+    if annotate_dir is not None:
+        click.echo(f"已生成 {len(outcome.annotated)} 份批注副本：{annotate_dir}" if lang == "zh" else
+                   f"{len(outcome.annotated)} annotated copies in {annotate_dir}")
+    click.echo(format_summary(outcome.summary, lang))
+    sys.exit(EXIT_FINDINGS if outcome.has_errors else EXIT_OK)
 
 
 @main.command(help=_H["status"])

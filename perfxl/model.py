@@ -6,27 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-#: Severity of every finding code (contract.md). Nothing else decides severity.
-SEVERITY = {
-    "TOTAL_MISMATCH": "error",
-    "SUBTOTAL_MISMATCH": "error",
-    "SCORE_OVER_WEIGHT": "error",
-    "WEIGHT_MISMATCH": "error",
-    "EXECUTION_RATE_MISMATCH": "error",
-    "BUDGET_SCORE_MISMATCH": "error",
-    "GRADE_MISMATCH": "error",
-    "AMOUNT_SUM_MISMATCH": "error",
-    "FORMULA_OVERWRITTEN": "error",
-    "FORMULA_ALTERED": "error",
-    "PROTECTION_REMOVED": "warning",
-    "NOT_RECALCULATED": "warning",
-    "MISSING_VALUE": "error",
-    "UNPARSEABLE_VALUE": "error",
-    "SCORE_RULE_MISMATCH": "warning",
-    "DEVIATION_REASON_MISSING": "warning",
-    "UNKNOWN_LAYOUT": "error",
-    "UNREADABLE_FILE": "error",
-}
+from perfxl import codes
+from perfxl.numbers import normalise_text, parse_number
 
 LAYOUT_TEMPLATE = "perfxl-template"
 LAYOUT_STANDARD = "standard-form"
@@ -52,10 +33,11 @@ class Finding:
     found: Scalar = None
     variant: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    table: str = ""  # which table of the file it belongs to, when the file has several
 
     @property
     def severity(self) -> str:
-        return SEVERITY[self.code]
+        return codes.severity(self.code)
 
 
 @dataclass
@@ -72,10 +54,26 @@ class Field:
     text: str = ""
     formula: str | None = None
     derived: bool = False
+    shown_places: int | None = None  # decimals the cell shows, as a fraction (a '0.00%' cell: 4), if known
 
     @property
     def is_blank(self) -> bool:
         return self.value is None or (isinstance(self.value, str) and self.text == "")
+
+    def assign(self, value: Scalar) -> None:
+        """Take a cell's shown value: numbers as they are, text read as a number where it is one."""
+        self.value = value
+        if isinstance(value, Decimal):
+            self.number = value
+            self.text = format(value, "f")
+        elif isinstance(value, bool) or value is None:
+            self.number = None
+            self.text = "" if value is None else str(value).upper()
+        else:
+            self.text = str(value).strip()
+            self.number = parse_number(self.text) if self.text else None
+            if self.number is None and self.text and normalise_text(self.text) == "":
+                self.text = ""
 
 
 @dataclass
@@ -103,8 +101,9 @@ class LevelTotals:
 
     key: str
     label: str
-    weight: Field = field(default_factory=Field)  # declared subtotal of weights (or label weight)
+    weight: Field = field(default_factory=Field)  # the weight its label states (a template: its 小计 分值)
     score: Field = field(default_factory=Field)  # declared subtotal of scores, if the table has one
+    subtotal_weight: Field = field(default_factory=Field)  # a form's 小计 row 分值, if it has one
 
 
 @dataclass
@@ -138,6 +137,8 @@ class ScoreTable:
     year: int | None = None
     kind: str = KIND_OVERALL
     title: str = ""  # the project's name for a project table
+    level_labels: dict[str, str] = field(default_factory=dict)  # level key → the label as the table writes it
+    record: Any = None  # a template's record of itself (reading.template.TemplateRecord), else None
     funds: dict[str, Field] = field(default_factory=dict)  # initial, budget, executed, weight, rate, score
     indicators: list[Indicator] = field(default_factory=list)
     levels: list[LevelTotals] = field(default_factory=list)
@@ -146,6 +147,25 @@ class ScoreTable:
     grade: Field = field(default_factory=Field)
     sums: list[AmountSum] = field(default_factory=list)
     ratios: list[AmountRatio] = field(default_factory=list)
+
+
+@dataclass
+class TableResult:
+    """One table of a file as checked (contract: ``files[].tables[]``)."""
+
+    sheet: str
+    kind: str
+    title: str
+    scheme: str
+    declared_total: Decimal | None = None
+    computed_total: Decimal | None = None
+    declared_grade: str | None = None
+    computed_grade: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How messages name the table: its title, else its sheet."""
+        return self.title or self.sheet
 
 
 @dataclass
@@ -168,10 +188,13 @@ class FileResult:
     level_scores: dict[str, Decimal] = field(default_factory=dict)  # 一级指标 label → recomputed score
     budget_score: Decimal | None = None  # 预算执行得分 as recomputed
     template_id: str | None = None  # for perfxl templates: the id stamped into the file
+    format: str | None = None  # xlsx, xls, et, ods, docx
+    tables: list[TableResult] = field(default_factory=list)
+    superseded_by: str | None = None  # path of the newer submission of the same department
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""
-        if any(f.code == "UNREADABLE_FILE" for f in self.findings):
+        if any(f.code == codes.UNREADABLE_FILE for f in self.findings):
             self.status = "unreadable"
         elif any(f.severity == "error" for f in self.findings):
             self.status = "errors"

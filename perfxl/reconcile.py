@@ -1,35 +1,35 @@
-"""Reconcile workbooks: find the table, recompute it, report every mismatch.
+"""Reconcile submissions: read every table, check each under its scheme, report every mismatch.
 
 :func:`reconcile_file` is a pure function of a path (and options) returning a
-:class:`~perfxl.model.FileResult`; it never raises for a bad workbook and never writes to its input.
-:func:`reconcile_paths` maps it over files and folders, optionally in several processes.
+:class:`~perfxl.model.FileResult`; it never raises for a bad file and never writes to its input.
+:func:`reconcile_paths` maps it over files and folders, optionally in supervised worker processes.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from perfxl.checking import tables as checks
+from perfxl import checking, codes
+from perfxl.checking.recompute import grade_of
 from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import sha256_of
-from perfxl.model import FileResult, Finding
-from perfxl.reading.forms import NoTable, read_amount_sheets, read_standard
-from perfxl.reading.template import NotATemplate, is_template, read_template
-from perfxl.reading.xlsx import UnreadableWorkbook, Workbook
-from perfxl.scheme import Scheme, load_scheme
+from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, FileResult, Finding, TableResult
+from perfxl.reading import NoTable, read_tables
+from perfxl.reading.xlsx import UnreadableWorkbook, Workbook, split_ref
+from perfxl.scheme import Scheme, load_scheme, parse_scheme
 
 WORKBOOK_SUFFIXES = {".xlsx"}
-#: Spreadsheet files perfxl cannot read: (reason code, message); reported, never silently skipped.
-OTHER_SPREADSHEETS = {
-    ".xls": ("legacy_xls", "旧版 Excel 97-2003 格式（.xls），请另存为 .xlsx 后再提交"),
-    ".et": ("wps", "WPS 表格格式（.et），请在 WPS 中另存为 .xlsx 后再提交"),
-    ".ett": ("wps", "WPS 表格模板格式（.ett），请另存为 .xlsx 后再提交"),
-    ".xlsm": ("macros", "含宏的工作簿（.xlsm）出于安全原因不予读取，请另存为不含宏的 .xlsx 后再提交"),
-    ".xlsb": ("xlsb", "Excel 二进制格式（.xlsb），请另存为 .xlsx 后再提交"),
-    ".ods": ("ods", "OpenDocument 表格（.ods），请另存为 .xlsx 后再提交"),
+#: Files that look like submissions but that perfxl does not read: the reason says what to do.
+REFUSED_SUFFIXES = {
+    ".xls": "legacy_xls", ".et": "wps", ".ett": "wps", ".xlsm": "macros", ".xlsb": "xlsb", ".ods": "ods",
 }
+
+#: A scheme as given to the batch: a Scheme, a shipped name or a file's (text, format), or None.
+SchemeOption = Scheme | str | tuple[str, str] | None
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -50,81 +50,88 @@ def _wanted(path: Path) -> bool:
     if path.name.startswith(("~$", ".~lock.")):
         return False  # lock files of an open Excel / LibreOffice, not submissions
     suffix = path.suffix.lower()
-    return suffix in WORKBOOK_SUFFIXES or suffix in OTHER_SPREADSHEETS
+    return suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES
 
 
-def reconcile_file(path: str | Path, scheme: Scheme | str | None = None) -> FileResult:
+def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     """Reconcile one workbook. Never raises for a bad file: problems become findings."""
     started = time.perf_counter()
-    result = FileResult(path=str(path))
     path = Path(path)
+    result = FileResult(path=str(path), format=path.suffix.lower().lstrip(".") or None)
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
-        return _unreadable(result, f"无法读取文件：{exc.strerror or exc}", started, "io")
-    other = OTHER_SPREADSHEETS.get(path.suffix.lower())
-    if other:
-        return _unreadable(result, other[1], started, other[0])
+        return unreadable_result(path, "io", detail=f"无法读取文件：{exc.strerror or exc}", started=started)
+    refused = REFUSED_SUFFIXES.get(path.suffix.lower())
+    if refused:
+        return unreadable_result(path, refused, sha256=result.sha256, started=started)
     try:
         with Workbook(path) as book:
-            _reconcile_book(book, result, scheme)
+            tables = read_tables(book)
+            result.template_id = book.custom_properties.get("perfxl_template_id") or None
     except UnreadableWorkbook as exc:
-        return _unreadable(result, str(exc), started, exc.reason)
+        return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
+    except NoTable as exc:
+        result.findings = [Finding(codes.UNKNOWN_LAYOUT, params={"detail": str(exc), "reason": "no_table",
+                                                                 "sheets": ", ".join(exc.sheets)})]
     except Exception as exc:  # a bug or an unforeseen file must not stop the batch
         error = f"{type(exc).__name__}: {exc}"
-        return _unreadable(result, f"读取时出错（{error}）", started, "error", error=error)
+        return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
+    else:
+        _check_tables(result, tables, resolve_scheme(scheme))
     result.seconds = time.perf_counter() - started
     return result.finish()
 
 
-def _reconcile_book(book: Workbook, result: FileResult, scheme_option: Scheme | str | None) -> None:
-    wanted = load_scheme(scheme_option) if isinstance(scheme_option, str) else scheme_option
-    layout_findings: list[Finding] = []
-    table = recomputation = None
-    if is_template(book):
-        try:
-            read = read_template(book)
-        except NotATemplate:
-            pass  # a damaged template may still hold a readable standard table
-        else:
-            table, layout_findings = read.table, read.findings
-            # The bureau's scheme prevails over the template's own; weights that differ are reported.
-            scheme = wanted or read.scheme
-            if scheme is read.scheme:
-                recomputation = read.recomputation
-    if table is None:
-        try:
-            table, scheme = read_standard(book, lambda keys: wanted or detect_scheme(keys))
-        except NoTable as exc:
-            result.findings.append(Finding("UNKNOWN_LAYOUT", params={"detail": str(exc), "reason": "no_table",
-                                                                     "sheets": ", ".join(exc.sheets)}))
-            return
-        read_amount_sheets(book, table)
-    recomputation, findings = checks.check_table(table, scheme, recomputation)
-    result.layout = table.layout
-    result.scheme = scheme.name
-    result.department = table.department
-    result.year = table.year
-    result.declared_total = table.total_score.number
-    result.computed_total = recomputation.total
-    result.declared_grade = table.grade.text or None
-    result.computed_grade = recomputation.grade
-    result.budget_score = recomputation.budget_score
-    labels = {level.key: level.label for level in scheme.levels}
-    result.level_scores = {labels[key]: value for key, value in recomputation.level_scores.items() if key in labels}
-    result.template_id = book.custom_properties.get("perfxl_template_id") or None
-    result.findings = layout_findings + findings
-    result.findings.sort(key=_finding_order)
+def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> None:
+    """Check each table under its own scheme; the file's totals are those of its first overall table."""
+    checks = [checking.check(table, checking.scheme_for(table, wanted)) for table in tables]
+    for checked in checks:
+        summary = _table_result(checked)
+        result.tables.append(summary)
+        for finding in checked.findings:
+            finding.table = summary.name if len(checks) > 1 else ""
+        result.findings += sorted(checked.findings, key=_finding_order)
+    index = next((i for i, table in enumerate(tables) if table.kind == KIND_OVERALL), 0)
+    lead, checked = result.tables[index], checks[index]
+    result.layout = checked.table.layout
+    result.scheme = lead.scheme
+    result.department = checked.table.department
+    result.year = checked.table.year
+    result.declared_total, result.computed_total = lead.declared_total, lead.computed_total
+    result.declared_grade, result.computed_grade = lead.declared_grade, lead.computed_grade
+    result.budget_score = checked.result.budget_score
+    labels = {level.key: level.label for level in checked.scheme.levels}
+    result.level_scores = {labels[key]: value for key, value in checked.result.level_scores.items()
+                           if key in labels}
 
 
-def detect_scheme(level_keys: list[str]) -> Scheme:
-    """A table with a 成本指标 block is on the standard scheme; one without it on the classic."""
-    return load_scheme("standard" if "cost" in level_keys or not level_keys else "classic")
+def _table_result(checked: checking.TableCheck) -> TableResult:
+    table, recomputation = checked.table, checked.result
+    summary = TableResult(table.sheet, table.kind, table.title, checked.scheme.name,
+                          declared_total=table.total_score.number, computed_total=recomputation.total,
+                          declared_grade=table.grade.text or None, computed_grade=recomputation.grade)
+    if table.kind == KIND_BASE_DATA:  # a 综合得分 with no parts to recompute it from
+        summary.computed_total = table.total_score.number
+        summary.computed_grade = grade_of(table.total_score.number, checked.scheme)
+    return summary
+
+
+@functools.lru_cache(maxsize=16)
+def _scheme_from_source(text: str, fmt: str) -> Scheme:
+    return parse_scheme(text, "方案", fmt)
+
+
+def resolve_scheme(option: SchemeOption) -> Scheme | None:
+    """A scheme option as a Scheme (a file's text is parsed once per process)."""
+    if option is None or isinstance(option, Scheme):
+        return option
+    if isinstance(option, tuple):
+        return _scheme_from_source(*option)
+    return load_scheme(option)
 
 
 def _finding_order(finding: Finding) -> tuple:
-    from perfxl.reading.xlsx import split_ref
-
     position = (0, 0)
     if finding.cell:
         try:
@@ -134,14 +141,33 @@ def _finding_order(finding: Finding) -> tuple:
     return (finding.severity != "error", position, finding.code)
 
 
-def _unreadable(result: FileResult, detail: str, started: float, reason: str, **extra: str) -> FileResult:
-    """``detail`` is the Chinese message; ``reason`` a code that messages.REASONS_EN words in English."""
-    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail, "reason": reason, **extra})]
-    result.seconds = time.perf_counter() - started
+def unreadable_result(path: str | Path, reason: str, *, detail: str = "", sha256: str | None = None,
+                      started: float | None = None, **params: Any) -> FileResult:
+    """The one result of a file that cannot be read: UNREADABLE_FILE with its reason code.
+
+    ``detail`` is a specific Chinese message (naming the part or size); without it the reason's
+    own wording is used. English always comes from the reason code (:data:`perfxl.codes.REASONS`).
+    """
+    path = Path(path)
+    result = FileResult(path=str(path), format=path.suffix.lower().lstrip(".") or None)
+    if sha256 is None:
+        try:
+            sha256 = sha256_of(path)
+        except OSError:
+            sha256 = ""
+    result.sha256 = sha256
+    result.findings = [Finding(codes.UNREADABLE_FILE, params={"detail": detail, "reason": reason, **params})]
+    if started is not None:
+        result.seconds = time.perf_counter() - started
     return result.finish()
 
 
-def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = None, jobs: int = 1,
+def _portable(scheme: SchemeOption) -> SchemeOption:
+    """A scheme option that can travel to a worker process (a parsed Scheme cannot be pickled)."""
+    return (scheme.source, scheme.source_format) if isinstance(scheme, Scheme) else scheme
+
+
+def reconcile_paths(paths: Iterable[str | Path], scheme: SchemeOption = None, jobs: int = 1,
                     timeout: float | None = None, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
     """Reconcile every workbook under ``paths``, in order, streaming results.
 
@@ -153,6 +179,6 @@ def reconcile_paths(paths: Iterable[str | Path], scheme: Scheme | str | None = N
         for path in files:
             yield reconcile_file(path, scheme)
         return
-    scheme_arg = (scheme.source, scheme.source_format) if isinstance(scheme, Scheme) else scheme
-    yield from run_supervised(files, scheme_arg, jobs=jobs, timeout=timeout or DEFAULT_TIMEOUT,
-                              memory_mb=memory_mb)
+    task = functools.partial(reconcile_file, scheme=_portable(scheme))
+    yield from run_supervised(task, files, on_failure=unreadable_result, jobs=jobs,
+                              timeout=timeout or DEFAULT_TIMEOUT, memory_mb=memory_mb)

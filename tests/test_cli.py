@@ -58,9 +58,18 @@ def test_json_follows_the_contract(tmp_path):
                                     "findings_by_code"}
     assert data["summary"]["files"] == len(data["files"]) == 5
     entry = next(f for f in data["files"] if f["path"].endswith("总分改为97.xlsx"))
-    assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "declared_total",
-                          "computed_total", "declared_grade", "computed_grade", "findings"}
+    assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "scheme", "format",
+                          "declared_total", "computed_total", "declared_grade", "computed_grade",
+                          "superseded_by", "tables", "findings"}
     assert entry["status"] == "errors" and entry["layout"] == "perfxl-template"
+    assert entry["format"] == "xlsx" and entry["superseded_by"] is None
+    assert entry["tables"] == [{"sheet": "自评表", "kind": "overall", "title": None, "scheme": "standard",
+                                "declared_total": 97, "computed_total": 95, "declared_grade": "优",
+                                "computed_grade": "优"}]
+    # Each file is recorded under its own scheme, not the run's default (issue 9).
+    schemes = {Path(f["path"]).name: f["scheme"] for f in data["files"]}
+    assert schemes["峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"] == "classic"
+    assert schemes["芦淞区委宣传部_2024_自评表.xlsx"] == "standard"
     assert (entry["declared_total"], entry["computed_total"]) == (97, 95)
     total = next(f for f in entry["findings"] if f["code"] == "TOTAL_MISMATCH")
     assert total == {"code": "TOTAL_MISMATCH", "severity": "error", "sheet": "自评表", "cell": "I49",

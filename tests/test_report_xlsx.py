@@ -15,10 +15,9 @@ import openpyxl
 import pytest
 from lo import require_libreoffice
 
-from perfxl.messages import render
-from perfxl.model import SEVERITY, DepartmentRow, FileResult, Finding
+from perfxl.codes import REGISTRY, render
+from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.outputs.workbook import (
-    CODE_LABELS,
     FINDING_HEADERS,
     SUMMARY_HEADERS,
     build_report,
@@ -220,8 +219,7 @@ def test_statistics_helpers(rows: list[DepartmentRow]) -> None:
     assert means["产出指标 (standard)"][0] <= 40 and means["产出指标 (classic)"] == (Decimal(50), 1)
     one_scheme = [row for row in rows if row.result is not None and row.result.scheme == "standard"]
     assert "产出指标" in {label for label, _, _ in level_means(one_scheme)}  # no label when unmixed
-    assert set(CODE_LABELS) == set(SEVERITY)
-    assert all(set(labels) == {"zh", "en"} for labels in CODE_LABELS.values())
+    assert all(all(spec.label) and all(spec.messages[""]) for spec in REGISTRY.values())
 
 
 def test_english_report(rows: list[DepartmentRow], tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from perfxl.messages import render
+from perfxl.codes import render
 from perfxl.reading.xlsx import Limits, UnreadableWorkbook, Workbook
 from perfxl.reconcile import reconcile_file, reconcile_paths
 
@@ -69,18 +69,20 @@ def test_bad_files_are_unreadable_with_a_reason(tmp_path, name):
     assert english.startswith("the file cannot be read: ") and not re.search(r"[\u4e00-\u9fff]", english), english
 
 
-def test_every_reason_has_english_words():
-    """Each reason code the reader, the batch and reconcile can give is worded in English."""
-    from perfxl.messages import REASONS_EN
+def test_every_reason_has_chinese_and_english_words():
+    """Each reason code the readers, the runner and reconcile can give is worded in both languages."""
+    from perfxl.codes import REASONS
+    from perfxl.reconcile import REFUSED_SUFFIXES
 
-    source = "".join((ROOT / "perfxl" / name).read_text(encoding="utf-8")
-                     for name in ("reading/xlsx.py", "collection/runner.py", "reconcile.py"))
+    source = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "perfxl").rglob("*.py"))
     used = set(re.findall(r'UnreadableWorkbook\(\s*"([a-z_]+)"', source))
-    failures = "\n".join(line for line in source.splitlines() if "_failed(" in line or "已跳过" in line)
-    used |= set(re.findall(r'"([a-z_]+)"\)?\s*$', failures, flags=re.M))
-    used |= {reason for reason, _ in __import__("perfxl.reconcile", fromlist=["x"]).OTHER_SPREADSHEETS.values()}
-    assert {"timeout", "crash", "memory", "not_xlsx", "xml_dtd", "macros"} <= used
-    assert used <= set(REASONS_EN), used - set(REASONS_EN)
+    used |= set(re.findall(r'unreadable_result\([^,]+, "([a-z_]+)"', source))
+    used |= set(re.findall(r'(?:failure = \(|return |on_failure\(item, )"([a-z_]+)", ', source))
+    used |= set(REFUSED_SUFFIXES.values())
+    assert {"timeout", "crash", "memory", "not_xlsx", "xml_dtd", "macros", "io", "error"} <= used, used
+    assert used <= set(REASONS), used - set(REASONS)
+    assert all(zh and en and re.search(r"[\u4e00-\u9fff]", zh) and re.search("[a-z]{3}", en)
+               for zh, en in REASONS.values())
 
 
 def test_zip_limits_are_configurable(tmp_path):
@@ -110,8 +112,8 @@ def test_batch_goes_on_and_inputs_are_never_modified(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monkeypatch, jobs):
-    """Workers are forked, so a patched reconcile_file stands in for files that misbehave.
+def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, jobs):
+    """A task that misbehaves on some files stands in for files that make the reader misbehave.
 
     Each worker has a file queued behind the one it works on: the queued file must not be blamed
     when its worker hangs or dies, and must still be reconciled.
@@ -119,12 +121,10 @@ def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monke
     import os
     import time
 
-    import perfxl.reconcile as reconcile_module
     from perfxl.collection.runner import run_supervised
+    from perfxl.reconcile import reconcile_file, unreadable_result
 
-    real = reconcile_module.reconcile_file
-
-    def misbehaving(path, scheme=None):
+    def misbehaving(path):
         name = Path(path).name
         if name == "hang.xlsx":
             time.sleep(3600)
@@ -133,22 +133,21 @@ def test_hanging_crashing_and_greedy_files_do_not_stop_the_batch(tmp_path, monke
         if name == "hog.xlsx":
             hog = bytearray(4 * 1024 * 1024 * 1024)  # beyond the worker's memory cap
             return hog
-        return real(path, scheme)
+        return reconcile_file(path)
 
-    monkeypatch.setattr(reconcile_module, "reconcile_file", misbehaving)
     files = []
     for name in ("a.xlsx", "hang.xlsx", "b.xlsx", "crash.xlsx", "hog.xlsx", "c.xlsx"):
         target = tmp_path / name
         shutil.copy(GOOD, target)
         files.append(target)
     started = time.monotonic()
-    results = list(run_supervised(files, jobs=jobs, timeout=2, memory_mb=1024))
+    results = list(run_supervised(misbehaving, files, unreadable_result, jobs=jobs, timeout=2, memory_mb=1024))
     assert time.monotonic() - started < 30
     assert [Path(r.path).name for r in results] == [f.name for f in files]
     statuses = {Path(r.path).name: r.status for r in results}
     assert statuses == {"a.xlsx": "clean", "hang.xlsx": "unreadable", "b.xlsx": "clean",
                         "crash.xlsx": "unreadable", "hog.xlsx": "unreadable", "c.xlsx": "clean"}
-    details = {Path(r.path).name: r.findings[0].params["detail"] for r in results if r.status == "unreadable"}
+    details = {Path(r.path).name: render(r.findings[0]) for r in results if r.status == "unreadable"}
     assert "超时" in details["hang.xlsx"]
     assert "异常" in details["crash.xlsx"]
     assert "内存" in details["hog.xlsx"]

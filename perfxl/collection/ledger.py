@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from perfxl import __version__
-from perfxl.messages import render
+from perfxl.codes import render
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.numbers import json_number
 from perfxl.template.roster import Department
@@ -65,9 +65,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return connection
 
 
-def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[Department] | None = None,
-           scheme: str = "standard") -> int:
-    """Store a collection round; returns how many submissions were new to the ledger."""
+def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[Department] | None = None) -> int:
+    """Store a collection round; returns how many submissions were new to the ledger.
+
+    Each file is recorded under the scheme it was checked under (its own, or the one the run forced).
+    """
     import os
 
     new = 0
@@ -85,7 +87,7 @@ def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[De
                     "INSERT OR IGNORE INTO submissions(department_code, department_name, path, sha256, scheme, status, "
                     "declared_total, computed_total, computed_grade, errors, warnings, file_mtime, seen_at, "
                     "perfxl_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.code or "", row.name, result.path, result.sha256, scheme, result.status,
+                    (row.code or "", row.name, result.path, result.sha256, result.scheme or "", result.status,
                      json_number(result.declared_total), json_number(result.computed_total), result.computed_grade,
                      _count(result, "error"), _count(result, "warning"), mtime,
                      datetime.now().isoformat(timespec="seconds"), __version__))

@@ -1,8 +1,10 @@
-"""Reconcile many files in supervised worker processes.
+"""Run a function over many items in supervised worker processes.
 
-Each file is reconciled in a worker process with a time limit and a memory cap. A file that makes
-its worker hang, crash or run out of memory is reported as UNREADABLE_FILE with the reason, the
-worker is replaced, and the batch goes on. Results come back in the order of the files, streaming.
+Each item is handled in a worker with a time limit and a memory cap. An item that makes its worker
+hang, crash or run out of memory is handed to ``on_failure`` with the reason, the worker is
+replaced, and the batch goes on. Results come back in the order of the items, streaming.
+
+The runner knows nothing of workbooks or schemes: the task is any picklable callable of one item.
 """
 
 from __future__ import annotations
@@ -11,32 +13,41 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
+from typing import Any, TypeVar
 
-from perfxl.files import sha256_of
-from perfxl.model import FileResult, Finding
-
-DEFAULT_TIMEOUT = 60.0  # seconds per file
+DEFAULT_TIMEOUT = 60.0  # seconds per item
 DEFAULT_MEMORY_MB = 2048  # address space per worker
-#: Files sent ahead to each worker, so that it never waits while the parent writes the outputs.
+#: Items sent ahead to each worker, so that it never waits while the parent writes the outputs.
 QUEUE_DEPTH = 2
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+#: on_failure(item, reason, **params): the result standing for an item whose worker failed.
+#: reason is 'timeout' (params: timeout), 'crash' (params: signal) or 'memory' (params: memory_mb).
+OnFailure = Callable[..., Any]
+
+#: The parent's ends of every worker pipe. A forked worker inherits them and closes them first:
+#: otherwise a worker would keep another's pipe open and neither would see the parent die.
+_PARENT_ENDS: list[Connection] = []
 
 
 @dataclass
 class _Worker:
-    """A worker process and the files sent to it, in order; it works on ``tasks[0]``."""
+    """A worker process and the items sent to it, in order; it works on ``tasks[0]``."""
 
-    process: multiprocessing.Process
+    process: multiprocessing.process.BaseProcess
     conn: Connection
     tasks: deque[int] = field(default_factory=deque)
     started: float = 0.0  # when it began ``tasks[0]``: when that was sent, or the one before it came back
 
 
-def _worker_main(conn: Connection, scheme: str | tuple[str, str] | None, memory_mb: int) -> None:
-    """Runs in the worker: reconcile each path it is sent, send the result back."""
+def _worker_main(conn: Connection, task: Callable[[Any], Any], on_failure: OnFailure, memory_mb: int) -> None:
+    """Runs in the worker: handle each item it is sent, send the result back; exit on EOF."""
+    for inherited in _PARENT_ENDS:
+        inherited.close()
     if memory_mb:
         try:
             import resource
@@ -45,115 +56,119 @@ def _worker_main(conn: Connection, scheme: str | tuple[str, str] | None, memory_
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         except (ImportError, ValueError, OSError):
             pass
-    from perfxl.reconcile import reconcile_file
-    from perfxl.scheme import parse_scheme
-
-    scheme_obj = parse_scheme(scheme[0], "方案", scheme[1]) if isinstance(scheme, tuple) else scheme
     while True:
         try:
             message = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if message is None:
             return
-        index, path = message
+        index, item = message
         try:
-            result = reconcile_file(path, scheme_obj)
+            result = task(item)
         except MemoryError:
-            result = _failed(path, f"超过内存上限（{memory_mb} MB），拒绝读取", "memory")
+            result = on_failure(item, "memory", memory_mb=memory_mb)
         conn.send((index, result))
 
 
-def _failed(path: str | Path, detail: str, reason: str) -> FileResult:
-    result = FileResult(path=str(path))
-    try:
-        result.sha256 = sha256_of(path)
-    except OSError:
-        pass
-    result.findings = [Finding("UNREADABLE_FILE", params={"detail": detail, "reason": reason})]
-    return result.finish()
+def start_method() -> str:
+    """fork where there is one (fast); spawn elsewhere, or when PERFXL_START_METHOD says so."""
+    wanted = os.environ.get("PERFXL_START_METHOD", "")
+    if wanted in multiprocessing.get_all_start_methods():
+        return wanted
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-def run_supervised(files: list[Path], scheme: str | tuple[str, str] | None = None, jobs: int = 1,
-                   timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
-    """Yield one result per file, in order, using ``jobs`` supervised worker processes.
-
-    ``scheme`` is a shipped scheme name or a scheme file's (text, format) (picklable, parsed once per worker).
-    """
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+def run_supervised(task: Callable[[Item], Result], items: Sequence[Item], on_failure: OnFailure, jobs: int = 1,
+                   timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[Result]:
+    """Yield ``task(item)`` for each item, in order, using ``jobs`` supervised worker processes."""
+    context = multiprocessing.get_context(start_method())
     workers: list[_Worker] = []
 
     def spawn() -> _Worker:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, args=(child, scheme, memory_mb), daemon=True)
+        _PARENT_ENDS.append(parent)  # before the fork: the child closes its own parent end too
+        process = context.Process(target=_worker_main, args=(child, task, on_failure, memory_mb), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
 
-    pending = list(range(len(files)))
-    pending.reverse()  # pop() takes the next file; files given back by a failed worker are appended
-    done: dict[int, FileResult] = {}
+    pending = list(range(len(items)))
+    pending.reverse()  # pop() takes the next item; items given back by a failed worker are appended
+    done: dict[int, Result] = {}
     next_out = 0
     try:
-        workers = [spawn() for _ in range(max(1, min(jobs, len(files))))]
-        while next_out < len(files):
-            for worker in workers:
-                while len(worker.tasks) < QUEUE_DEPTH and pending:
-                    task = pending.pop()
-                    if not worker.tasks:
-                        worker.started = time.monotonic()
-                    worker.tasks.append(task)
-                    worker.conn.send((task, str(files[task])))
+        workers = [spawn() for _ in range(max(1, min(jobs, len(items))))]
+        while next_out < len(items):
+            _feed(workers, pending, items)
             busy = [w for w in workers if w.tasks]
             ready = wait([w.conn for w in busy], timeout=0.5) if busy else []
-            now = time.monotonic()
             for index, worker in enumerate(workers):
-                if not worker.tasks:
-                    continue
-                failure = None
-                # A worker that died may have sent results first: read them before blaming a file.
-                if worker.conn in ready or (not worker.process.is_alive() and worker.conn.poll()):
-                    try:
-                        task, result = worker.conn.recv()
-                    except (EOFError, OSError):
-                        failure = _crash_reason(worker)
-                    else:
-                        done[task] = result
-                        worker.tasks.remove(task)
-                        worker.started = now
-                        continue
-                elif now - worker.started > timeout:
-                    failure = (f"处理超时（超过 {timeout:g} 秒），文件可能异常或过于复杂，已跳过", "timeout")
-                elif not worker.process.is_alive():
-                    failure = _crash_reason(worker)
-                if failure is not None:
-                    # The file it was working on is to blame; the ones queued behind it go to another worker.
-                    failed = worker.tasks.popleft()
-                    done[failed] = _failed(files[failed], *failure)
-                    pending.extend(reversed(worker.tasks))
-                    _stop(worker)
+                if worker.tasks and _collect(worker, ready, done, items, pending, on_failure, timeout):
                     workers[index] = spawn()
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
     finally:
-        for worker in workers:
-            try:
-                worker.conn.send(None)
-            except (OSError, BrokenPipeError):
-                pass
-        deadline = time.monotonic() + 2
-        for worker in workers:
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-            _stop(worker)
+        _shut_down(workers)
 
 
-def _crash_reason(worker: _Worker) -> tuple[str, str]:
+def _feed(workers: list[_Worker], pending: list[int], items: Sequence[Any]) -> None:
+    for worker in workers:
+        while len(worker.tasks) < QUEUE_DEPTH and pending:
+            index = pending.pop()
+            if not worker.tasks:
+                worker.started = time.monotonic()
+            worker.tasks.append(index)
+            worker.conn.send((index, items[index]))
+
+
+def _collect(worker: _Worker, ready: list, done: dict[int, Any], items: Sequence[Any], pending: list[int],
+             on_failure: OnFailure, timeout: float) -> bool:
+    """Take a result from the worker, or blame its current item; True when the worker must be replaced."""
+    now = time.monotonic()
+    failure: tuple[str, dict] | None = None
+    # A worker that died may have sent results first: read them before blaming an item.
+    if worker.conn in ready or (not worker.process.is_alive() and worker.conn.poll()):
+        try:
+            index, result = worker.conn.recv()
+        except (EOFError, OSError):
+            failure = _crash(worker)
+        else:
+            done[index] = result
+            worker.tasks.remove(index)
+            worker.started = now
+            return False
+    elif now - worker.started > timeout:
+        failure = ("timeout", {"timeout": f"{timeout:g}"})
+    elif not worker.process.is_alive():
+        failure = _crash(worker)
+    if failure is None:
+        return False
+    # The item it was working on is to blame; the ones queued behind it go to another worker.
+    failed = worker.tasks.popleft()
+    done[failed] = on_failure(items[failed], failure[0], **failure[1])
+    pending.extend(reversed(worker.tasks))
+    _stop(worker)
+    return True
+
+
+def _crash(worker: _Worker) -> tuple[str, dict]:
     worker.process.join(1)
     code = worker.process.exitcode
-    if code is not None and code < 0:
-        return f"读取时处理进程异常终止（信号 {-code}），可能超过内存上限或文件异常，已跳过", "crash"
-    return "读取时处理进程异常退出，文件可能异常，已跳过", "crash"
+    return "crash", {"signal": -code if code is not None and code < 0 else None}
+
+
+def _shut_down(workers: list[_Worker]) -> None:
+    for worker in workers:
+        try:
+            worker.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+    deadline = time.monotonic() + 2
+    for worker in workers:
+        worker.process.join(max(0.0, deadline - time.monotonic()))
+        _stop(worker)
 
 
 def _stop(worker: _Worker) -> None:
@@ -161,3 +176,5 @@ def _stop(worker: _Worker) -> None:
         worker.process.kill()
         worker.process.join(2)
     worker.conn.close()
+    if worker.conn in _PARENT_ENDS:
+        _PARENT_ENDS.remove(worker.conn)

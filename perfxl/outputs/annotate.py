@@ -28,10 +28,10 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlBook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from perfxl import codes
+from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
-from perfxl.messages import LANGUAGES, render
 from perfxl.model import FileResult, Finding, Scalar
-from perfxl.numbers import format_number
 from perfxl.outputs.workbook import text_width
 from perfxl.reading.xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
 
@@ -45,8 +45,6 @@ HEADERS = {
     "zh": ("序号", "代码", "级别", "工作表", "单元格", "说明", "应为", "实为"),
     "en": ("#", "Code", "Severity", "Sheet", "Cell", "Message", "Expected", "Found"),
 }
-SEVERITY_WORDS = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
-EMPTY = {"zh": "（空）", "en": "(empty)"}
 COLUMN_WIDTHS = (6, 26, 8, 14, 9, 70, 24, 24)
 
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the grid of an .xlsx sheet
@@ -258,20 +256,10 @@ def note(finding: Finding, lang: str = "zh") -> str:
     text = f"[{finding.code}] {render(finding, lang)}"
     if finding.expected is None and finding.found is None:
         return text
-    expected, found = _show(finding.expected, lang), _show(finding.found, lang)
+    expected, found = codes.show(finding.expected, lang), codes.show(finding.found, lang)
     if lang == "zh":
         return f"{text}（应为 {expected}，实为 {found}）"
     return f"{text} (expected {expected}, found {found})"
-
-
-def _show(value: Scalar, lang: str) -> str:
-    if value is None:
-        return EMPTY[lang]
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return str(value)
 
 
 # --- the review sheet --------------------------------------------------------------------------
@@ -288,7 +276,7 @@ def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: li
     for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=2):
         sheet.cell(row=row, column=1, value=row - 1)
         put_text(sheet.cell(row=row, column=2), finding.code)
-        put_text(sheet.cell(row=row, column=3), SEVERITY_WORDS[lang][finding.severity])
+        put_text(sheet.cell(row=row, column=3), codes.severity_label(finding.severity, lang))
         if finding.sheet:
             put_text(sheet.cell(row=row, column=4), finding.sheet)
         if finding.cell:
@@ -336,7 +324,7 @@ def _put_value(cell: Cell, value: Scalar, lang: str) -> None:
     if isinstance(value, Decimal) and value.is_finite():
         cell.value = value
     elif value is not None:
-        put_text(cell, _show(value, lang))
+        put_text(cell, codes.show(value, lang))
 
 
 def _lines(text: str, width: int) -> int:

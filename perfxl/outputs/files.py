@@ -8,7 +8,6 @@ when the run closes; an interrupted run leaves none half-written.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import tempfile
@@ -18,14 +17,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from perfxl import __version__
+from perfxl.codes import RATE_CODES, render
 from perfxl.files import _umask
-from perfxl.messages import render
-from perfxl.model import DepartmentRow, FileResult, Finding
-from perfxl.numbers import format_number, json_number
+from perfxl.model import FileResult, Finding, TableResult
+from perfxl.numbers import json_number
 
 CSV_COLUMNS = ["path", "department", "code", "severity", "sheet", "cell", "expected", "found", "message"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-RATE_CODES = {"EXECUTION_RATE_MISMATCH"}
 
 
 def finding_to_dict(finding: Finding, lang: str = "zh") -> dict[str, Any]:
@@ -49,11 +47,28 @@ def file_to_dict(result: FileResult, lang: str = "zh") -> dict[str, Any]:
         "department": result.department or None,
         "year": result.year,
         "layout": result.layout,
+        "scheme": result.scheme,
+        "format": result.format,
         "declared_total": json_number(result.declared_total),
         "computed_total": json_number(result.computed_total),
         "declared_grade": result.declared_grade,
         "computed_grade": result.computed_grade,
+        "superseded_by": result.superseded_by,
+        "tables": [table_to_dict(table) for table in result.tables],
         "findings": [finding_to_dict(f, lang) for f in result.findings],
+    }
+
+
+def table_to_dict(table: TableResult) -> dict[str, Any]:
+    return {
+        "sheet": table.sheet,
+        "kind": table.kind,
+        "title": table.title or None,
+        "scheme": table.scheme,
+        "declared_total": json_number(table.declared_total),
+        "computed_total": json_number(table.computed_total),
+        "declared_grade": table.declared_grade,
+        "computed_grade": table.computed_grade,
     }
 
 
@@ -179,88 +194,3 @@ def safe_cell(value: Any) -> Any:
 
 def _csv_value(value: Any) -> Any:
     return "" if value is None else value
-
-
-# --- terminal --------------------------------------------------------------------------------------
-
-STATUS_LABELS = {
-    "zh": {"clean": "通过", "warnings": "有警告", "errors": "有错误", "unreadable": "无法读取",
-           "not_submitted": "未提交"},
-    "en": {"clean": "clean", "warnings": "warnings", "errors": "errors", "unreadable": "unreadable",
-           "not_submitted": "not submitted"},
-}
-SEVERITY_LABELS = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
-
-
-def format_file(result: FileResult, lang: str = "zh") -> str:
-    """A readable block for one file (empty for a clean one)."""
-    if result.status == "clean":
-        return ""
-    out = io.StringIO()
-    status = STATUS_LABELS[lang][result.status]
-    who = f"  {result.department}" if result.department else ""
-    totals = ""
-    if result.computed_total is not None:
-        label = "总分" if lang == "zh" else "total"
-        totals = f"  {label} {format_number(result.declared_total)}→{format_number(result.computed_total)}"
-    out.write(f"● {result.path}{who}  [{status}]{totals}\n")
-    for finding in result.findings:
-        where = "!".join(part for part in (finding.sheet, finding.cell) if part) or "-"
-        severity = SEVERITY_LABELS[lang][finding.severity]
-        out.write(f"    {severity:<4} {where:<14} {finding.code:<25} {render(finding, lang)}\n")
-    return out.getvalue()
-
-
-def format_summary(summary: Summary, lang: str = "zh") -> str:
-    s = summary.to_dict()
-    if lang == "zh":
-        line = (f"共 {s['files']} 个文件：通过 {s['clean']}，有错误 {s['with_errors']}，"
-                f"仅有警告 {s['with_warnings_only']}，无法读取 {s['unreadable']}")
-    else:
-        line = (f"{s['files']} files: {s['clean']} clean, {s['with_errors']} with errors, "
-                f"{s['with_warnings_only']} with warnings only, {s['unreadable']} unreadable")
-    codes = "  ".join(f"{code}×{count}" for code, count in s["findings_by_code"].items())
-    return line + ("\n" + codes if codes else "")
-
-
-def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:
-    """The roster view of a collection round: who is missing, who sent twice, what matched nobody."""
-    zh = lang == "zh"
-    missing = [r for r in rows if r.code is not None and r.status == "not_submitted"]
-    twice = [r for r in rows if r.superseded]
-    strays = [r for r in rows if r.code is None]
-    counts = Counter(r.status for r in rows if r.code is not None)
-    out = io.StringIO()
-    labels = STATUS_LABELS[lang]
-    parts = "，".join(f"{labels[k]} {counts[k]}" for k in ("clean", "warnings", "errors", "unreadable", "not_submitted")
-                     if counts[k]) if zh else ", ".join(f"{counts[k]} {labels[k]}" for k in counts)
-    out.write((f"名单 {sum(counts.values())} 个部门：{parts}\n") if zh else f"roster of {sum(counts.values())}: {parts}\n")
-    if missing:
-        names = "、".join(f"{r.code} {r.name}" for r in missing)
-        out.write(f"  未提交：{names}\n" if zh else f"  not submitted: {names}\n")
-    for row in twice:
-        older = "、".join(r.path for r in row.superseded)
-        chosen = row.result.path if row.result else ""
-        out.write(f"  重复提交：{row.code} {row.name} 采用最新的 {chosen}，另有 {older}\n" if zh else
-                  f"  sent twice: {row.code} {row.name}: using the newest {chosen}; also {older}\n")
-    for row in strays:
-        path = row.result.path if row.result else ""
-        out.write(f"  未匹配名单：{path}（{row.name}）\n" if zh else f"  matches no department: {path} ({row.name})\n")
-    return out.getvalue()
-
-
-def format_status(rows, lang: str = "zh") -> str:
-    """`perfxl status`: one line per department from the ledger."""
-    zh = lang == "zh"
-    labels = STATUS_LABELS[lang]
-    out = io.StringIO()
-    header = ("部门编码", "部门名称", "状态", "提交次数", "修正情况") if zh else ("code", "department", "status",
-                                                                          "submissions", "resubmission")
-    out.write("  ".join(header) + "\n")
-    for row in rows:
-        change = ""
-        if row.submissions > 1:
-            change = (f"较上次修正 {row.fixed} 项，新增 {row.new} 项" if zh else f"fixed {row.fixed}, new {row.new}")
-        code = row.code or ("（未匹配）" if zh else "(unmatched)")
-        out.write(f"{code}  {row.name}  {labels.get(row.status, row.status)}  {row.submissions}  {change}\n")
-    return out.getvalue()

@@ -21,11 +21,12 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from perfxl import codes
+from perfxl.codes import LANGUAGES, RATE_CODES, render
 from perfxl.files import atomic_write_bytes
-from perfxl.messages import LANGUAGES, render
 from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.numbers import round_half_up
-from perfxl.outputs.files import RATE_CODES, safe_cell
+from perfxl.outputs.files import safe_cell
 
 FONT = "宋体"
 SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Findings", "Statistics")}
@@ -41,36 +42,6 @@ FINDING_HEADERS = {
     "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Code", "Severity", "Message", "Expected",
            "Found"],
 }
-STATUS_TEXT = {
-    "zh": {"not_submitted": "未提交", "errors": "有错误", "warnings": "仅有警告", "clean": "通过",
-           "unreadable": "无法读取", "unmatched": "未匹配名单"},
-    "en": {"not_submitted": "not submitted", "errors": "errors", "warnings": "warnings only", "clean": "clean",
-           "unreadable": "unreadable", "unmatched": "not on roster"},
-}
-SEVERITY_TEXT = {"zh": {"error": "错误", "warning": "警告"}, "en": {"error": "error", "warning": "warning"}}
-
-#: Short names of the finding codes, for the statistics table and chart.
-CODE_LABELS: dict[str, dict[str, str]] = {
-    "TOTAL_MISMATCH": {"zh": "总分不一致", "en": "total mismatch"},
-    "SUBTOTAL_MISMATCH": {"zh": "小计不一致", "en": "subtotal mismatch"},
-    "SCORE_OVER_WEIGHT": {"zh": "得分超过分值", "en": "score above weight"},
-    "WEIGHT_MISMATCH": {"zh": "分值不符", "en": "weights wrong"},
-    "EXECUTION_RATE_MISMATCH": {"zh": "执行率不一致", "en": "execution rate mismatch"},
-    "BUDGET_SCORE_MISMATCH": {"zh": "预算执行得分不符", "en": "budget score wrong"},
-    "GRADE_MISMATCH": {"zh": "评价等次不一致", "en": "grade mismatch"},
-    "AMOUNT_SUM_MISMATCH": {"zh": "金额合计不一致", "en": "amount sum mismatch"},
-    "FORMULA_OVERWRITTEN": {"zh": "公式被改为固定值", "en": "formula overwritten"},
-    "FORMULA_ALTERED": {"zh": "公式被修改", "en": "formula altered"},
-    "PROTECTION_REMOVED": {"zh": "保护被撤销", "en": "protection removed"},
-    "NOT_RECALCULATED": {"zh": "公式未重新计算", "en": "not recalculated"},
-    "MISSING_VALUE": {"zh": "必填项未填写", "en": "missing value"},
-    "UNPARSEABLE_VALUE": {"zh": "应为数字", "en": "not a number"},
-    "SCORE_RULE_MISMATCH": {"zh": "得分与评分规则不符", "en": "score off the rule"},
-    "DEVIATION_REASON_MISSING": {"zh": "缺偏差原因", "en": "no deviation reason"},
-    "UNKNOWN_LAYOUT": {"zh": "未找到自评表", "en": "no scoring table"},
-    "UNREADABLE_FILE": {"zh": "文件无法读取", "en": "unreadable file"},
-}
-
 STATS_TEXT = {
     "zh": {"grade": "评价等次", "departments": "部门数", "level": "一级指标", "mean": "平均得分",
            "code": "代码", "finding": "问题", "count": "次数", "budget": "预算执行", "none": "未评定",
@@ -270,7 +241,7 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     table.text(row, 3, finding.sheet)
     table.text(row, 4, finding.cell)
     table.text(row, 5, finding.code)
-    table.text(row, 6, SEVERITY_TEXT[lang][finding.severity], table.styles.severity[finding.severity])
+    table.text(row, 6, codes.severity_label(finding.severity, lang), table.styles.severity[finding.severity])
     table.text(row, 7, render(finding, lang))
     rate = finding.code in RATE_CODES
     table.value(row, 8, finding.expected, rate)
@@ -312,7 +283,7 @@ def _write_department(table: _Table, row: int, department: DepartmentRow, with_r
         table.number(row, 7, severities["warning"], table.styles.count)
     key = _status_key(department)
     label = "unmatched" if with_roster and department.code is None and result is not None else key
-    table.text(row, 8, STATUS_TEXT[lang].get(label, department.status), table.styles.status.get(key))
+    table.text(row, 8, codes.status_label(label, lang), table.styles.status.get(key))
     separator = "、" if lang == "zh" else "; "
     table.text(row, 9, separator.join(Path(r.path).name for r in department.superseded))
 
@@ -363,7 +334,7 @@ def grade_counts(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str,
     out = [(g, g, counts[g]) for g in (*GRADES, *others)]
     if counts["none"]:
         out.append(("none", STATS_TEXT[lang]["none"], counts["none"]))
-    out += [(key, STATUS_TEXT[lang][key], counts[key]) for key in ("not_submitted", "unreadable")]
+    out += [(key, codes.status_label(key, lang), counts[key]) for key in ("not_submitted", "unreadable")]
     return out
 
 
@@ -408,14 +379,14 @@ def _write_statistics(book: xlsxwriter.Workbook, sheet: Worksheet, rows: list[De
     text = STATS_TEXT[lang]
     grades = grade_counts(rows, lang)
     levels = level_means(rows, lang)
-    codes = [(c, CODE_LABELS.get(c, {}).get(lang, c), n) for c, n in top_codes(rows)]
+    frequent = [(c, codes.label(c, lang), n) for c, n in top_codes(rows)]
     grade_range = _stats_table(sheet, styles, 0, [text["grade"], text["departments"]],
                                [(label, n) for _, label, n in grades], [styles.text, styles.count])
     level_range = _stats_table(sheet, styles, 4, [text["level"], text["mean"], text["departments"]],
                                levels, [styles.text, styles.score, styles.count])
     code_range = _stats_table(sheet, styles, 8, [text["code"], text["finding"], text["count"]],
-                              codes, [styles.text, styles.text, styles.count])
-    top = max(len(grades), len(levels), len(codes)) + 3
+                              frequent, [styles.text, styles.text, styles.count])
+    top = max(len(grades), len(levels), len(frequent)) + 3
     colours = [GRADE_COLOURS.get(key, "#5B9BD5") for key, _, _ in grades]
     grade_chart = _chart(book, "column", text["grade_title"], grade_range, (0, 1), 480, colours,
                          step=_count_step(max(n for _, _, n in grades)))
@@ -423,8 +394,9 @@ def _write_statistics(book: xlsxwriter.Workbook, sheet: Worksheet, rows: list[De
     if levels:
         level_chart = _chart(book, "bar", text["level_title"], level_range, (0, 1), 560, label_format="0.00")
         sheet.insert_chart(top, 0, level_chart, {"x_offset": 500})
-    if codes:
-        code_chart = _chart(book, "bar", text["code_title"], code_range, (1, 2), 1060, step=_count_step(codes[0][2]))
+    if frequent:
+        code_chart = _chart(book, "bar", text["code_title"], code_range, (1, 2), 1060,
+                            step=_count_step(frequent[0][2]))
         sheet.insert_chart(top + 18, 0, code_chart)
     _page_setup(sheet)
     sheet.fit_to_pages(1, 1)

@@ -12,13 +12,11 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from perfxl.model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
 from perfxl.numbers import normalise_text, parse_number, to_decimal
 from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref
-from perfxl.scheme import Scheme
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 
 #: Header synonyms of the indicator block (normalised: no spaces, half-width).
@@ -141,18 +139,8 @@ def field_at(grid: Grid, row: int, col: int | None, follow_merge: bool = False) 
     if col is None:
         return Field()
     ref, cell = grid.get(row, col, follow_merge)
-    f = Field(cell=ref)
-    value = _value(cell)
-    f.value = value
-    f.formula = cell.formula if cell else None
-    if value is None or isinstance(value, bool):
-        f.text = "" if value is None else str(value).upper()
-    elif isinstance(value, str):
-        f.text = value.strip()
-        f.number = parse_number(f.text) if f.text else None
-    else:
-        f.number = to_decimal(value)
-        f.text = format(f.number, "f")
+    f = Field(cell=ref, formula=cell.formula if cell else None)
+    f.assign(_value(cell))
     return f
 
 
@@ -164,7 +152,6 @@ class Header:
 
 def find_indicator_header(grid: Grid) -> Header | None:
     """The row whose cells name the indicator columns (at least 三级指标/分值/得分 and one more)."""
-    best: Header | None = None
     for row in range(1, grid.max_row + 1):
         columns: dict[str, int] = {}
         for col, label in grid.row_texts(row):
@@ -176,102 +163,101 @@ def find_indicator_header(grid: Grid) -> Header | None:
                 if "reason" not in columns and "原因" in label:
                     columns["reason"] = col
         if all(key in columns for key in REQUIRED) and ("level" in columns or "group" in columns):
-            if best is None or len(columns) > len(best.columns):
-                best = Header(row, columns)
-            break
-    return best
+            return Header(row, columns)
+    return None
 
 
-def read_standard(book: Workbook, scheme_for: Callable[[list[str]], Scheme]) -> tuple[ScoreTable, Scheme]:
-    """The first standard table in the workbook; ``scheme_for(level_keys)`` picks the scheme."""
+def read_forms(book: Workbook) -> list[ScoreTable]:
+    """The standard tables of a hand-made workbook (the first one found, for now)."""
     looked = []
     for name in book.sheet_names:
-        sheet = book.sheet(name)
-        grid = Grid(sheet)
+        grid = Grid(book.sheet(name))
         header = find_indicator_header(grid)
         if header is None:
             looked.append(name)
             continue
-        return _read_table(grid, header, scheme_for)
+        table = _read_table(grid, header)
+        read_amount_sheets(book, table)
+        return [table]
     raise NoTable(f"在工作表 {'、'.join(looked) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
                   looked)
 
 
-def _read_table(grid: Grid, header: Header, scheme_for: Callable[[list[str]], Scheme]) -> tuple[ScoreTable, Scheme]:
+def _read_table(grid: Grid, header: Header) -> ScoreTable:
     table = ScoreTable(sheet=grid.sheet.name, layout=LAYOUT_STANDARD)
     table.department, table.year = _department_and_year(grid, header.row)
     cols = header.columns
-    level_col = cols.get("level")
-    group_col = cols.get("group")
+    raw_rows, total_row = _indicator_rows(grid, header)
+    for row, label, _label_cell, group in raw_rows:
+        key = _level_key(label)
+        if key is None:
+            continue
+        table.indicators.append(Indicator(
+            level=key, group=group, direction="",
+            **{name: field_at(grid, row, cols.get(name)) for name in
+               ("name", "op", "target", "unit", "actual", "weight", "score", "reason")}))
+    seen: dict[str, tuple[str, str]] = {}
+    for _row, label, label_cell, _group in raw_rows:
+        key = _level_key(label)
+        if key is not None:
+            seen.setdefault(key, (label, label_cell))
+    for key, (label, cell) in seen.items():
+        table.level_labels[key] = label
+        table.levels.append(LevelTotals(key, label, _stated_weight(label, cell), Field()))
+    if total_row is not None:
+        table.total_weight, table.total_score = _total_fields(grid, total_row, cols)
+        table.grade = _grade_field_near(grid, total_row)
+    table.funds, funds_row, funds_columns = _funds(grid)
+    if funds_row is not None:
+        table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
+    return table
+
+
+def _indicator_rows(grid: Grid, header: Header) -> tuple[list[tuple[int, str, str, str]], int | None]:
+    """(row, 一级 label, its cell, 二级 label) of each row under the header, and the 总分 row."""
+    cols = header.columns
+    level_col, group_col = cols.get("level"), cols.get("group")
     # The 一级指标 header may sit above a two-row header; data starts after the header row(s).
     start = header.row + 1
     while start <= grid.max_row and _is_header_row(grid, start, cols):
         start += 1
-
-    raw_rows = []
+    rows = []
     level_label, level_cell, group_label = "", "", ""
-    total_row = grade_row = None
     for row in range(start, grid.max_row + 1):
         texts = grid.row_texts(row)
         first = texts[0][1] if texts else ""
         if first.startswith(("总分", "合计", "总计", "综合得分")) or any(t in ("总分", "总计") for _, t in texts[:3]):
-            total_row = row
-            break
+            return rows, row
         if level_col is not None:
             text = grid.text(row, level_col, follow_merge=True)
             if text and _level_key(text):
-                origin = grid.origin(row, level_col)
-                level_label = text
-                level_cell = grid.get(*origin)[0]
+                level_label, level_cell = text, grid.get(*grid.origin(row, level_col))[0]
         if group_col is not None:
             text = grid.text(row, group_col, follow_merge=True)
             if text:
                 group_label = text
-        raw_rows.append((row, level_label, level_cell, group_label))
-    if total_row is not None:
-        for row in range(total_row, min(total_row + 4, grid.max_row + 1)):
-            if any(("等次" in t or "等级" in t) for _, t in grid.row_texts(row)):
-                grade_row = row
-                break
+        rows.append((row, level_label, level_cell, group_label))
+    return rows, None
 
-    level_labels: dict[str, tuple[str, str]] = {}
-    for row, label, label_cell, group in raw_rows:
-        key = _level_key(label)
-        if key is None:
-            continue
-        level_labels.setdefault(key, (label, label_cell))
-        table.indicators.append(Indicator(
-            level=key, group=_group_name(group), direction="",
-            name=field_at(grid, row, cols.get("name")), op=field_at(grid, row, cols.get("op")),
-            target=field_at(grid, row, cols.get("target")), unit=field_at(grid, row, cols.get("unit")),
-            actual=field_at(grid, row, cols.get("actual")), weight=field_at(grid, row, cols.get("weight")),
-            score=field_at(grid, row, cols.get("score")), reason=field_at(grid, row, cols.get("reason"))))
 
-    scheme = scheme_for(list(level_labels))
-    for indicator in table.indicators:
-        indicator.direction = _direction(scheme, indicator.level, indicator.group)
-    for level in scheme.levels:
-        if level.key not in level_labels:
-            continue
-        label, cell = level_labels[level.key]
-        stated = _WEIGHT_IN_LABEL.search(label)
-        weight = Field(cell=cell)
-        if stated:
-            weight.number = to_decimal(stated.group(1))
-            weight.value = weight.number
-            weight.text = stated.group(1)
-        else:
-            weight.derived = True  # nothing stated: only the rows' sum is checked
-        table.levels.append(LevelTotals(level.key, level.label, weight, Field()))
+def _stated_weight(label: str, cell: str) -> Field:
+    """The weight a first-level label states ('产出指标（40分）'); derived when it states none."""
+    stated = _WEIGHT_IN_LABEL.search(label)
+    weight = Field(cell=cell)
+    if stated:
+        weight.number = to_decimal(stated.group(1))
+        weight.value = weight.number
+        weight.text = stated.group(1)
+    else:
+        weight.derived = True  # nothing stated: only the rows' sum is checked
+    return weight
 
-    if total_row is not None:
-        table.total_weight, table.total_score = _total_fields(grid, total_row, cols)
-    if grade_row is not None:
-        table.grade = _grade_field(grid, grade_row)
-    table.funds, funds_row, funds_columns = _funds(grid)
-    if funds_row is not None:
-        table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
-    return table, scheme
+
+def _grade_field_near(grid: Grid, total_row: int) -> Field:
+    for row in range(total_row, min(total_row + 4, grid.max_row + 1)):
+        if any(("等次" in t or "等级" in t) for _, t in grid.row_texts(row)):
+            return _grade_field(grid, row)
+    return Field()
 
 
 def read_amount_sheets(book: Workbook, table: ScoreTable) -> None:
@@ -294,23 +280,6 @@ def _level_key(label: str) -> str | None:
         if keyword in label:
             return key
     return None
-
-
-def _group_name(label: str) -> str:
-    return label
-
-
-def _direction(scheme: Scheme, level_key: str, group_label: str) -> str:
-    try:
-        level = scheme.level(level_key)
-    except KeyError:
-        return "lower" if level_key == "cost" else "higher"
-    for group in level.groups:
-        if norm(group.label) == group_label or group.label in group_label:
-            return group.direction
-    if "成本" in group_label:
-        return "lower"
-    return level.groups[0].direction
 
 
 def _total_fields(grid: Grid, row: int, cols: dict[str, int]) -> tuple[Field, Field]:

@@ -60,6 +60,7 @@ class Band:
     label: str
     min: Decimal
     max: Decimal | None = None
+    words: tuple[str, ...] = ()  # other words clerks write for this grade (优秀 for 优)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Rules:
     lower_is_better: expr.Rule
     overshoot_ratio: Decimal
     score_tolerance: Decimal
+    gap_threshold: Decimal  # spending against performance (domain rules: indicators far ahead of execution)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: parsed once, cached
@@ -232,7 +234,7 @@ def _level(raw: Any, index: int) -> Level:
 
 
 def _rules(raw: dict[str, Any]) -> Rules:
-    _only_keys(raw, set(RULE_NAMES) | {"overshoot_ratio", "score_tolerance"}, "[rules]")
+    _only_keys(raw, set(RULE_NAMES) | {"overshoot_ratio", "score_tolerance", "gap_threshold"}, "[rules]")
     parsed = {}
     for key, allowed in RULE_NAMES.items():
         try:
@@ -247,17 +249,22 @@ def _rules(raw: dict[str, Any]) -> Rules:
         **parsed,
         overshoot_ratio=_weight(raw.get("overshoot_ratio", 1.2), "[rules] overshoot_ratio"),
         score_tolerance=_weight(raw.get("score_tolerance", 0.005), "[rules] score_tolerance"),
+        gap_threshold=_weight(raw.get("gap_threshold", 0.05), "[rules] gap_threshold"),
     )
 
 
 def _band(raw: Any, where: str, with_max: bool) -> Band:
     if not isinstance(raw, dict):
         raise SchemeError(f"{where} 应为表 / must be a table")
-    _only_keys(raw, {"label", "min", "max"} if with_max else {"label", "min"}, where)
+    _only_keys(raw, {"label", "min", "max"} if with_max else {"label", "min", "words"}, where)
+    words = raw.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        raise SchemeError(f"{where} words 应为文字列表 / words must be a list of strings")
     band = Band(
         label=_require(raw, "label", str, where),
         min=_weight(raw.get("min"), f"{where} min"),
         max=_weight(raw.get("max"), f"{where} max") if with_max else None,
+        words=tuple(words),
     )
     if band.max is not None and band.max < band.min:
         raise SchemeError(f"{where} {band.label}: max < min")

@@ -12,8 +12,8 @@ import json
 import zlib
 from dataclasses import asdict, dataclass, field
 
-from perfxl.scheme import Scheme
-from perfxl.scheme.amounts import BASE_ROWS, TEMPLATE_FUNDS_ROWS
+from perfxl.scheme import Scheme, expr, rules
+from perfxl.scheme.amounts import BASE_ROWS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS, AmountRow
 
 TEMPLATE_VERSION = 1
 SHEET = "自评表"
@@ -87,6 +87,13 @@ class TemplateLayout:
         sheet, _, cell = key.rpartition("!")
         return (sheet or self.sheet), cell
 
+    def amount_sheets(self) -> tuple[tuple[str, dict[str, int], tuple[str, ...], tuple[AmountRow, ...]], ...]:
+        """(sheet, row numbers, amount columns, row definitions) of the amount sheets this template has
+        (templates made before they existed have none)."""
+        sheets = ((FUNDS_SHEET, self.funds_rows, tuple(FUNDS_COLUMNS.values()), TEMPLATE_FUNDS_ROWS),
+                  (BASE_SHEET, self.base_rows, BASE_COLUMNS, BASE_ROWS))
+        return tuple(entry for entry in sheets if entry[1])
+
     def rows_of(self, level_key: str) -> list[IndicatorRow]:
         return [row for row in self.rows if row.level == level_key]
 
@@ -142,4 +149,40 @@ def build_layout(scheme: Scheme) -> TemplateLayout:
     layout.footer_row = row + 3
     layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(TEMPLATE_FUNDS_ROWS)}
     layout.base_rows = {amount.key: 6 + index for index, amount in enumerate(BASE_ROWS)}
+    layout.formulas = formulas(layout, scheme)
     return layout
+
+
+def formulas(layout: TemplateLayout, scheme: Scheme) -> dict[str, str]:
+    """Every formula cell of the template (without '='), generated from the scheme's rules.
+
+    Keys are 'K4' on the main sheet and '资金构成!C9' elsewhere; the writer writes exactly these and
+    the reader compares the file against them.
+    """
+    f = layout.funds
+    result = {
+        f["rate"]: expr.to_excel(rules.execution_rate(scheme),
+                                 {"executed": f["executed"], "budget": f["budget"], "initial": f["initial"]}),
+        f["score"]: expr.to_excel(rules.budget_score(scheme), {"rate": f["rate"], "weight": f["weight"]}),
+    }
+    for row in layout.rows:
+        names = {key: row.cell(key) for key in ("op", "target", "actual", "weight")}
+        result[row.cell("reference")] = expr.to_excel(rules.reference_score(scheme, row.direction), names)
+    for block in layout.levels:
+        rows = layout.rows_of(block.key)
+        for column in ("weight", "score"):
+            letter = COLUMNS[column]
+            result[f"{letter}{block.subtotal_row}"] = f"SUM({letter}{rows[0].row}:{letter}{rows[-1].row})"
+    result[layout.total_weight] = f"SUM({f['weight']},{','.join(b.weight_cell for b in layout.levels)})"
+    result[layout.total_score] = f"SUM({f['score']},{','.join(b.score_cell for b in layout.levels)})"
+    result[layout.grade] = expr.to_excel(rules.grade(scheme), {"total": layout.total_score})
+    for key, column in FUNDS_COLUMNS.items():
+        result[f"{FUNDS_SHEET}!{column}3"] = f"{layout.sheet}!{layout.funds[key]}"
+    for sheet, rows_at, columns, definitions in layout.amount_sheets():
+        for amount in definitions:
+            for column in columns if amount.parts else ():
+                parts = ",".join(f"{column}{rows_at[part]}" for part in amount.parts if part in rows_at)
+                result[f"{sheet}!{column}{rows_at[amount.key]}"] = f"SUM({parts})"
+    result[f"{BASE_SHEET}!{STAFFING['rate']}"] = expr.to_excel(
+        expr.parse(STAFFING_RATE), {"authorized": STAFFING["authorized"], "actual": STAFFING["actual"]})
+    return result

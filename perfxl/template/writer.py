@@ -25,8 +25,8 @@ from xlsxwriter.worksheet import Worksheet
 from perfxl import __version__
 from perfxl.files import atomic_write_bytes
 from perfxl.numbers import format_number
-from perfxl.scheme import Scheme, expr, load_scheme, rules
-from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, STAFFING_RATE, TEMPLATE_FUNDS_ROWS
+from perfxl.scheme import Scheme, load_scheme, rules
+from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, TEMPLATE_FUNDS_ROWS
 from perfxl.template.layout import (
     BASE_COLUMNS,
     BASE_SHEET,
@@ -197,7 +197,7 @@ class _Styles:
 
 def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout,
                  department: str | None, year: int) -> None:
-    formulas = layout.formulas
+    """The 自评表 sheet: header, funds block, goals, indicator block, totals, footer."""
     for column, width in zip("ABCDEFGHIJKL", (11, 13, 22, 6, 11, 7, 11, 7, 7, 9, 9, 30), strict=True):
         sheet.set_column(f"{column}:{column}", width)
     sheet.set_landscape()
@@ -206,14 +206,26 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     sheet.repeat_rows(7, 7)
     sheet.center_horizontally()
-
     sheet.set_row(0, 30)
     sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度部门（单位）整体支出绩效自评表", st.title)
     sheet.merge_range("A2:C2", "部门（单位）名称", st.label)
-    department_style = st.label_left if department else st.input_text
-    sheet.merge_range(f"D2:{LAST_COLUMN}2", department or "", department_style)
+    sheet.merge_range(f"D2:{LAST_COLUMN}2", department or "", st.label_left if department else st.input_text)
+    _write_funds_block(sheet, st, scheme, layout)
+    _write_goals(sheet, st)
+    _write_indicator_block(sheet, st, scheme, layout)
+    _write_totals(sheet, st, layout)
+    for cell, formula in layout.formulas.items():
+        if "!" in cell:
+            continue  # on the amount sheets
+        style = st.formula_rate if cell == layout.funds["rate"] else (
+            st.formula_text if cell == layout.grade else st.formula_score)
+        # The cached value "" marks "never calculated": a spreadsheet program replaces it.
+        sheet.write_formula(cell, "=" + formula, style, "")
+    _write_footer(sheet, st, scheme, layout.footer_row)
 
-    # Funds block: 年度预算申请（万元）
+
+def _write_funds_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
+    """年度预算申请（万元）: the three amounts typed, 分值 fixed, 执行率 and 得分 by formula."""
     f = layout.funds
     sheet.merge_range("A3:A4", "年度预算\n申请\n（万元）", st.label)
     sheet.merge_range("B3:C3", "", st.header)
@@ -228,14 +240,13 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
         sheet.data_validation(f[key], {"validate": "decimal", "criteria": ">=", "value": 0,
                                        "error_title": "金额", "error_message": "请填写以万元为单位的非负数"})
     sheet.write_number(f["weight"], float(scheme.budget_weight), st.fixed_score)
-    amounts = {"executed": f["executed"], "budget": f["budget"], "initial": f["initial"]}
-    formulas[f["rate"]] = expr.to_excel(rules.execution_rate(scheme), amounts)
-    formulas[f["score"]] = expr.to_excel(rules.budget_score(scheme), {"rate": f["rate"], "weight": f["weight"]})
     sheet.conditional_format(f["executed"], {
         "type": "formula", "format": st.warn,
         "criteria": f"=AND(ISNUMBER({f['executed']}),ISNUMBER({f['budget']}),{f['executed']}>{f['budget']})"})
 
-    # Goal block: 年度总体目标
+
+def _write_goals(sheet: Worksheet, st: _Styles) -> None:
+    """年度总体目标: 预期目标 and 实际完成情况, free text."""
     sheet.merge_range("A5:A6", "年度总体\n目标", st.label)
     sheet.merge_range("B5:F5", "预期目标", st.header)
     sheet.merge_range(f"G5:{LAST_COLUMN}5", "实际完成情况", st.header)
@@ -243,7 +254,9 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     sheet.merge_range("B6:F6", "", st.input_text)
     sheet.merge_range(f"G6:{LAST_COLUMN}6", "", st.input_text)
 
-    # Indicator block: 绩效指标
+
+def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
+    """绩效指标: the header, each level's rows with its 小计, and the live marks on scores and reasons."""
     sheet.merge_range(f"A7:{LAST_COLUMN}7", "绩效指标", st.header)
     headers = {"level": "一级指标", "group": "二级指标", "name": "三级指标", "op": "符号",
                "target": "年度指标值", "unit": "单位", "actual": "实际完成值", "weight": "分值",
@@ -252,34 +265,8 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
         sheet.write(f"{COLUMNS[key]}8", text, st.header)
     sheet.merge_range(f"K8:{LAST_COLUMN}8", "偏差原因分析及改进措施", st.header)
     sheet.set_row(7, 28)
-
     for level, block in zip(scheme.levels, layout.levels, strict=True):
-        rows = layout.rows_of(level.key)
-        sheet.merge_range(f"A{block.first_row}:A{block.subtotal_row}",
-                          f"{level.label}\n（{format_number(level.weight)}分）", st.label)
-        for group in level.groups:
-            group_rows = [row.row for row in rows if row.group == group.label]
-            cells = f"B{group_rows[0]}:B{group_rows[-1]}"
-            if len(group_rows) > 1:
-                sheet.merge_range(cells, group.label, st.label)
-            else:
-                sheet.write(cells.split(":")[0], group.label, st.label)
-        for row in rows:
-            _write_indicator_row(sheet, st, scheme, row, formulas)
-        first, last = rows[0].row, rows[-1].row
-        sheet.merge_range(f"B{block.subtotal_row}:G{block.subtotal_row}", f"{level.label}小计", st.label)
-        for column in ("weight", "score"):
-            letter = COLUMNS[column]
-            cell = f"{letter}{block.subtotal_row}"
-            formulas[cell] = f"SUM({letter}{first}:{letter}{last})"
-        sheet.write_blank(f"J{block.subtotal_row}", None, st.label)
-        sheet.merge_range(f"K{block.subtotal_row}:{LAST_COLUMN}{block.subtotal_row}", "", st.label)
-        weight = format_number(level.weight)
-        sheet.conditional_format(block.weight_cell, {"type": "formula", "format": st.alert,
-                                                     "criteria": f"={block.weight_cell}<>{weight}"})
-        sheet.conditional_format(block.score_cell, {"type": "formula", "format": st.alert,
-                                                    "criteria": f"={block.score_cell}>{weight}"})
-
+        _write_level(sheet, st, level, block, layout.rows_of(level.key))
     first_row, last_row = layout.rows[0].row, layout.rows[-1].row
     score_col, weight_col, reason_col = COLUMNS["score"], COLUMNS["weight"], COLUMNS["reason"]
     sheet.conditional_format(f"{score_col}{first_row}:{score_col}{last_row}", {
@@ -291,29 +278,43 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
         "criteria": f"=AND(ISNUMBER({score_col}{first_row}),ISNUMBER({weight_col}{first_row}),"
                     f"{score_col}{first_row}<{weight_col}{first_row},LEN({reason_col}{first_row})=0)"})
 
-    # 总分 and 评价等次
+
+def _write_level(sheet: Worksheet, st: _Styles, level, block, rows) -> None:
+    sheet.merge_range(f"A{block.first_row}:A{block.subtotal_row}",
+                      f"{level.label}\n（{format_number(level.weight)}分）", st.label)
+    for group in level.groups:
+        group_rows = [row.row for row in rows if row.group == group.label]
+        cells = f"B{group_rows[0]}:B{group_rows[-1]}"
+        if len(group_rows) > 1:
+            sheet.merge_range(cells, group.label, st.label)
+        else:
+            sheet.write(cells.split(":")[0], group.label, st.label)
+    for row in rows:
+        _write_indicator_row(sheet, st, row)
+    sheet.merge_range(f"B{block.subtotal_row}:G{block.subtotal_row}", f"{level.label}小计", st.label)
+    sheet.write_blank(f"J{block.subtotal_row}", None, st.label)
+    sheet.merge_range(f"K{block.subtotal_row}:{LAST_COLUMN}{block.subtotal_row}", "", st.label)
+    weight = format_number(level.weight)
+    sheet.conditional_format(block.weight_cell, {"type": "formula", "format": st.alert,
+                                                 "criteria": f"={block.weight_cell}<>{weight}"})
+    sheet.conditional_format(block.score_cell, {"type": "formula", "format": st.alert,
+                                                "criteria": f"={block.score_cell}>{weight}"})
+
+
+def _write_totals(sheet: Worksheet, st: _Styles, layout: TemplateLayout) -> None:
+    """总分 and 评价等次 rows (their formulas come from the layout)."""
     total_row = int(layout.total_score[1:])
     sheet.merge_range(f"A{total_row}:G{total_row}", "总分", st.header)
-    subtotal_weights = ",".join(block.weight_cell for block in layout.levels)
-    subtotal_scores = ",".join(block.score_cell for block in layout.levels)
-    formulas[layout.total_weight] = f"SUM({f['weight']},{subtotal_weights})"
-    formulas[layout.total_score] = f"SUM({f['score']},{subtotal_scores})"
     sheet.write_blank(f"J{total_row}", None, st.label)
     sheet.merge_range(f"K{total_row}:{LAST_COLUMN}{total_row}", "", st.label)
     sheet.conditional_format(layout.total_weight, {"type": "formula", "format": st.alert,
                                                    "criteria": f"={layout.total_weight}<>100"})
     sheet.merge_range(f"A{total_row + 1}:G{total_row + 1}", "评价等次", st.header)
-    formulas[layout.grade] = expr.to_excel(rules.grade(scheme), {"total": layout.total_score})
     sheet.merge_range(f"{layout.grade}:I{total_row + 1}", None, st.formula_text)
     sheet.merge_range(f"J{total_row + 1}:{LAST_COLUMN}{total_row + 1}", "", st.label)
 
-    for cell, formula in list(formulas.items()):
-        style = st.formula_rate if cell == f["rate"] else (
-            st.formula_text if cell == layout.grade else st.formula_score)
-        # The cached value "" marks "never calculated": a spreadsheet program replaces it.
-        sheet.write_formula(cell, "=" + formula, style, "")
 
-    footer = layout.footer_row
+def _write_footer(sheet: Worksheet, st: _Styles, scheme: Scheme, footer: int) -> None:
     sheet.write(f"A{footer}", "填表人", st.label)
     sheet.merge_range(f"B{footer}:C{footer}", "", st.input_text)
     sheet.merge_range(f"D{footer}:E{footer}", "联系电话", st.label)
@@ -325,7 +326,7 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     sheet.merge_range(f"A{footer + 1}:{LAST_COLUMN}{footer + 2}", _instructions(scheme), st.note)
 
 
-def _write_indicator_row(sheet: Worksheet, st: _Styles, scheme: Scheme, row, formulas: dict[str, str]) -> None:
+def _write_indicator_row(sheet: Worksheet, st: _Styles, row) -> None:
     c = COLUMNS
     r = row.row
     sheet.write_blank(f"{c['name']}{r}", None, st.input_text)
@@ -341,9 +342,6 @@ def _write_indicator_row(sheet: Worksheet, st: _Styles, scheme: Scheme, row, for
                                                "minimum": 0, "maximum": 100, "error_title": "分值/得分",
                                                "error_message": "请填写 0–100 之间的数字"})
     sheet.merge_range(f"{c['reason']}{r}:{LAST_COLUMN}{r}", None, st.input_text)
-    names = {"op": f"{c['op']}{r}", "target": f"{c['target']}{r}", "actual": f"{c['actual']}{r}",
-             "weight": f"{c['weight']}{r}"}
-    formulas[f"{c['reference']}{r}"] = expr.to_excel(rules.reference_score(scheme, row.direction), names)
 
 
 def _protect(sheet: Worksheet, password: str | None) -> None:
@@ -360,8 +358,6 @@ def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, pa
     for column, text in zip("ABCDE", ("类别", "项目", "年初预算数", "全年预算数", "全年执行数"), strict=True):
         sheet.write(f"{column}2", text, st.header)
     sheet.merge_range("A3:B3", "年度资金总额（取自“自评表”）", st.label)
-    for key, column in FUNDS_COLUMNS.items():
-        layout.formulas[f"{FUNDS_SHEET}!{column}3"] = f"{layout.sheet}!{layout.funds[key]}"
     rows = layout.funds_rows
     income_rows = [rows[key] for key in (*INCOME_KEYS, "income_total")]
     sheet.merge_range(f"A{income_rows[0]}:A{income_rows[-1]}", "按收入性质分", st.label)
@@ -371,10 +367,7 @@ def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, pa
         sheet.write(f"B{row}", "    " * amount.indent + amount.label, st.label_left)
         for column in FUNDS_COLUMNS.values():
             cell = f"{column}{row}"
-            if amount.parts:
-                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts if part in rows)
-                layout.formulas[f"{FUNDS_SHEET}!{cell}"] = f"SUM({parts})"
-            else:
+            if not amount.parts:
                 sheet.write_blank(cell, None, st.input_amount)
     for key in ("income_total", "spending_total"):
         for column in FUNDS_COLUMNS.values():
@@ -401,8 +394,6 @@ def _write_base_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, yea
     sheet.write("A3", "", st.label)
     sheet.write_blank(STAFFING["authorized"], None, st.input_score)
     sheet.write_blank(STAFFING["actual"], None, st.input_score)
-    layout.formulas[f"{BASE_SHEET}!{STAFFING['rate']}"] = expr.to_excel(
-        expr.parse(STAFFING_RATE), {"authorized": STAFFING["authorized"], "actual": STAFFING["actual"]})
     headers = ("经费控制情况（万元）", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数")
     for column, text in zip("ABCD", headers, strict=True):
         sheet.write(f"{column}5", text, st.header)
@@ -413,10 +404,7 @@ def _write_base_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, yea
         sheet.write(f"A{row}", "    " * amount.indent + amount.label, label_style)
         for column in BASE_COLUMNS:
             cell = f"{column}{row}"
-            if amount.parts:
-                parts = ",".join(f"{column}{rows[part]}" for part in amount.parts)
-                layout.formulas[f"{BASE_SHEET}!{cell}"] = f"SUM({parts})"
-            else:
+            if not amount.parts:
                 sheet.write_blank(cell, None, st.input_amount)
     last = max(rows.values())
     sheet.merge_range(f"A{last + 2}:D{last + 3}",

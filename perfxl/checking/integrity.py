@@ -1,0 +1,206 @@
+"""What only a perfxl template can promise, checked against its own record.
+
+Every formula is still there and unchanged, protection is still on, the file was calculated by a
+spreadsheet program, and numeric inputs hold numbers (text is skipped by the sheet's SUM). Where a
+formula cell carries no computed value, perfxl's own value takes its place (marked ``derived``, so
+it is never compared with itself).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from perfxl import codes
+from perfxl.checking.recompute import Recomputation, operator_of
+from perfxl.model import Field, Finding, ScoreTable
+from perfxl.reading.template import TemplateRecord
+from perfxl.reading.xlsx import Cell
+from perfxl.scheme import expr, rules
+from perfxl.scheme.amounts import STAFFING_RATE, rows_by_key
+from perfxl.template.layout import BASE_SHEET, FUNDS_COLUMNS, FUNDS_SHEET, STAFFING, TemplateLayout
+
+_STAFFING_RULE = expr.parse(STAFFING_RATE)
+INTACT, OVERWRITTEN, ALTERED = "intact", "overwritten", "altered"
+
+
+def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputation) -> list[Finding]:
+    """Integrity findings; fills formula cells that carry no cached value with perfxl's values."""
+    computed = computed_values(table, record.layout, result, record.amount_inputs)
+    states = {key: formula_state(record.formula_cells[key], expected)
+              for key, expected in record.layout.formulas.items()}
+    missing_cache = [key for key, state in states.items()
+                     if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]
+    for key in missing_cache:
+        target = record.targets.get(key)
+        if target is not None:
+            target.derived = True
+            target.assign(computed[key])
+    findings = _formula_findings(table, record, states)
+    findings += _protection_findings(record)
+    if missing_cache:
+        sheet, cell = record.layout.locate(missing_cache[0])
+        findings.append(Finding(codes.NOT_RECALCULATED, sheet, cell, params={"count": len(missing_cache)}))
+    budget_weight = table.funds.get("weight")
+    if budget_weight is not None and budget_weight.number is None:
+        findings.append(Finding(codes.MISSING_VALUE, table.sheet, budget_weight.cell,
+                                params={"what": ("funds_weight", {})}))
+    return findings + numbers_stored_as_text(table)
+
+
+def computed_values(table: ScoreTable, layout: TemplateLayout, result: Recomputation,
+                    amount_inputs: dict[str, Decimal | None]) -> dict[str, Decimal | str]:
+    """perfxl's recomputation mapped onto the template's formula cells ("" where Excel shows blank)."""
+    values: dict[str, Decimal | str] = {
+        layout.funds["rate"]: _or_blank(result.rate),
+        layout.funds["score"]: _or_blank(result.budget_score),
+        layout.total_weight: result.total_weight,
+        layout.total_score: result.total if result.total is not None else Decimal(0),
+        layout.grade: result.grade or "",
+    }
+    for block in layout.levels:
+        values[block.weight_cell] = result.level_weights.get(block.key, Decimal(0))
+        values[block.score_cell] = result.level_scores.get(block.key, Decimal(0))
+    for index, row in enumerate(layout.rows):
+        values[row.cell("reference")] = _or_blank(result.references.get(index))
+    values.update(_amount_formula_values(table, layout, amount_inputs))
+    return values
+
+
+def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
+                           inputs: dict[str, Decimal | None]) -> dict[str, Decimal | str]:
+    """Values of the 资金构成 / 基础数据表 formulas: references, sums of inputs, the staffing ratio."""
+    values: dict[str, Decimal | str] = {}
+    for key, column in FUNDS_COLUMNS.items() if layout.funds_rows else ():
+        funds_field = table.funds.get(key)
+        values[f"{FUNDS_SHEET}!{column}3"] = (funds_field.number if funds_field and funds_field.number is not None
+                                              else Decimal(0))
+    for sheet_name, rows, columns, definitions in layout.amount_sheets():
+        by_key = rows_by_key(definitions)
+
+        def total(key: str, column: str, sheet_name=sheet_name, rows=rows, by_key=by_key) -> Decimal:
+            amount = by_key[key]
+            if amount.parts:
+                return sum((total(part, column) for part in amount.parts if part in rows), Decimal(0))
+            value = inputs.get(f"{sheet_name}!{column}{rows[key]}")
+            return value if value is not None else Decimal(0)
+
+        for amount in definitions:
+            if amount.parts:
+                for column in columns:
+                    values[f"{sheet_name}!{column}{rows[amount.key]}"] = total(amount.key, column)
+    ratio = next((r for r in table.ratios if r.label == "控制率"), None)
+    if ratio is not None:
+        values[f"{BASE_SHEET}!{STAFFING['rate']}"] = rules.compute(
+            _STAFFING_RULE, authorized=_input_value(ratio.denominator), actual=_input_value(ratio.numerator))
+    return values
+
+
+def _formula_findings(table: ScoreTable, record: TemplateRecord, states: dict[str, str]) -> list[Finding]:
+    layout = record.layout
+    names = {row.cell("reference"): ind.label for row, ind in zip(layout.rows, table.indicators, strict=True)}
+    findings = []
+    for key, state in states.items():
+        if state == INTACT:
+            continue
+        sheet_name, ref = layout.locate(key)
+        cell = record.formula_cells[key]
+        what = _what(layout, table, key, names)
+        expected = "=" + layout.formulas[key]
+        if state == OVERWRITTEN:
+            findings.append(Finding(codes.FORMULA_OVERWRITTEN, sheet_name, ref, expected,
+                                    cell.shown if cell else None, params={"what": what}))
+        else:
+            findings.append(Finding(codes.FORMULA_ALTERED, sheet_name, ref, expected,
+                                    "=" + (cell.formula if cell and cell.formula else ""), params={"what": what}))
+    return findings
+
+
+def _protection_findings(record: TemplateRecord) -> list[Finding]:
+    findings = [Finding(codes.PROTECTION_REMOVED, name, None)
+                for name, protected in record.protected.items() if not protected]
+    if record.structure_protection == "unlocked":
+        findings.append(Finding(codes.PROTECTION_REMOVED, None, None, variant="workbook"))
+    return findings
+
+
+def numbers_stored_as_text(table: ScoreTable) -> list[Finding]:
+    """Numeric inputs that hold text ('10', '12次'): the template's SUM and ISNUMBER leave them out.
+
+    perfxl reads them as the numbers meant, so without this finding the department would only see the
+    subtotal, total and grade that the sheet got wrong, not the cell that caused it.
+    """
+    def as_text(f: Field) -> bool:
+        return isinstance(f.value, str) and f.number is not None
+
+    fields = [(table.funds[key], (key, {})) for key in ("initial", "budget", "executed")
+              if key in table.funds and as_text(table.funds[key])]
+    for indicator in table.indicators:
+        keys = [key for key in ("weight", "score", "target", "actual") if as_text(getattr(indicator, key))]
+        if {"target", "actual"} & set(keys) and operator_of(indicator) == rules.QUALITATIVE:
+            keys = [key for key in keys if key not in ("target", "actual")]  # a qualitative row reads text
+        fields += [(getattr(indicator, key), (key, {"name": indicator.label})) for key in keys]
+    return [Finding(codes.UNPARSEABLE_VALUE, table.sheet, f.cell, None, f.text, "as_text", {"what": what})
+            for f, what in fields]
+
+
+def _what(layout: TemplateLayout, table: ScoreTable, ref: str, names: dict[str, str]) -> tuple[str, dict]:
+    """The place a formula cell names in a message."""
+    fixed = {layout.funds["rate"]: "rate", layout.funds["score"]: "funds_score",
+             layout.total_weight: "total_weight", layout.total_score: "total_score", layout.grade: "grade"}
+    if ref in fixed:
+        return (fixed[ref], {})
+    for block, level in zip(layout.levels, table.levels, strict=False):
+        if ref == block.weight_cell:
+            return ("subtotal_weight", {"label": level.label})
+        if ref == block.score_cell:
+            return ("subtotal_score", {"label": level.label})
+    if "!" in ref:
+        sheet_name, cell = layout.locate(ref)
+        return ("amount", {"sheet": sheet_name, "cell": cell})
+    return ("reference", {"name": names.get(ref, ref)})
+
+
+# --- formula text --------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+
+
+@lru_cache(maxsize=8192)
+def normalise_formula(formula: str) -> str:
+    """Compare formulas as a spreadsheet does: case, spaces, '$' and '_xlfn.' do not matter."""
+    text = formula.strip().lstrip("=")
+    parts = []
+    last = 0
+    for match in _STRING.finditer(text):
+        parts.append(_normalise_code(text[last:match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_normalise_code(text[last:]))
+    return "".join(parts)
+
+
+def _normalise_code(code: str) -> str:
+    code = re.sub(r"\s+", "", code).upper().replace("$", "")
+    return code.replace("_XLFN.", "").replace("_XLWS.", "")
+
+
+def formula_state(cell: Cell | None, expected: str) -> str:
+    if cell is None or not cell.formula:
+        return OVERWRITTEN
+    if normalise_formula(cell.formula) == normalise_formula(expected):
+        return INTACT
+    return ALTERED
+
+
+def _blank(cell: Cell | None) -> bool:
+    return cell is None or (cell.error is None and cell.is_blank)
+
+
+def _input_value(f: Field):
+    return f.number if f.number is not None else f.text
+
+
+def _or_blank(value: Decimal | None) -> Decimal | str:
+    return "" if value is None else value

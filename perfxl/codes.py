@@ -1,0 +1,312 @@
+"""Every finding code, once: its severity, its wording in Chinese and English, its short labels.
+
+The checks name codes through the constants below (``codes.TOTAL_MISMATCH``) and never retype
+them; the terminal, JSON, CSV, report workbook, annotated copies and ledger all word a finding
+through :func:`render` and label it through :data:`REGISTRY`. Status and severity labels live here
+too, so the terminal and the report cannot drift apart. The table of codes in
+``docs/interface.md`` is kept equal to this registry by a test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from perfxl.numbers import format_number
+
+LANGUAGES = ("zh", "en")
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class CodeSpec:
+    """One finding code. ``messages`` maps a variant ("" is the default) to its (zh, en) wording."""
+
+    code: str
+    severity: str
+    label: tuple[str, str]  # short (zh, en) label for the report's statistics and the terminal
+    messages: dict[str, tuple[str, str]]
+
+    def message(self, variant: str, lang: str) -> str:
+        zh, en = self.messages.get(variant) or self.messages[""]
+        return en if lang == "en" else zh
+
+
+REGISTRY: dict[str, CodeSpec] = {}
+
+
+def _define(code: str, severity: str, label: tuple[str, str], **messages: tuple[str, str]) -> str:
+    """Register a code; ``default=`` is the message without a variant."""
+    REGISTRY[code] = CodeSpec(code, severity, label,
+                              {("" if name == "default" else name): text for name, text in messages.items()})
+    return code
+
+
+TOTAL_MISMATCH = _define(
+    "TOTAL_MISMATCH", ERROR, ("总分不一致", "total mismatch"),
+    default=("总分 {found} 与各项得分合计 {expected} 不一致",
+             "total {found} differs from the sum of its parts {expected}"))
+SUBTOTAL_MISMATCH = _define(
+    "SUBTOTAL_MISMATCH", ERROR, ("小计不一致", "subtotal mismatch"),
+    default=("{label}小计 {found} 与其下各指标得分合计 {expected} 不一致",
+             "{label} subtotal {found} differs from the sum of its indicator scores {expected}"))
+SCORE_OVER_WEIGHT = _define(
+    "SCORE_OVER_WEIGHT", ERROR, ("得分超过分值", "score above weight"),
+    default=("“{name}”得分 {found} 超过分值 {expected}", "score {found} of '{name}' is above its weight {expected}"),
+    negative=("“{name}”得分 {found} 为负数", "score {found} of '{name}' is negative"))
+WEIGHT_MISMATCH = _define(
+    "WEIGHT_MISMATCH", ERROR, ("分值不符", "weights wrong"),
+    default=("{label}下各指标分值合计 {found}，应为 {expected}（方案 {scheme}）",
+             "the weights under {label} add up to {found}, expected {expected} (scheme {scheme})"),
+    level=("{label}权重 {found} 与方案 {scheme} 规定的 {expected} 不符",
+           "{label} weight {found} differs from {expected} in scheme {scheme}"),
+    subtotal=("{label}分值小计 {found}，应为方案 {scheme} 规定的 {expected}",
+              "{label} weight subtotal {found}, expected {expected} in scheme {scheme}"),
+    budget=("预算执行分值 {found} 与方案 {scheme} 规定的 {expected} 不符",
+            "budget execution weight {found} differs from {expected} in scheme {scheme}"),
+    total=("分值合计 {found}，应为 {expected}", "the weights total {found}, expected {expected}"))
+EXECUTION_RATE_MISMATCH = _define(
+    "EXECUTION_RATE_MISMATCH", ERROR, ("执行率不一致", "execution rate mismatch"),
+    default=("执行率 {found} 与 全年执行数÷全年预算数 = {expected} 不一致",
+             "execution rate {found} differs from executed / budget = {expected}"),
+    ratio=("{label} {found} 与计算值 {expected} 不一致", "{label} {found} differs from the computed {expected}"))
+BUDGET_SCORE_MISMATCH = _define(
+    "BUDGET_SCORE_MISMATCH", ERROR, ("预算执行得分不符", "budget score wrong"),
+    default=("预算执行得分 {found}，按执行率 {rate} 应为 {expected}",
+             "budget execution score {found}; at an execution rate of {rate} it should be {expected}"))
+GRADE_MISMATCH = _define(
+    "GRADE_MISMATCH", ERROR, ("评价等次不一致", "grade mismatch"),
+    default=("评价等次“{found}”与总分 {total} 对应的等次“{expected}”不一致",
+             "grade '{found}' differs from '{expected}', the grade of the total {total}"))
+AMOUNT_SUM_MISMATCH = _define(
+    "AMOUNT_SUM_MISMATCH", ERROR, ("金额合计不一致", "amount sum mismatch"),
+    default=("{label} {found} 与其组成部分合计 {expected} 不一致（超出四舍五入误差）",
+             "{label} {found} differs from the sum of its parts {expected} beyond rounding"))
+FORMULA_OVERWRITTEN = _define(
+    "FORMULA_OVERWRITTEN", ERROR, ("公式被改为固定值", "formula overwritten"),
+    default=("{what}（{cell}）原为公式，现被改成固定值 {found}",
+             "{what} ({cell}) was a formula and now holds the constant {found}"))
+FORMULA_ALTERED = _define(
+    "FORMULA_ALTERED", ERROR, ("公式被修改", "formula altered"),
+    default=("{what}（{cell}）的公式被修改：应为 {expected}，现为 {found}",
+             "the formula of {what} ({cell}) was changed: expected {expected}, found {found}"))
+PROTECTION_REMOVED = _define(
+    "PROTECTION_REMOVED", WARNING, ("保护被撤销", "protection removed"),
+    default=("工作表“{sheet}”的保护已被撤销", "protection of sheet '{sheet}' was switched off"),
+    workbook=("工作簿结构保护已被撤销", "workbook structure protection was switched off"))
+NOT_RECALCULATED = _define(
+    "NOT_RECALCULATED", WARNING, ("公式未重新计算", "not recalculated"),
+    default=("{count} 个公式单元格没有计算结果（文件未经 Excel/WPS/LibreOffice 打开保存），已由 perfxl 重新计算",
+             "{count} formula cells carry no computed value (the file was never saved by a spreadsheet "
+             "program); perfxl recomputed them"))
+MISSING_VALUE = _define(
+    "MISSING_VALUE", ERROR, ("必填项未填写", "missing value"),
+    default=("{what}未填写", "{what} is empty"),
+    zero_budget=("全年预算数为 0，无法计算执行率", "the full-year budget is 0: no execution rate can be computed"))
+UNPARSEABLE_VALUE = _define(
+    "UNPARSEABLE_VALUE", ERROR, ("应为数字", "not a number"),
+    default=("{what}应为数字，实际为“{found}”", "{what} must be a number but holds '{found}'"),
+    as_text=("{what}“{found}”是文本而不是数字，表中公式不会计入它：请删除后重新输入数字（单位填在单位列）",
+             "{what} '{found}' is text, not a number, so the sheet's formulas leave it out: "
+             "clear the cell and type the number (the unit goes in the unit column)"))
+SCORE_RULE_MISMATCH = _define(
+    "SCORE_RULE_MISMATCH", WARNING, ("得分与评分规则不符", "score off the rule"),
+    default=("“{name}”自评得分 {found}，按评分规则（指标值 {target}，实际完成值 {actual}）应为 {expected}",
+             "self-score {found} of '{name}'; the rule gives {expected} (target {target}, actual {actual})"),
+    band=("“{name}”为定性指标（{band}），自评得分 {found} 不在 {expected} 分之间",
+          "'{name}' is qualitative ({band}); self-score {found} is outside {expected}"))
+DEVIATION_REASON_MISSING = _define(
+    "DEVIATION_REASON_MISSING", WARNING, ("缺偏差原因", "no deviation reason"),
+    default=("“{name}”得分 {found} 低于分值 {expected}，未填写偏差原因分析及改进措施",
+             "'{name}' scores {found} below its weight {expected} but gives no deviation reason"))
+UNKNOWN_LAYOUT = _define(
+    "UNKNOWN_LAYOUT", ERROR, ("未找到自评表", "no scoring table"),
+    default=("未找到绩效自评表：{detail}", "no scoring table found: {detail}"))
+UNREADABLE_FILE = _define(
+    "UNREADABLE_FILE", ERROR, ("文件无法读取", "unreadable file"),
+    default=("文件无法读取：{detail}", "the file cannot be read: {detail}"))
+PREFILLED_VALUE_CHANGED = _define(
+    "PREFILLED_VALUE_CHANGED", ERROR, ("预填内容被修改", "prefilled value changed"),
+    default=("{what}是财政局预填的内容，应为 {expected}，现为 {found}",
+             "{what} was prefilled by the bureau as {expected} and now holds {found}"))
+EXECUTED_OVER_BUDGET = _define(
+    "EXECUTED_OVER_BUDGET", WARNING, ("执行数超预算", "executed over budget"),
+    default=("全年执行数 {found} 大于全年预算数 {expected}",
+             "full-year execution {found} is above the full-year budget {expected}"))
+TARGET_OVERSHOOT = _define(
+    "TARGET_OVERSHOOT", WARNING, ("大幅超额完成", "target far exceeded"),
+    default=("“{name}”实际完成值 {found} 达到指标值 {expected} 的 {ratio}，指标值可能设定偏低",
+             "'{name}' reached {found}, {ratio} of its target {expected}: the target may have been set too low"))
+SPENDING_PERFORMANCE_GAP = _define(
+    "SPENDING_PERFORMANCE_GAP", WARNING, ("绩效与预算执行偏离", "performance ahead of spending"),
+    default=("指标得分率 {found} 明显高于预算执行得分率 {expected}（偏离 {gap}，超过 {threshold}）："
+             "请说明指标值是否偏低或资金是否确有需要",
+             "indicators scored {found} of their weight while budget execution scored {expected} "
+             "(gap {gap}, above {threshold}): were the targets too low, or the money not needed?"))
+NARRATIVE_MISMATCH = _define(
+    "NARRATIVE_MISMATCH", ERROR, ("报告文字与表格不符", "text disagrees"),
+    default=("正文“{quote}”所述{what} {found} 与{source} {expected} 不一致",
+             "the text '{quote}' states {what} {found}, but {source} gives {expected}"))
+SHEET_SKIPPED = _define(
+    "SHEET_SKIPPED", WARNING, ("表格未能识别", "table not read"),
+    default=("工作表“{sheet}”{where}有数字和类似表头的内容，但不是可识别的自评表，未审核：{detail}",
+             "sheet '{sheet}'{where} holds numbers under table-like headers but is no table perfxl knows; "
+             "not checked: {detail}"))
+
+
+#: Codes whose expected and found values are rates (fractions, written to 4 decimals).
+RATE_CODES = frozenset({EXECUTION_RATE_MISMATCH, SPENDING_PERFORMANCE_GAP})
+
+
+def severity(code: str) -> str:
+    return REGISTRY[code].severity
+
+
+def label(code: str, lang: str = "zh") -> str:
+    zh, en = REGISTRY[code].label
+    return en if lang == "en" else zh
+
+
+# --- statuses and severities -------------------------------------------------------------------
+
+#: Status of a file or a roster row, one label each (terminal, report, status command).
+STATUSES: dict[str, tuple[str, str]] = {
+    "clean": ("通过", "clean"),
+    "warnings": ("仅有警告", "warnings only"),
+    "errors": ("有错误", "errors"),
+    "unreadable": ("无法读取", "unreadable"),
+    "not_submitted": ("未提交", "not submitted"),
+    "unmatched": ("未匹配名单", "not on roster"),
+    "superseded": ("已被替换", "superseded"),
+}
+SEVERITIES: dict[str, tuple[str, str]] = {ERROR: ("错误", "error"), WARNING: ("警告", "warning")}
+
+
+def status_label(status: str, lang: str = "zh") -> str:
+    zh, en = STATUSES.get(status, (status, status))
+    return en if lang == "en" else zh
+
+
+def severity_label(level: str, lang: str = "zh") -> str:
+    zh, en = SEVERITIES[level]
+    return en if lang == "en" else zh
+
+
+# --- places and reasons used inside messages ---------------------------------------------------
+
+#: Names of places ({what} in a message).
+PLACES: dict[str, tuple[str, str]] = {
+    "initial": ("年初预算数", "initial budget"),
+    "budget": ("全年预算数", "full-year budget"),
+    "executed": ("全年执行数", "full-year execution"),
+    "rate": ("执行率", "execution rate"),
+    "funds_weight": ("预算执行分值", "budget execution weight"),
+    "funds_score": ("预算执行得分", "budget execution score"),
+    "weight": ("“{name}”的分值", "the weight of '{name}'"),
+    "score": ("“{name}”的得分", "the score of '{name}'"),
+    "target": ("“{name}”的年度指标值", "the target of '{name}'"),
+    "actual": ("“{name}”的实际完成值", "the actual value of '{name}'"),
+    "reference": ("“{name}”的参考得分", "the reference score of '{name}'"),
+    "subtotal_weight": ("{label}分值小计", "{label} weight subtotal"),
+    "subtotal_score": ("{label}得分小计", "{label} score subtotal"),
+    "total_weight": ("总分分值", "total weight"),
+    "total_score": ("总分", "total score"),
+    "grade": ("评价等次", "grade"),
+    "amount": ("“{sheet}”表的合计数", "the total on sheet '{sheet}'"),
+    "department": ("部门（单位）名称", "the department name"),
+}
+
+#: Why a file is unreadable or holds no table: (Chinese, English). The Chinese detail a reader
+#: gives (naming the exact part or size) takes precedence over the generic Chinese wording.
+REASONS: dict[str, tuple[str, str]] = {
+    "io": ("无法打开文件", "the file cannot be opened"),
+    "empty": ("文件为空（0 字节）", "the file is empty (0 bytes)"),
+    "legacy_xls": ("旧版 Excel 97-2003 格式（.xls），请另存为 .xlsx 后再提交",
+                   "an Excel 97-2003 (.xls) or WPS (.et) file: save it as .xlsx and send it again"),
+    "wps": ("WPS 表格格式（.et），请在 WPS 中另存为 .xlsx 后再提交",
+            "a WPS spreadsheet (.et/.ett): save it as .xlsx in WPS and send it again"),
+    "macros": ("含宏的工作簿（.xlsm）出于安全原因不予读取，请另存为不含宏的 .xlsx 后再提交",
+               "a macro-enabled workbook (.xlsm) is not read, for safety: save it as .xlsx without macros"),
+    "xlsb": ("Excel 二进制格式（.xlsb），请另存为 .xlsx 后再提交", "an Excel binary workbook (.xlsb): save it as .xlsx"),
+    "ods": ("OpenDocument 表格（.ods），请另存为 .xlsx 后再提交", "an OpenDocument spreadsheet (.ods): save it as .xlsx"),
+    "doc": ("Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交",
+            "a Word 97-2003 document (.doc): save it as .docx in Word and send it again"),
+    "pdf": ("PDF 文件无法审核，请提交 Excel 工作簿（.xlsx）或 Word 文档（.docx）",
+            "a PDF cannot be checked: send the Excel workbook (.xlsx) or the Word document (.docx)"),
+    "encrypted": ("文件已加密（设置了打开密码），请取消密码后再提交",
+                  "the file is encrypted (it has a password to open): remove the password and send it again"),
+    "too_large": ("文件超过安全上限", "the file is larger than the safety limit"),
+    "not_zip": ("不是 Excel 工作簿（可能是其他文件改了扩展名）",
+                "not an Excel workbook (an .xlsx is a zip file): probably another kind of file renamed"),
+    "truncated": ("文件已损坏或不完整，请重新保存后再提交",
+                  "the file is damaged or incomplete: save it again and send it again"),
+    "zip_limits": ("工作簿超过安全上限（部件数量或解压后大小）",
+                   "the workbook exceeds the safety limits (number of parts or uncompressed size)"),
+    "zip_bomb": ("部件压缩比异常（疑似压缩炸弹），拒绝读取",
+                 "a part has an abnormal compression ratio (suspected zip bomb): refused"),
+    "not_xlsx": ("不是 Excel 工作簿（没有工作簿部件：可能是 Word、PowerPoint 文档或其他压缩包）",
+                 "not an Excel workbook (no workbook part: a Word or PowerPoint document, or another zip)"),
+    "corrupt": ("文件内容已损坏（XML 无效）", "the file's content is damaged (invalid XML)"),
+    "xml_dtd": ("文件含 DTD 或实体声明，出于安全原因拒绝读取",
+                "the file contains a DTD or entity declaration: refused for safety"),
+    "timeout": ("处理超时（超过 {timeout} 秒），文件可能异常或过于复杂，已跳过",
+                "reading took longer than the time limit ({timeout} s): the file may be malformed or too complex"),
+    "crash": ("读取时处理进程异常终止{signal}，可能超过内存上限或文件异常，已跳过",
+              "the process reading this file stopped abnormally{signal}: the file may be malformed"),
+    "memory": ("超过内存上限（{memory_mb} MB），拒绝读取", "the file needs more memory than the limit ({memory_mb} MB)"),
+    "error": ("读取时出错（{error}）", "unexpected error while reading: {error}"),
+    "no_table": ("在工作表 {sheets} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
+                 "no table with the headers 一级指标/二级指标/三级指标/分值/得分 on any sheet ({sheets})"),
+}
+
+EMPTY = ("（空）", "(empty)")
+
+
+def reason_text(key: str, lang: str = "zh", **params: Any) -> str:
+    zh, en = REASONS[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
+def place(key: str, lang: str = "zh", **params: Any) -> str:
+    zh, en = PLACES[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
+def render(finding: Any, lang: str = "zh") -> str:
+    """The finding's message in ``lang`` (a :class:`~perfxl.model.Finding`)."""
+    spec = REGISTRY[finding.code]
+    template = spec.message(finding.variant, lang)
+    params = {name: show(value, lang) for name, value in finding.params.items() if name != "reason"}
+    reason = finding.params.get("reason")
+    if reason in REASONS and (lang == "en" or not finding.params.get("detail")):
+        params["detail"] = reason_text(reason, lang, **params)
+    what = finding.params.get("what")
+    if isinstance(what, tuple):
+        params["what"] = place(what[0], lang, **what[1])
+    as_shown = percent if finding.code in RATE_CODES else show
+    params.setdefault("expected", as_shown(finding.expected, lang))
+    params.setdefault("found", as_shown(finding.found, lang))
+    params.setdefault("sheet", finding.sheet or "")
+    params.setdefault("cell", finding.cell or "")
+    return template.format(**params)
+
+
+def percent(value: Any, lang: str = "zh") -> str:
+    """A rate (a fraction) as the percentage people read: 0.726 → 72.60%."""
+    if isinstance(value, Decimal):
+        return f"{format_number(value * 100)}%"
+    return show(value, lang)
+
+
+def show(value: Any, lang: str = "zh") -> str:
+    """A value as a message shows it: numbers to the cent, nothing as （空）/(empty)."""
+    if value is None:
+        return EMPTY[1] if lang == "en" else EMPTY[0]
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, tuple):
+        return value  # type: ignore[return-value]
+    return str(value)

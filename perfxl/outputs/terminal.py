@@ -1,0 +1,84 @@
+"""What the terminal shows: a block per file with findings, the summary, the roster view, the ledger."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from perfxl import codes
+from perfxl.codes import render
+from perfxl.model import DepartmentRow, FileResult
+from perfxl.numbers import format_number
+from perfxl.outputs.files import Summary
+
+
+def format_file(result: FileResult, lang: str = "zh") -> str:
+    """A readable block for one file (empty for a clean one)."""
+    if result.status == "clean":
+        return ""
+    out = io.StringIO()
+    status = codes.status_label(result.status, lang)
+    who = f"  {result.department}" if result.department else ""
+    totals = ""
+    if result.computed_total is not None:
+        label = "总分" if lang == "zh" else "total"
+        totals = f"  {label} {format_number(result.declared_total)}→{format_number(result.computed_total)}"
+    out.write(f"● {result.path}{who}  [{status}]{totals}\n")
+    for finding in result.findings:
+        where = "!".join(part for part in (finding.sheet, finding.cell) if part) or "-"
+        severity = codes.severity_label(finding.severity, lang)
+        out.write(f"    {severity:<4} {where:<14} {finding.code:<25} {render(finding, lang)}\n")
+    return out.getvalue()
+
+
+def format_summary(summary: Summary, lang: str = "zh") -> str:
+    s = summary.to_dict()
+    if lang == "zh":
+        line = (f"共 {s['files']} 个文件：通过 {s['clean']}，有错误 {s['with_errors']}，"
+                f"仅有警告 {s['with_warnings_only']}，无法读取 {s['unreadable']}")
+    else:
+        line = (f"{s['files']} files: {s['clean']} clean, {s['with_errors']} with errors, "
+                f"{s['with_warnings_only']} with warnings only, {s['unreadable']} unreadable")
+    codes = "  ".join(f"{code}×{count}" for code, count in s["findings_by_code"].items())
+    return line + ("\n" + codes if codes else "")
+
+
+def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:
+    """The roster view of a collection round: who is missing, who sent twice, what matched nobody."""
+    zh = lang == "zh"
+    missing = [r for r in rows if r.code is not None and r.status == "not_submitted"]
+    twice = [r for r in rows if r.superseded]
+    strays = [r for r in rows if r.code is None]
+    counts = Counter(r.status for r in rows if r.code is not None)
+    out = io.StringIO()
+    parts = "，".join(f"{codes.status_label(k, lang)} {counts[k]}" for k in ("clean", "warnings", "errors", "unreadable", "not_submitted")
+                     if counts[k]) if zh else ", ".join(f"{counts[k]} {codes.status_label(k, lang)}" for k in counts)
+    out.write((f"名单 {sum(counts.values())} 个部门：{parts}\n") if zh else f"roster of {sum(counts.values())}: {parts}\n")
+    if missing:
+        names = "、".join(f"{r.code} {r.name}" for r in missing)
+        out.write(f"  未提交：{names}\n" if zh else f"  not submitted: {names}\n")
+    for row in twice:
+        older = "、".join(r.path for r in row.superseded)
+        chosen = row.result.path if row.result else ""
+        out.write(f"  重复提交：{row.code} {row.name} 采用最新的 {chosen}，另有 {older}\n" if zh else
+                  f"  sent twice: {row.code} {row.name}: using the newest {chosen}; also {older}\n")
+    for row in strays:
+        path = row.result.path if row.result else ""
+        out.write(f"  未匹配名单：{path}（{row.name}）\n" if zh else f"  matches no department: {path} ({row.name})\n")
+    return out.getvalue()
+
+
+def format_status(rows, lang: str = "zh") -> str:
+    """`perfxl status`: one line per department from the ledger."""
+    zh = lang == "zh"
+    out = io.StringIO()
+    header = ("部门编码", "部门名称", "状态", "提交次数", "修正情况") if zh else ("code", "department", "status",
+                                                                          "submissions", "resubmission")
+    out.write("  ".join(header) + "\n")
+    for row in rows:
+        change = ""
+        if row.submissions > 1:
+            change = (f"较上次修正 {row.fixed} 项，新增 {row.new} 项" if zh else f"fixed {row.fixed}, new {row.new}")
+        code = row.code or ("（未匹配）" if zh else "(unmatched)")
+        out.write(f"{code}  {row.name}  {codes.status_label(row.status, lang)}  {row.submissions}  {change}\n")
+    return out.getvalue()
