@@ -151,3 +151,23 @@ def test_fixtures_are_up_to_date(tmp_path):
     assert build(tmp_path) == EXPECTED
     for name in EXPECTED:
         assert (tmp_path / name).read_bytes() == (FIXTURES / name).read_bytes(), name
+
+
+def test_reconcile_reads_the_form_and_checks_its_grade(tmp_path):
+    """Through reconcile: layout base-data-form, one base-data table, the grade against 综合得分."""
+    import openpyxl
+
+    from perfxl.reconcile import reconcile_file
+
+    source = FIXTURES / "01_yueyang_2020_seed.xlsx"
+    clean = reconcile_file(source)
+    assert (clean.status, clean.layout) == ("clean", "base-data-form")
+    assert [(t.kind, t.declared_total, t.computed_grade) for t in clean.tables] == [("base-data", 98, "优")]
+    book = openpyxl.load_workbook(source)
+    grade_cell = next(cell for row in book.active.iter_rows() for cell in row if cell.value == "优")
+    grade_cell.value = "良好"
+    changed = tmp_path / "grade.xlsx"
+    book.save(changed)
+    result = reconcile_file(changed)
+    assert [(f.code, f.cell, f.expected, f.found) for f in result.findings] == [
+        ("GRADE_MISMATCH", grade_cell.coordinate, "优", "良好")]
