@@ -100,3 +100,18 @@ def test_every_code_is_worded_in_both_languages():
         for zh, en in spec.messages.values():
             assert re.search(r"[\u4e00-\u9fff]", zh), (code, zh)
             assert not re.search(r"（空）", en), (code, en)
+
+
+def test_no_chinese_placeholder_in_english_messages():
+    """A value missing from an English message reads '(empty)', never '（空）' (issue 9)."""
+    from decimal import Decimal
+
+    from perfxl.codes import render
+    from perfxl.model import Finding
+
+    rate = Finding("BUDGET_SCORE_MISMATCH", "自评表", "L4", Decimal("10"), Decimal("9"), params={"rate": None})
+    overwritten = Finding("FORMULA_OVERWRITTEN", "自评表", "I49", "=SUM(L4)", None,
+                          params={"what": ("total_score", {})})
+    for finding in (rate, overwritten):
+        assert "（空）" not in render(finding, "en") and "(empty)" in render(finding, "en")
+        assert "（空）" in render(finding, "zh")

@@ -272,15 +272,16 @@ def _close(a: Decimal, b: Decimal | None, tolerance: Decimal) -> bool:
     return b is not None and abs(a - b) <= tolerance
 
 
-def _percent(value: Decimal | None) -> str:
+def _percent(value: Decimal | None) -> str | None:
+    """A rate for a message; None (shown as empty in the reader's language) when there is none."""
     if value is None:
-        return "（空）"
+        return None
     return f"{round_half_up(value * 100, 2)}%"
 
 
-def _show_field(f: Field, unit: Field) -> str:
+def _show_field(f: Field, unit: Field) -> str | None:
     if f.number is not None and unit.text == "%":
         return _percent(f.number)
     if f.number is not None and not unit.text and isinstance(f.value, str):
         return f.text  # as typed: '476.74万元'
-    return (format_number(f.number) + unit.text) if f.number is not None else (f.text or "（空）")
+    return (format_number(f.number) + unit.text) if f.number is not None else (f.text or None)
