@@ -102,3 +102,37 @@ def test_blank_and_none_rows_are_ignored():
     from dataclasses import replace
 
     assert codes(table_from_sample(replace(sample, rows=rows), STANDARD)) == ["SCORE_RULE_MISMATCH"]
+
+
+def test_a_stored_rate_is_as_precise_as_the_percentage_shown():
+    """A rate stored as the number 1 (shown 100%) does not pass against a true 72.60% (issue 10)."""
+    stored_one = table_from_sample(LIWAN_2022, STANDARD, rate=D(1), score="7.26")
+    assert stored_one.funds["rate"].value == D(1)
+    mismatch = [f for f in findings(stored_one) if f.code == "EXECUTION_RATE_MISMATCH"]
+    assert [(f.expected, f.found) for f in mismatch] == [(D("0.7260"), D(1))]
+    # Shown as '100%' (whole percent), a stored 0.996 stands for 99.5%–100.5%; shown '0.00%' it does not.
+    near = table_from_sample(LUSONG_2024, STANDARD, rate=D(1), score="10")
+    near.funds["executed"].assign(D("639.44"))  # 639.44 / 642.01 = 99.60%
+    near.funds["rate"].shown_places = 2
+    assert "EXECUTION_RATE_MISMATCH" not in codes(near)
+    near.funds["rate"].shown_places = 4
+    assert "EXECUTION_RATE_MISMATCH" in codes(near)
+
+
+def test_grade_words_follow_the_scheme_synonyms():
+    """良好 is 良 and 优秀 is 优 (domain rules §3); a word naming no grade is still a mismatch."""
+    def grade_codes(grade: str) -> list[str]:
+        table = table_from_sample(LUSONG_2024, STANDARD, rate="1", score="10", total="97", grade=grade)
+        return [f.code for f in findings(table) if f.code == "GRADE_MISMATCH"]
+
+    assert grade_codes("优秀") == [] and grade_codes(" 优 ") == []
+    assert grade_codes("良好") == ["GRADE_MISMATCH"] and grade_codes("很好") == ["GRADE_MISMATCH"]
+
+
+def test_dated_targets_are_qualitative_text():
+    """'2024年12月31日前' and '2024-2025年度' are targets in words, not unreadable numbers (issue 10)."""
+    sample = LUSONG_2024.with_row(6, target="2024年12月31日前", actual="2024年12月31日前", score="5")
+    table = table_from_sample(sample, STANDARD, rate="1", score="10", total="97", grade="优")
+    assert "UNPARSEABLE_VALUE" not in codes(table)
+    sample = LUSONG_2024.with_row(6, target="2024-2025年度", actual="已完成", score="5")
+    assert "UNPARSEABLE_VALUE" not in codes(table_from_sample(sample, STANDARD, rate="1", score="10"))
