@@ -20,7 +20,7 @@ from perfxl.reconcile import reconcile_file
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOTAL_97 = EXAMPLES / "芦淞区委宣传部_2024_总分改为97.xlsx"
 NOT_RECALCULATED = EXAMPLES / "脚本填写未计算_荔湾区委宣传部_2022.xlsx"
-CLEAN = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+CLEAN = EXAMPLES / "峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"
 
 
 def fill_of(cell) -> str | None:

@@ -41,9 +41,16 @@ def test_the_97_case():
 
 
 def test_clean_tables_give_no_findings():
-    assert findings(table_from_sample(LIWAN_2022, STANDARD, rate="72.6%", score="7.26", total="95.26",
-                                      grade="优")) == []
     assert findings(table_from_sample(EBIAN_2024, CLASSIC, total="100", grade="优"), CLASSIC) == []
+
+
+def test_spending_far_behind_performance_is_questioned():
+    """Seed 002: indicators 88 of 90 (97.78%) against execution 72.60% → a warning, nothing else."""
+    found = findings(table_from_sample(LIWAN_2022, STANDARD, rate="72.6%", score="7.26", total="95.26",
+                                       grade="优"))
+    assert [(f.code, f.cell, f.expected, f.found, f.severity) for f in found] == [
+        ("SPENDING_PERFORMANCE_GAP", "L4", D("0.7260"), D("0.9778"), "warning")]
+    assert found[0].params["gap"] == "25.18%"
 
 
 def test_score_above_weight_and_negative():

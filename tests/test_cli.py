@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from perfxl.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CLEAN = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+CLEAN = EXAMPLES / "峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"
 FAULTY = EXAMPLES / "芦淞区委宣传部_2024_总分改为97.xlsx"
 
 
@@ -110,7 +110,8 @@ def test_jobs_give_the_same_results(tmp_path, jobs):
     run("reconcile", EXAMPLES, "--json", out, "--jobs", jobs)
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
-    assert data["summary"]["with_errors"] == 1 and data["summary"]["clean"] == 2
+    # 峨边 is clean; 荔湾 (both copies) warns that spending (72.60%) trails performance; 芦淞 has the 97.
+    assert data["summary"]["with_errors"] == 1 and data["summary"]["clean"] == 1
 
 
 def test_csv_neutralises_formula_text(tmp_path):

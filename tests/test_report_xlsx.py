@@ -146,7 +146,7 @@ def test_summary_links_to_first_finding(book: openpyxl.Workbook) -> None:
 def test_findings_list_only_chosen_results(book: openpyxl.Workbook, rows: list[DepartmentRow]) -> None:
     records = _records(book["问题明细"])
     chosen = [(row, f) for row in rows if row.result for f in row.result.findings]
-    assert len(records) == len(chosen) == 8
+    assert len(records) == len(chosen) == 9
     for record, (row, finding) in zip(records, chosen, strict=True):
         assert record["代码"].value == finding.code
         assert record["严重程度"].value == {"error": "错误", "warning": "警告"}[finding.severity]
@@ -181,7 +181,7 @@ def test_layout_frozen_filtered_fitted(book: openpyxl.Workbook) -> None:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.name == "宋体"
     assert book["汇总"].auto_filter.ref == "A1:K8"
-    assert book["问题明细"].auto_filter.ref == "A1:J9"
+    assert book["问题明细"].auto_filter.ref == "A1:J10"
     assert len(book["统计"].tables) == 3
     assert all(t.autoFilter is not None for t in book["统计"].tables.values())
     widths = book["汇总"].column_dimensions

@@ -17,7 +17,7 @@ from perfxl.reconcile import reconcile_file, reconcile_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-GOOD = EXAMPLES / "荔湾区委宣传部_2022_自评表.xlsx"
+GOOD = EXAMPLES / "峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 

@@ -95,7 +95,7 @@ def test_funds_breakdown_rows_use_interval_tolerance(tmp_path):
                                              "得分", "偏差原因分析及改进措施"], strict=True):
             sheet[f"{column}11"] = text
         sheet["A12"], sheet["B12"], sheet["C12"], sheet["D12"], sheet["E12"], sheet["F12"], sheet["G12"] = \
-            "产出指标", "数量指标", "宣讲", "≥10场", "12场", 40, 40
+            "产出指标", "数量指标", "宣讲", "≥10场", "11场", 40, 40
         for index, (label, weight) in enumerate((("效益指标", 20), ("满意度指标", 10), ("成本指标", 20))):
             row = 13 + index
             sheet[f"A{row}"], sheet[f"B{row}"], sheet[f"C{row}"] = label, "指标", f"{label}项"

@@ -12,9 +12,11 @@ from decimal import Decimal
 from perfxl import codes
 from perfxl.checking.recompute import (
     Recomputation,
+    direction,
     grade_of,
     grade_word,
     is_dated_text,
+    number_of,
     operator_of,
     recompute,
 )
@@ -55,6 +57,7 @@ def check_table(table: ScoreTable, scheme: Scheme,
     _check_levels(table, scheme, result, add)
     findings += check_amounts(table)
     _check_total_and_grade(table, scheme, result, add)
+    _check_spending_gap(table, scheme, result, add)
     return result, findings
 
 
@@ -66,6 +69,11 @@ def _check_funds(table: ScoreTable, scheme: Scheme, result: Recomputation, add: 
     for key in ("budget", "executed"):
         if funds.get(key) is not None:
             _require_number(funds[key], (key, {}), add)
+    budget, executed = number_of(funds.get("budget")), number_of(funds.get("executed"))
+    if budget is not None and budget == 0:
+        add(codes.MISSING_VALUE, funds["budget"], None, Decimal(0), "zero_budget")
+    if budget is not None and executed is not None and executed > budget:
+        add(codes.EXECUTED_OVER_BUDGET, funds["executed"], budget, executed)
     weight = funds.get("weight")
     if weight is not None and weight.number is not None and weight.number != scheme.budget_weight:
         add(codes.WEIGHT_MISMATCH, weight, scheme.budget_weight, weight.number, "budget", scheme=scheme.name)
@@ -96,6 +104,7 @@ def _check_indicator(indicator: Indicator, reference: Decimal | None, scheme: Sc
         # A number-looking text that does not read as a number ('5场和6次') is worth telling.
         if f.number is None and f.text and f.text[:1].isdigit() and not (qualitative or is_dated_text(f.text)):
             add(codes.UNPARSEABLE_VALUE, f, None, f.text, what=(key, name))
+    _check_overshoot(indicator, scheme, add)
     if score is None:
         return
     if score < 0:
@@ -124,6 +133,19 @@ def _check_rule(indicator: Indicator, reference: Decimal | None, weight: Decimal
         if not low - SCORE_TOLERANCE <= score <= high + SCORE_TOLERANCE:
             add(codes.SCORE_RULE_MISMATCH, indicator.score, f"{format_number(low)}–{format_number(high)}", score,
                 "band", **name, band=band.label)
+
+
+def _check_overshoot(indicator: Indicator, scheme: Scheme, add: Add) -> None:
+    """A higher-is-better actual at or beyond the overshoot ratio of its target: set too low?"""
+    target, actual = indicator.target.number, indicator.actual.number
+    if target is None or actual is None:
+        return
+    op = operator_of(indicator)
+    if rules.direction_of(op, direction(indicator, scheme)) != "higher":
+        return
+    if rules.is_overshoot(scheme, target, actual):
+        add(codes.TARGET_OVERSHOOT, indicator.actual, target, actual, name=indicator.label,
+            ratio=_percent(actual / target))
 
 
 def _qualitative_band(indicator: Indicator, scheme: Scheme):
@@ -204,6 +226,20 @@ def _compare_grade(grade: Field, expected: str | None, total: Decimal | None, sc
         add(codes.MISSING_VALUE, grade, expected, None, what=("grade", {}))
     elif grade_word(found, scheme) != expected:
         add(codes.GRADE_MISMATCH, grade, expected, found, total=total)
+
+
+def _check_spending_gap(table: ScoreTable, scheme: Scheme, result: Recomputation, add: Add) -> None:
+    """Indicators scored far ahead of budget execution deserve a question (domain rules §3)."""
+    budget_weight = scheme.budget_weight
+    indicator_weight = scheme.total_weight - budget_weight
+    if result.budget_score is None or budget_weight <= 0 or indicator_weight <= 0 or not result.references:
+        return
+    performance = sum(result.level_scores.values(), Decimal(0)) / indicator_weight
+    spending = result.budget_score / budget_weight
+    gap = performance - spending
+    if performance > 0 and gap > scheme.rules.gap_threshold * performance:
+        add(codes.SPENDING_PERFORMANCE_GAP, table.funds.get("score"), round_half_up(spending, 4),
+            round_half_up(performance, 4), gap=_percent(gap), threshold=_percent(scheme.rules.gap_threshold))
 
 
 # --- amounts -------------------------------------------------------------------------------------
