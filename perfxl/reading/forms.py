@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from perfxl.model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
 from perfxl.numbers import normalise_text, parse_number, to_decimal
-from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref
+from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref, to_field
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 
 #: Header synonyms of the indicator block (normalised: no spaces, half-width).
@@ -138,10 +138,7 @@ def _value(cell: Cell | None):
 def field_at(grid: Grid, row: int, col: int | None, follow_merge: bool = False) -> Field:
     if col is None:
         return Field()
-    ref, cell = grid.get(row, col, follow_merge)
-    f = Field(cell=ref, formula=cell.formula if cell else None)
-    f.assign(_value(cell))
-    return f
+    return to_field(*grid.get(row, col, follow_merge))
 
 
 @dataclass

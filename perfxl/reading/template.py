@@ -21,7 +21,7 @@ from perfxl.model import (
     LevelTotals,
     ScoreTable,
 )
-from perfxl.reading.xlsx import Cell, Sheet, Workbook
+from perfxl.reading.xlsx import Cell, Sheet, Workbook, to_field
 from perfxl.scheme import Scheme, SchemeError, parse_scheme
 from perfxl.scheme.amounts import INCOME_KEYS
 from perfxl.template.layout import (
@@ -216,9 +216,4 @@ def _formula_targets(table: ScoreTable, layout: TemplateLayout) -> dict[str, Fie
 # --- cells to fields --------------------------------------------------------------------------------
 
 def _field(sheet: Sheet, ref: str) -> Field:
-    f = Field(cell=ref)
-    cell = sheet.get(ref)
-    if cell is not None:
-        f.formula = cell.formula
-        f.assign(cell.shown if cell else None)
-    return f
+    return to_field(ref, sheet.get(ref))

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from perfxl.model import Field
+
 NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -40,6 +42,7 @@ class Limits:
     max_uncompressed_bytes: int = 200 * 1024 * 1024
     max_part_bytes: int = 100 * 1024 * 1024
     max_compression_ratio: int = 200
+    max_sheet_cells: int = 2_000_000  # the used range of one .xls/.ods sheet (read through calamine)
 
 
 DEFAULT_LIMITS = Limits()
@@ -60,6 +63,7 @@ class Cell:
     value: Decimal | str | bool | None
     formula: str | None = None
     error: str | None = None  # '#DIV/0!' and friends
+    percent_places: int | None = None  # a number shown as a percentage: the decimals of the fraction shown
 
     @property
     def is_blank(self) -> bool:
@@ -110,6 +114,7 @@ class Workbook:
             raise
         self._parsed: dict[str, Sheet] = {}
         self._names: list[str] | None = None
+        self._percent_styles: dict[int, int] | None = None
 
     def __enter__(self) -> Workbook:
         return self
@@ -192,6 +197,29 @@ class Workbook:
             props[prop.get("name", "")] = "" if value is None else (value.text or "")
         return props
 
+    def percent_styles(self) -> dict[int, int]:
+        """Cell style index → decimals of the fraction a percentage format shows ('0%' → 2, '0.00%' → 4).
+
+        Only read when a sheet has a numeric cell with a style: a rate's precision is that of the
+        percentage shown (domain rules §4), never that of the stored fraction.
+        """
+        if self._percent_styles is None:
+            self._percent_styles = {}
+            root = self._xml("xl/styles.xml")
+            if root is not None:
+                codes = {9: "0%", 10: "0.00%"}
+                for fmt in root.iterfind("m:numFmts/m:numFmt", NS):
+                    try:
+                        codes[int(fmt.get("numFmtId", ""))] = fmt.get("formatCode", "")
+                    except ValueError:
+                        continue
+                for index, xf in enumerate(root.iterfind("m:cellXfs/m:xf", NS)):
+                    number_format = xf.get("numFmtId", "0")
+                    places = _percent_places(codes.get(int(number_format), "")) if number_format.isdigit() else None
+                    if places is not None:
+                        self._percent_styles[index] = places
+        return self._percent_styles
+
     def shared_strings(self) -> list[str]:
         if self._shared_strings is None:
             root = self._xml("xl/sharedStrings.xml")
@@ -245,6 +273,11 @@ class Workbook:
             value = raw  # an unknown type: keep the text rather than guess
         if value is None and formula is None and error is None:
             return None
+        style = c.get("s")
+        if style is not None and style.isdigit() and isinstance(value, Decimal):
+            styles = self._percent_styles if self._percent_styles is not None else self.percent_styles()
+            if styles:
+                return Cell(value, formula, error, styles.get(int(style)))
         return Cell(value, formula, error)
 
     def _read_sheet(self, entry: SheetEntry) -> Sheet:
@@ -321,6 +354,26 @@ def _without_unread_sections(data: bytes) -> bytes:
         position = end
     kept.append(data[position:])
     return b"".join(kept)
+
+
+def to_field(ref: str, cell: Cell | None) -> Field:
+    """A table field from a cell: what it shows, its formula and, for a percentage, its precision."""
+    f = Field(cell=ref)
+    if cell is not None:
+        f.formula = cell.formula
+        f.shown_places = cell.percent_places
+        f.assign(cell.shown)
+    return f
+
+
+def _percent_places(code: str) -> int | None:
+    """Decimals of the fraction a number format shows when it is a percentage: '0.00%' → 4."""
+    section = re.sub(r'"[^"]*"|\\.|\[[^]]*\]', "", code.split(";")[0])
+    if "%" not in section:
+        return None
+    number = section.split("%")[0]
+    decimals = number.split(".")[1] if "." in number else ""
+    return sum(1 for ch in decimals if ch in "0#?") + 2
 
 
 def excel_number(raw: str) -> Decimal:

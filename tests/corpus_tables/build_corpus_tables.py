@@ -979,7 +979,7 @@ def expect_table(t: Table, p: Placed) -> tuple[dict, list[dict]]:
             verdicts.add(gap > limit)
         assert len(verdicts) == 1, f"{where}: spending gap depends on declared vs rule budget score"
         if verdicts.pop():
-            add("SPENDING_PERFORMANCE_GAP", p.funds["rate"], jnum(rhu(rule_b / w_b, 4), 4), jnum(rhu(share, 4), 4))
+            add("SPENDING_PERFORMANCE_GAP", p.funds["score"], jnum(rhu(rule_b / w_b, 4), 4), jnum(rhu(share, 4), 4))
 
     entry = {"sheet": p.sheet, "kind": t.kind, "title": t.project or "", "declared_total": jnum(declared.number),
              "computed_total": jnum(computed), "declared_grade": t.grade.strip() if t.grade is not None else None,
@@ -1793,7 +1793,7 @@ DEVIATION_REASON_MISSING on the empty reason cell; numbers rounded to 2 decimals
   ratios within 2 points of 120%, overshoots of percentage targets and lower-is-better rows whose
   actual is far below target (left open).
 - **SPENDING_PERFORMANCE_GAP** (warning) when S/(100 − w_B) − B/w_B > 5% × S/(100 − w_B), with B the
-  budget-execution score by the rule and S the sum of the indicator 得分: on the 执行率 cell,
+  budget-execution score by the rule and S the sum of the indicator 得分: on the 预算执行得分 cell,
   expected B/w_B, found S/(100 − w_B), both fractions to 4 decimals (seed 002: 0.726 vs 1). The
   script refuses a table whose verdict changes between the declared and the rule B, or lies within
   0.005 of the threshold. Tables that spend less than their budget (file 06) carry indicator
