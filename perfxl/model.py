@@ -14,6 +14,9 @@ LAYOUT_STANDARD = "standard-form"
 LAYOUT_BASE_DATA = "base-data-form"
 LAYOUT_WORD = "word-report"
 
+#: Custom property of an annotated copy naming perfxl's own review sheet (审核意见): never data.
+REVIEW_SHEET_PROPERTY = "perfxl_review_sheet"
+
 #: Kinds of table (contract: files[].tables[].kind).
 KIND_OVERALL = "overall"  # 部门整体支出绩效自评表
 KIND_PROJECT = "project"  # 项目支出绩效自评表; its title is the project's name

@@ -67,7 +67,7 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
         return unreadable_result(path, refused, sha256=result.sha256, started=started)
     try:
         with Workbook(path) as book:
-            tables = read_tables(book)
+            reading = read_tables(book)
             result.template_id = book.custom_properties.get("perfxl_template_id") or None
     except UnreadableWorkbook as exc:
         return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
@@ -78,7 +78,9 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
         error = f"{type(exc).__name__}: {exc}"
         return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
     else:
-        _check_tables(result, tables, resolve_scheme(scheme))
+        _check_tables(result, reading.tables, resolve_scheme(scheme))
+        result.findings += [Finding(codes.SHEET_SKIPPED, sheet, None, params={"where": "", "detail": what})
+                            for sheet, what in reading.unread]
     result.seconds = time.perf_counter() - started
     return result.finish()
 

@@ -31,7 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from perfxl import codes
 from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
-from perfxl.model import FileResult, Finding, Scalar
+from perfxl.model import REVIEW_SHEET_PROPERTY, FileResult, Finding, Scalar
 from perfxl.outputs.workbook import text_width
 from perfxl.reading.xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
 
@@ -265,10 +265,21 @@ def note(finding: Finding, lang: str = "zh") -> str:
 # --- the review sheet --------------------------------------------------------------------------
 
 
+def _mark_review_sheet(book: OpenpyxlBook, title: str) -> None:
+    """Name perfxl's own sheet in the copy's properties, so that reading the copy never takes it for data."""
+    from openpyxl.packaging.custom import StringProperty
+
+    props = book.custom_doc_props
+    for existing in [prop for prop in props.props if prop.name == REVIEW_SHEET_PROPERTY]:
+        props.props.remove(existing)
+    props.append(StringProperty(name=REVIEW_SHEET_PROPERTY, value=title))
+
+
 def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: list[str | None],
                       lang: str) -> Worksheet:
     """A new first sheet listing every finding, opened first, with links to the flagged cells."""
     sheet = book.create_sheet(_unique_title(book, REVIEW_SHEET[lang]), 0)
+    _mark_review_sheet(book, sheet.title)
     bold = Font(bold=True)
     for column, header in enumerate(HEADERS[lang], start=1):
         put_text(sheet.cell(row=1, column=column), header).font = bold

@@ -1,34 +1,45 @@
 """Read submissions into table models. Readers only read: no finding is made here.
 
-:func:`read_tables` returns one :class:`~perfxl.model.ScoreTable` per table in a workbook: a perfxl
-template through the record it carries, anything else through the hand-made-form readers (the
-standard 自评表, and the 基础数据表 form of seed 001).
+:func:`read_tables` returns one :class:`~perfxl.model.ScoreTable` per table in a workbook, in reading
+order: a perfxl template through the record it carries, anything else through the hand-made-form
+readers (standard 自评表 tables, several per sheet if stacked, and the 基础数据表 form of seed 001).
+Sheets that hold numbers under table-like headers but no table are listed as unread.
 """
 
 from __future__ import annotations
 
-from perfxl.model import ScoreTable
+from dataclasses import dataclass, field
+
+from perfxl.model import REVIEW_SHEET_PROPERTY, ScoreTable
 from perfxl.reading.base_data_form import read_base_data_forms
-from perfxl.reading.forms import NoTable, read_forms
+from perfxl.reading.forms import NoTable, no_table, read_forms
 from perfxl.reading.template import NotATemplate, is_template, read_template
 from perfxl.reading.xlsx import Workbook
 
-__all__ = ["NoTable", "read_tables"]
+__all__ = ["NoTable", "Reading", "read_tables"]
 
 
-def read_tables(book: Workbook) -> list[ScoreTable]:
+@dataclass
+class Reading:
+    tables: list[ScoreTable]
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what it holds)
+
+
+def read_tables(book: Workbook) -> Reading:
     """Every table in the workbook, in reading order; :class:`NoTable` when there is none."""
     if is_template(book):
         try:
-            return [read_template(book).table]
+            return Reading([read_template(book).table])
         except NotATemplate:
             pass  # a damaged template may still hold a readable standard table
+    forms = read_forms(book)
     base_data = read_base_data_forms(book)
-    try:
-        tables = read_forms(book)
-    except NoTable:
-        if not base_data:
-            raise
-        return base_data
-    used = {table.sheet for table in tables}
-    return tables + [table for table in base_data if table.sheet not in used]
+    used = {table.sheet for table in forms.tables}
+    tables = forms.tables + [table for table in base_data if table.sheet not in used]
+    if not tables:
+        raise no_table(book)
+    used |= {table.sheet for table in base_data}
+    used.add(book.custom_properties.get(REVIEW_SHEET_PROPERTY, ""))  # an annotated copy's 审核意见
+    order = {name: index for index, name in enumerate(book.sheet_names)}
+    tables.sort(key=lambda table: order.get(table.sheet, 0))  # stable: stacked tables keep their order
+    return Reading(tables, [(sheet, what) for sheet, what in forms.unread if sheet not in used])

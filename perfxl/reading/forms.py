@@ -14,7 +14,17 @@ import functools
 import re
 from dataclasses import dataclass
 
-from perfxl.model import LAYOUT_STANDARD, AmountRatio, AmountSum, Field, Indicator, LevelTotals, ScoreTable
+from perfxl.model import (
+    KIND_OVERALL,
+    KIND_PROJECT,
+    LAYOUT_STANDARD,
+    AmountRatio,
+    AmountSum,
+    Field,
+    Indicator,
+    LevelTotals,
+    ScoreTable,
+)
 from perfxl.numbers import normalise_text, parse_number, to_decimal
 from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref, to_field
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
@@ -147,45 +157,84 @@ class Header:
     columns: dict[str, int]
 
 
-def find_indicator_header(grid: Grid) -> Header | None:
-    """The row whose cells name the indicator columns (at least 三级指标/分值/得分 and one more)."""
-    for row in range(1, grid.max_row + 1):
-        columns: dict[str, int] = {}
-        for col, label in grid.row_texts(row):
-            for key, synonyms in INDICATOR_HEADERS.items():
-                if key not in columns and _match(label, synonyms, fuzzy=key == "reason"):
-                    columns[key] = col
-                    break
-            else:
-                if "reason" not in columns and "原因" in label:
-                    columns["reason"] = col
-        if all(key in columns for key in REQUIRED) and ("level" in columns or "group" in columns):
-            return Header(row, columns)
+def find_indicator_header(grid: Grid, first_row: int = 1) -> Header | None:
+    """The first row from ``first_row`` whose cells name the indicator columns."""
+    for row in range(first_row, grid.max_row + 1):
+        header = indicator_header_at(grid, row)
+        if header is not None:
+            return header
     return None
 
 
-def read_forms(book: Workbook) -> list[ScoreTable]:
-    """The standard tables of a hand-made workbook (the first one found, for now)."""
-    looked = []
+def indicator_header_at(grid: Grid, row: int) -> Header | None:
+    """The row as an indicator header, if its cells name 三级指标/分值/得分 and 一级 or 二级指标."""
+    columns: dict[str, int] = {}
+    for col, label in grid.row_texts(row):
+        for key, synonyms in INDICATOR_HEADERS.items():
+            if key not in columns and _match(label, synonyms, fuzzy=key == "reason"):
+                columns[key] = col
+                break
+        else:
+            if "reason" not in columns and "原因" in label:
+                columns["reason"] = col
+    if all(key in columns for key in REQUIRED) and ("level" in columns or "group" in columns):
+        return Header(row, columns)
+    return None
+
+
+@dataclass
+class FormsRead:
+    """The tables found in a hand-made workbook, and the sheets left unread for want of a table."""
+
+    tables: list[ScoreTable]
+    unread: list[tuple[str, str]]  # (sheet, what it holds) of sheets with numbers under table-like headers
+
+
+def read_forms(book: Workbook) -> FormsRead:
+    """Every standard table of a hand-made workbook: on each sheet, one after another, top to bottom."""
+    tables: list[ScoreTable] = []
+    unread: list[tuple[str, str]] = []
     for name in book.sheet_names:
         grid = Grid(book.sheet(name))
-        header = find_indicator_header(grid)
-        if header is None:
-            looked.append(name)
-            continue
-        table = _read_table(grid, header)
-        read_amount_sheets(book, table)
-        return [table]
-    raise NoTable(f"在工作表 {'、'.join(looked) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
-                  looked)
+        found = sheet_tables(grid)
+        tables += found
+        if not found:
+            sums, ratios = read_base_data(grid)
+            if sums or ratios:
+                continue  # 附件2 基础数据表: read with the table it belongs to
+            block = table_like_block(grid)
+            if block is not None:
+                unread.append((name, block))
+    if tables:
+        read_amount_sheets(book, tables[0])
+    return FormsRead(tables, unread)
 
 
-def _read_table(grid: Grid, header: Header) -> ScoreTable:
+def no_table(book: Workbook) -> NoTable:
+    names = book.sheet_names
+    return NoTable(f"在工作表 {'、'.join(names) or '（无）'} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
+                   names)
+
+
+def sheet_tables(grid: Grid) -> list[ScoreTable]:
+    """The tables of one sheet: several may be stacked, each with its own title, funds and total."""
+    tables = []
+    top = 1
+    while (header := find_indicator_header(grid, top)) is not None:
+        table, bottom = _read_table(grid, header, top)
+        tables.append(table)
+        top = bottom + 1
+    return tables
+
+
+def _read_table(grid: Grid, header: Header, top: int) -> tuple[ScoreTable, int]:
+    """The table whose indicator header is ``header`` and which starts at row ``top``; and its last row."""
     table = ScoreTable(sheet=grid.sheet.name, layout=LAYOUT_STANDARD)
-    table.department, table.year = _department_and_year(grid, header.row)
+    table.department, table.year = _department_and_year(grid, top, header.row)
+    table.kind, table.title = _kind_and_title(grid, top, header.row)
     cols = header.columns
-    raw_rows, total_row = _indicator_rows(grid, header)
-    for row, label, _label_cell, group in raw_rows:
+    rows = _indicator_rows(grid, header)
+    for row, label, _label_cell, group in rows.indicators:
         key = _level_key(label)
         if key is None:
             continue
@@ -193,48 +242,116 @@ def _read_table(grid: Grid, header: Header) -> ScoreTable:
             level=key, group=group, direction="",
             **{name: field_at(grid, row, cols.get(name)) for name in
                ("name", "op", "target", "unit", "actual", "weight", "score", "reason")}))
-    seen: dict[str, tuple[str, str]] = {}
-    for _row, label, label_cell, _group in raw_rows:
+    levels: dict[str, LevelTotals] = {}
+    for _row, label, label_cell, _group in rows.indicators:
         key = _level_key(label)
-        if key is not None:
-            seen.setdefault(key, (label, label_cell))
-    for key, (label, cell) in seen.items():
-        table.level_labels[key] = label
-        table.levels.append(LevelTotals(key, label, _stated_weight(label, cell), Field()))
-    if total_row is not None:
-        table.total_weight, table.total_score = _total_fields(grid, total_row, cols)
-        table.grade = _grade_field_near(grid, total_row)
-    table.funds, funds_row, funds_columns = _funds(grid)
+        if key is not None and key not in levels:
+            table.level_labels[key] = label
+            levels[key] = LevelTotals(key, label, _stated_weight(label, label_cell), Field())
+    for row, key in rows.subtotals:
+        if key in levels:
+            levels[key].subtotal_weight = field_at(grid, row, cols.get("weight"))
+            levels[key].score = field_at(grid, row, cols.get("score"))
+    table.levels = list(levels.values())
+    bottom = rows.last
+    if rows.total is not None:
+        table.total_weight, table.total_score = _total_fields(grid, rows.total, cols)
+        grade_row = _grade_row(grid, rows.total)
+        if grade_row is not None:
+            table.grade = _grade_field(grid, grade_row)
+            bottom = grade_row
+    table.funds, funds_row, funds_columns = _funds(grid, top, header.row)
     if funds_row is not None:
         table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
-    return table
+    return table, bottom
 
 
-def _indicator_rows(grid: Grid, header: Header) -> tuple[list[tuple[int, str, str, str]], int | None]:
-    """(row, 一级 label, its cell, 二级 label) of each row under the header, and the 总分 row."""
+@dataclass
+class _Rows:
+    indicators: list[tuple[int, str, str, str]]  # (row, 一级 label, its cell, 二级 label)
+    subtotals: list[tuple[int, str]]  # (row, level key) of each 小计 row
+    total: int | None  # the 总分 row
+    last: int  # the last row read
+
+
+def _indicator_rows(grid: Grid, header: Header) -> _Rows:
+    """The rows under the header down to 总分, or to the title of the next table on the sheet."""
     cols = header.columns
     level_col, group_col = cols.get("level"), cols.get("group")
     # The 一级指标 header may sit above a two-row header; data starts after the header row(s).
     start = header.row + 1
     while start <= grid.max_row and _is_header_row(grid, start, cols):
         start += 1
-    rows = []
+    found = _Rows([], [], None, header.row)
     level_label, level_cell, group_label = "", "", ""
     for row in range(start, grid.max_row + 1):
         texts = grid.row_texts(row)
         first = texts[0][1] if texts else ""
         if first.startswith(("总分", "合计", "总计", "综合得分")) or any(t in ("总分", "总计") for _, t in texts[:3]):
-            return rows, row
+            found.total = found.last = row
+            return found
+        if _starts_a_table(texts) or indicator_header_at(grid, row) is not None:
+            return found
+        found.last = row
         if level_col is not None:
             text = grid.text(row, level_col, follow_merge=True)
             if text and _level_key(text):
                 level_label, level_cell = text, grid.get(*grid.origin(row, level_col))[0]
+        if any(t == "小计" or t.endswith("小计") for col, t in texts if col in (level_col, group_col, cols.get("name"))):
+            found.subtotals.append((row, _level_key(level_label) or ""))
+            continue
         if group_col is not None:
             text = grid.text(row, group_col, follow_merge=True)
             if text:
                 group_label = text
-        rows.append((row, level_label, level_cell, group_label))
-    return rows, None
+        found.indicators.append((row, level_label, level_cell, group_label))
+    return found
+
+
+def _starts_a_table(texts: list[tuple[int, str]]) -> bool:
+    """A title or 项目名称 row: the next table on the sheet begins here."""
+    return any(text.endswith("自评表") or text == "项目名称" for _, text in texts[:3])
+
+
+def _kind_and_title(grid: Grid, top: int, header_row: int) -> tuple[str, str]:
+    """A 项目支出绩效自评表 names its project (项目名称); anything else is the overall table."""
+    kind, title = KIND_OVERALL, ""
+    for row in range(top, header_row):
+        texts = grid.row_texts(row)
+        for index, (_, text) in enumerate(texts):
+            if "项目支出绩效自评表" in text or "项目支出绩效自评" in text:
+                kind = KIND_PROJECT
+            if text.startswith("项目名称"):
+                kind = KIND_PROJECT
+                inline = text.removeprefix("项目名称")
+                if inline:
+                    title = inline
+                elif index + 1 < len(texts):
+                    _, cell = grid.get(row, texts[index + 1][0])
+                    title = str(_value(cell) or "").strip()
+    return kind, title
+
+
+#: Header words of tables that are not scoring tables but hold figures a reviewer would want read.
+_TABLE_WORDS = ("序号", "名称", "金额", "合计", "小计", "项目", "预算", "支出", "收入", "资金", "指标", "分值", "得分",
+                "数量", "单价", "日期", "凭证", "摘要", "单位", "年度", "完成")
+
+
+def table_like_block(grid: Grid) -> str | None:
+    """What a sheet with no scoring table holds, when it holds numbers under table-like headers.
+
+    A row of three or more labels, at least one of them a table word (序号, 金额, 合计…), followed
+    within three rows by two rows with numbers: such a sheet is named, never passed unseen.
+    """
+    for row in range(1, grid.max_row + 1):
+        labels = [text for _, text in grid.row_texts(row) if parse_number(text) is None]
+        if len(labels) < 3 or not any(word in label for label in labels for word in _TABLE_WORDS):
+            continue
+        numeric_rows = sum(1 for below in range(row + 1, min(row + 6, grid.max_row + 1))
+                           if sum(parse_number(text) is not None for _, text in grid.row_texts(below)) >= 1)
+        if numeric_rows >= 2:
+            return "、".join(labels[:6])
+    return None
 
 
 def _stated_weight(label: str, cell: str) -> Field:
@@ -250,11 +367,14 @@ def _stated_weight(label: str, cell: str) -> Field:
     return weight
 
 
-def _grade_field_near(grid: Grid, total_row: int) -> Field:
+def _grade_row(grid: Grid, total_row: int) -> int | None:
     for row in range(total_row, min(total_row + 4, grid.max_row + 1)):
-        if any(("等次" in t or "等级" in t) for _, t in grid.row_texts(row)):
-            return _grade_field(grid, row)
-    return Field()
+        texts = grid.row_texts(row)
+        if row > total_row and _starts_a_table(texts):
+            return None
+        if any(("等次" in t or "等级" in t) for _, t in texts):
+            return row
+    return None
 
 
 def read_amount_sheets(book: Workbook, table: ScoreTable) -> None:
@@ -303,13 +423,13 @@ def _grade_field(grid: Grid, row: int) -> Field:
     return Field()
 
 
-def _funds(grid: Grid) -> tuple[dict[str, Field], int | None, dict[str, int]]:
-    """The 年度资金总额 row, its row number and the column headers above it."""
-    for row in range(1, grid.max_row + 1):
+def _funds(grid: Grid, top: int, bottom: int) -> tuple[dict[str, Field], int | None, dict[str, int]]:
+    """The 年度资金总额 row between ``top`` and ``bottom``, its row number and the column headers above it."""
+    for row in range(top, bottom):
         texts = grid.row_texts(row)
         if not any(_match(t, FUNDS_ROW, fuzzy=False) or t.startswith("年度资金总额") for _, t in texts):
             continue
-        for header_row in range(row - 1, max(row - 4, 0), -1):
+        for header_row in range(row - 1, max(row - 4, top - 1), -1):
             columns: dict[str, int] = {}
             for col, label in grid.row_texts(header_row):
                 for key, synonyms in FUNDS_HEADERS.items():
@@ -351,22 +471,7 @@ def _funds_breakdown(grid: Grid, funds_row: int, columns: dict[str, int], funds:
             break
     # 1. Text cells like seed 003: '按收入性质分：642.01' heads a column of '一般公共预算：598.25'.
     for col in range(1, grid.max_col + 1):
-        group: AmountSum | None = None
-        for row in range(funds_row + 1, last):
-            ref, cell = grid.get(row, col)
-            raw = _value(cell)
-            if not isinstance(raw, str):
-                continue
-            match = _LABELLED.match(normalise_text(raw))
-            if not match:
-                continue
-            label, amount = match.group(1).lstrip(":："), match.group(2)
-            f = Field(cell=ref, value=amount, text=amount, number=parse_number(amount) if amount else None)
-            if label.startswith("按") and label.endswith("分"):
-                group = AmountSum(label, f, [], sheet)
-                sums.append(group)
-            elif group is not None:
-                group.parts.append(f)
+        sums += _text_breakdowns(grid, col, funds_row + 1, last)
     # 2. Rows with a label and an amount in each funds column.
     found: dict[str, int] = {}
     for row in range(funds_row + 1, last):
@@ -396,9 +501,47 @@ def _funds_breakdown(grid: Grid, funds_row: int, columns: dict[str, int], funds:
     return sums
 
 
-def _department_and_year(grid: Grid, before_row: int) -> tuple[str, int | None]:
+def _text_breakdowns(grid: Grid, col: int, first: int, last: int) -> list[AmountSum]:
+    """'label：amount' cells down one column, grouped under their '按…分' heading.
+
+    Lines nest (domain rules §5): '其中：人员经费' and '公用经费' under '基本支出' add up to 基本支出,
+    not to the heading's total.
+    """
+    sums: list[AmountSum] = []
+    group: AmountSum | None = None
+    parent: tuple[str, AmountSum] | None = None  # the line its '其中' lines add up to
+    by_key = rows_by_key(FUNDS_ROWS)
+    for row in range(first, last):
+        ref, cell = grid.get(row, col)
+        raw = _value(cell)
+        match = _LABELLED.match(normalise_text(raw)) if isinstance(raw, str) else None
+        if not match:
+            continue
+        label, amount = match.group(1).lstrip(":："), match.group(2)
+        f = Field(cell=ref, value=amount, text=amount, number=parse_number(amount) if amount else None)
+        if label.startswith("按") and label.endswith("分"):
+            group, parent = AmountSum(label, f, [], grid.sheet.name), None
+            sums.append(group)
+            continue
+        if group is None:
+            continue
+        key = amount_key(label, FUNDS_ROWS)
+        nested = parent is not None and (key in by_key[parent[0]].parts or
+                                         (key is None and normalise_text(raw).startswith("其中")))
+        if nested and parent is not None:
+            parent[1].parts.append(f)
+            continue
+        group.parts.append(f)
+        parent = None
+        if key is not None and by_key[key].parts:
+            parent = (key, AmountSum(by_key[key].label, f, [], grid.sheet.name))
+            sums.append(parent[1])
+    return sums
+
+
+def _department_and_year(grid: Grid, top: int, before_row: int) -> tuple[str, int | None]:
     department, year = "", None
-    for row in range(1, min(before_row, grid.max_row) + 1):
+    for row in range(top, min(before_row, grid.max_row) + 1):
         texts = grid.row_texts(row)
         for index, (_, text) in enumerate(texts):
             if year is None:
