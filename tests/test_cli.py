@@ -240,3 +240,21 @@ def test_yaml_scheme_from_template_to_batch_reconcile(tmp_path, jobs):
     assert name == "本省方案"
     assert with_yaml == findings()[1]  # the same as the template's own (embedded) scheme
     assert with_yaml != findings("--scheme", "standard")[1]  # other weights: other findings
+
+
+def test_every_table_of_a_file_is_named_in_the_output(tmp_path):
+    """A fault in the third of four stacked tables is shown with its table; unread sheets are named."""
+    corpus = Path(__file__).resolve().parent / "corpus_tables" / "files"
+    out = tmp_path / "r.json"
+    result = run("reconcile", corpus / "02_ebian_stacked.xlsx", corpus / "14_ebian_extra_sheets.xlsx",
+                 "--json", out, "--no-ledger")
+    assert result.exit_code == 1
+    assert "4 张表：自评表、峨边在线、推广服务及保障安全播出、数字化建设" in result.output
+    assert "[推广服务及保障安全播出] 自评表!G51" in result.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    stacked = data["files"][0]
+    assert [(t["kind"], t["title"]) for t in stacked["tables"]] == [
+        ("overall", None), ("project", "峨边在线"), ("project", "推广服务及保障安全播出"), ("project", "数字化建设")]
+    skipped = [(f["code"], f["sheet"]) for f in data["files"][1]["findings"]]
+    assert skipped == [("SHEET_SKIPPED", "项目明细"), ("SHEET_SKIPPED", "资金支出明细")]
+    assert data["files"][1]["status"] == "warnings"

@@ -181,7 +181,7 @@ def test_layout_frozen_filtered_fitted(book: openpyxl.Workbook) -> None:
         assert sheet.freeze_panes == "A2"
         assert sheet["A1"].font.name == "宋体"
     assert book["汇总"].auto_filter.ref == "A1:K8"
-    assert book["问题明细"].auto_filter.ref == "A1:J10"
+    assert book["问题明细"].auto_filter.ref == "A1:K10"
     assert len(book["统计"].tables) == 3
     assert all(t.autoFilter is not None for t in book["统计"].tables.values())
     widths = book["汇总"].column_dimensions

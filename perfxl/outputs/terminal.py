@@ -24,8 +24,14 @@ def format_file(result: FileResult, lang: str = "zh") -> str:
         label = "总分" if lang == "zh" else "total"
         totals = f"  {label} {format_number(result.declared_total)}→{format_number(result.computed_total)}"
     out.write(f"● {result.path}{who}  [{status}]{totals}\n")
+    if len(result.tables) > 1:
+        names = "、".join(t.name for t in result.tables) if lang == "zh" else "; ".join(t.name for t in result.tables)
+        out.write(f"    {len(result.tables)} 张表：{names}\n" if lang == "zh" else
+                  f"    {len(result.tables)} tables: {names}\n")
     for finding in result.findings:
         where = "!".join(part for part in (finding.sheet, finding.cell) if part) or "-"
+        if finding.table:
+            where = f"[{finding.table}] {where}"
         severity = codes.severity_label(finding.severity, lang)
         out.write(f"    {severity:<4} {where:<14} {finding.code:<25} {render(finding, lang)}\n")
     return out.getvalue()

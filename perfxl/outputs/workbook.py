@@ -38,9 +38,9 @@ SUMMARY_HEADERS = {
            "Warnings", "Status", "Superseded files", "Findings"],
 }
 FINDING_HEADERS = {
-    "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "代码", "严重程度", "说明", "应为", "实为"],
+    "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "代码", "严重程度", "说明", "应为", "实为", "所在表格"],
     "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Code", "Severity", "Message", "Expected",
-           "Found"],
+           "Found", "Table"],
 }
 STATS_TEXT = {
     "zh": {"grade": "评价等次", "departments": "部门数", "level": "一级指标", "mean": "平均得分",
@@ -246,6 +246,8 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     rate = finding.code in RATE_CODES
     table.value(row, 8, finding.expected, rate)
     table.value(row, 9, finding.found, rate)
+    only = result.tables[0] if len(result.tables) == 1 else None
+    table.text(row, 10, finding.table or (only.name if only and finding.sheet == only.sheet else ""))
 
 
 def _write_summary(table: _Table, rows: list[DepartmentRow], first_rows: dict[int, int],
