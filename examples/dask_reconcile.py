@@ -23,7 +23,7 @@ from perfxl.reconcile import discover, reconcile_file
 
 def reconcile_with_dask(paths: list[str], scheduler: str = "processes", partitions: int = 8) -> list[dict]:
     """The contract's JSON entry of every workbook under ``paths``, computed by Dask."""
-    files = [str(path) for path in discover(paths)]
+    files = [str(path) for path in discover(paths).files]
     if not files:
         return []
     bag = db.from_sequence(files, npartitions=min(partitions, len(files)))

@@ -260,6 +260,38 @@ REASONS: dict[str, tuple[str, str]] = {
                  "no table with the headers 一级指标/二级指标/三级指标/分值/得分 on any sheet ({sheets})"),
 }
 
+REASONS["unknown_format"] = (
+    "无法识别的文件格式：不是 Excel（.xls/.xlsx）、WPS（.et）或 LibreOffice（.ods）表格，可能是其他文件改了扩展名",
+    "not a spreadsheet (neither Excel .xls/.xlsx, WPS .et nor LibreOffice .ods): probably another kind of file renamed")
+
+#: Why a file in the inputs is no submission (the JSON's top-level ``skipped``).
+SKIP_REASONS: dict[str, tuple[str, str]] = {
+    "lock_file": ("Excel/WPS/LibreOffice 打开文件时留下的锁定文件，不是提交的文件",
+                  "the lock file of a workbook open in Excel, WPS or LibreOffice, not a submission"),
+    "not_a_submission": ("不是工作簿或报告（如图片、文本、JSON 文件），未审核",
+                         "not a workbook (an image, a text or another kind of file): not reviewed"),
+    "word_report": ("Word 报告（.docx）暂不审核：请同时提交自评表工作簿",
+                    "a Word report (.docx) is not reviewed yet: send the scoring workbook as well"),
+}
+
+#: Notes on a file as a whole: a check that could not be applied, said once rather than per cell.
+NOTES: dict[str, tuple[str, str]] = {
+    "values_only": ("以数值读取（.xls/.et/.ods 不含可核对的公式），未做公式完整性检查（公式被改、未计算）",
+                    "read as values (.xls/.et/.ods carry no formulas perfxl can check): no formula "
+                    "integrity checks (formulas overwritten, not recalculated)"),
+}
+
+
+def skip_reason(key: str, lang: str = "zh") -> str:
+    zh, en = SKIP_REASONS[key]
+    return en if lang == "en" else zh
+
+
+def note(key: str, lang: str = "zh") -> str:
+    zh, en = NOTES[key]
+    return en if lang == "en" else zh
+
+
 EMPTY = ("（空）", "(empty)")
 
 

@@ -194,6 +194,7 @@ class FileResult:
     format: str | None = None  # xlsx, xls, et, ods, docx
     tables: list[TableResult] = field(default_factory=list)
     superseded_by: str | None = None  # path of the newer submission of the same department
+    notes: list[str] = field(default_factory=list)  # keys of codes.NOTES: what was not checked, and why
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""

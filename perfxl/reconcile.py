@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,45 +20,58 @@ from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_sup
 from perfxl.files import sha256_of
 from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, FileResult, Finding, TableResult
 from perfxl.reading import NoTable, read_tables
+from perfxl.reading.calamine import ValuesWorkbook, file_format, sniff_format
 from perfxl.reading.xlsx import UnreadableWorkbook, Workbook, split_ref
 from perfxl.scheme import Scheme, load_scheme, parse_scheme
 
-WORKBOOK_SUFFIXES = {".xlsx"}
+#: Workbooks perfxl reads: .xlsx with formulas; .xls, .et (WPS: an .xls or .xlsx inside) and .ods as values.
+WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".et", ".ett", ".ods"}
 #: Files that look like submissions but that perfxl does not read: the reason says what to do.
-REFUSED_SUFFIXES = {
-    ".xls": "legacy_xls", ".et": "wps", ".ett": "wps", ".xlsm": "macros", ".xlsb": "xlsb", ".ods": "ods",
-}
+REFUSED_SUFFIXES = {".xlsm": "macros", ".xlsb": "xlsb", ".doc": "doc", ".pdf": "pdf"}
+#: Not reviewed yet, listed as skipped with the reason (never an error, never dropped silently).
+PENDING_SUFFIXES = {".docx": "word_report"}
 
 #: A scheme as given to the batch: a Scheme, a shipped name or a file's (text, format), or None.
 SchemeOption = Scheme | str | tuple[str, str] | None
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
+@dataclass
+class Discovery:
+    """What the inputs hold: files to reconcile, and files that are no submission (with the reason)."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # (file, reason key in codes.SKIP_REASONS)
+
+
+def discover(paths: Iterable[str | Path]) -> Discovery:
     """Files to reconcile: given files as they are, folders searched recursively, sorted."""
-    found: list[Path] = []
+    found = Discovery()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                if candidate.is_file() and _wanted(candidate):
-                    found.append(candidate)
-        else:
-            found.append(path)
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for candidate in candidates:
+            reason = _skip_reason(candidate)
+            if reason is None:
+                found.files.append(candidate)
+            else:
+                found.skipped.append((candidate, reason))
     return found
 
 
-def _wanted(path: Path) -> bool:
+def _skip_reason(path: Path) -> str | None:
     if path.name.startswith(("~$", ".~lock.")):
-        return False  # lock files of an open Excel / LibreOffice, not submissions
+        return "lock_file"  # the lock file of a workbook open in Excel / LibreOffice, not a submission
     suffix = path.suffix.lower()
-    return suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES
+    if suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES:
+        return None
+    return PENDING_SUFFIXES.get(suffix, "not_a_submission")
 
 
 def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     """Reconcile one workbook. Never raises for a bad file: problems become findings."""
     started = time.perf_counter()
     path = Path(path)
-    result = FileResult(path=str(path), format=path.suffix.lower().lstrip(".") or None)
+    result = FileResult(path=str(path), format=_reported_format(path))
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
@@ -66,9 +80,11 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     if refused:
         return unreadable_result(path, refused, sha256=result.sha256, started=started)
     try:
-        with Workbook(path) as book:
+        with _open(path) as book:
             reading = read_tables(book)
             result.template_id = book.custom_properties.get("perfxl_template_id") or None
+            if not getattr(book, "has_formulas", True):
+                result.notes.append("values_only")
     except UnreadableWorkbook as exc:
         return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
     except NoTable as exc:
@@ -83,6 +99,32 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
                             for sheet, what in reading.unread]
     result.seconds = time.perf_counter() - started
     return result.finish()
+
+
+def _open(path: Path) -> Workbook | ValuesWorkbook:
+    """The reader the content calls for, whatever the file is named: an .xlsx with its formulas, an
+    .xls or .ods as values. A file named .xlsx that is neither goes to the .xlsx reader, which says
+    what it is (encrypted, an old format, not a spreadsheet at all)."""
+    kind = sniff_format(path)
+    named_xlsx = path.suffix.lower() == ".xlsx"
+    if kind == "ods" or (kind in ("xls", "unknown") and not named_xlsx):
+        return ValuesWorkbook(path)
+    try:
+        return Workbook(path)
+    except UnreadableWorkbook as exc:
+        if exc.reason != "legacy_xls":
+            raise
+        try:
+            return ValuesWorkbook(path)  # an .xls saved under an .xlsx name
+        except UnreadableWorkbook:
+            raise exc from None
+
+
+def _reported_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        return suffix.lstrip(".")
+    return file_format(path)[0] if suffix in WORKBOOK_SUFFIXES else (suffix.lstrip(".") or None)
 
 
 def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> None:
@@ -151,7 +193,7 @@ def unreadable_result(path: str | Path, reason: str, *, detail: str = "", sha256
     own wording is used. English always comes from the reason code (:data:`perfxl.codes.REASONS`).
     """
     path = Path(path)
-    result = FileResult(path=str(path), format=path.suffix.lower().lstrip(".") or None)
+    result = FileResult(path=str(path), format=_reported_format(path))
     if sha256 is None:
         try:
             sha256 = sha256_of(path)
@@ -176,7 +218,12 @@ def reconcile_paths(paths: Iterable[str | Path], scheme: SchemeOption = None, jo
     With ``timeout`` (seconds per file) or ``jobs`` > 1, files are reconciled in supervised worker
     processes: one that hangs, crashes or exhausts memory is reported and the batch goes on.
     """
-    files = discover(paths)
+    yield from reconcile_files(discover(paths).files, scheme, jobs, timeout, memory_mb)
+
+
+def reconcile_files(files: list[Path], scheme: SchemeOption = None, jobs: int = 1, timeout: float | None = None,
+                    memory_mb: int = DEFAULT_MEMORY_MB) -> Iterator[FileResult]:
+    """Reconcile these files, in order, streaming results (see :func:`reconcile_paths`)."""
     if timeout is None and jobs <= 1:
         for path in files:
             yield reconcile_file(path, scheme)

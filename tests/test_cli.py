@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfxl.cli import main
+from perfxl.reconcile import reconcile_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CLEAN = EXAMPLES / "峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"
@@ -53,14 +54,14 @@ def test_json_follows_the_contract(tmp_path):
     result = run("reconcile", EXAMPLES, "--json", out)
     assert result.exit_code == 1
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert set(data) == {"perfxl_version", "scheme", "summary", "files"}
+    assert set(data) == {"perfxl_version", "scheme", "summary", "skipped", "files"}
     assert set(data["summary"]) == {"files", "clean", "with_errors", "with_warnings_only", "unreadable",
                                     "findings_by_code"}
     assert data["summary"]["files"] == len(data["files"]) == 5
     entry = next(f for f in data["files"] if f["path"].endswith("总分改为97.xlsx"))
     assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "scheme", "format",
                           "declared_total", "computed_total", "declared_grade", "computed_grade",
-                          "superseded_by", "tables", "findings"}
+                          "superseded_by", "notes", "tables", "findings"}
     assert entry["status"] == "errors" and entry["layout"] == "perfxl-template"
     assert entry["format"] == "xlsx" and entry["superseded_by"] is None
     assert entry["tables"] == [{"sheet": "自评表", "kind": "overall", "title": None, "scheme": "standard",
@@ -96,11 +97,30 @@ def test_folders_are_searched_and_other_spreadsheets_reported(tmp_path):
     (folder / "wps.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
     (folder / "notes.txt").write_text("ignored")
     (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "报告.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "宏.xlsm").write_bytes(b"PK")
+    (folder / "报告.docx").write_bytes(b"PK")
+    formats = Path(__file__).resolve().parent / "formats"
+    shutil.copy(formats / "15_yueyang_2020_grade.xls", folder / "saved_by_excel97.xls")
+    shutil.copy(formats / "15_yueyang_2020_grade.ods", folder / "libreoffice.ods")
     out = tmp_path / "r.json"
     result = run("reconcile", tmp_path / "收回", "--json", out)
     data = json.loads(out.read_text(encoding="utf-8"))
-    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
-    assert statuses == {"a.xlsx": "clean", "old.xls": "unreadable", "wps.et": "unreadable"}
+    by_name = {Path(f["path"]).name: f for f in data["files"]}
+    assert {name: f["status"] for name, f in by_name.items()} == {
+        "a.xlsx": "clean", "old.xls": "unreadable", "wps.et": "unreadable", "报告.pdf": "unreadable",
+        "宏.xlsm": "unreadable", "saved_by_excel97.xls": "errors", "libreoffice.ods": "errors"}
+    # .xls and .ods are read as values, with the same findings as the .xlsx they were saved from.
+    source = [(f.code, f.cell) for f in reconcile_file(formats / "15_yueyang_2020_grade.xlsx").findings]
+    for name, kind in (("saved_by_excel97.xls", "xls"), ("libreoffice.ods", "ods")):
+        assert by_name[name]["format"] == kind and len(by_name[name]["notes"]) == 1
+        assert [(f["code"], f["cell"]) for f in by_name[name]["findings"]] == source == [("GRADE_MISMATCH", "G21")]
+    assert "另存为 .docx" not in by_name["报告.pdf"]["findings"][0]["message"]
+    assert by_name["报告.pdf"]["format"] == "pdf" and by_name["宏.xlsm"]["format"] == "xlsm"
+    skipped = {Path(entry["path"]).name: entry["reason"] for entry in data["skipped"]}
+    assert set(skipped) == {"notes.txt", "~$a.xlsx", "报告.docx"}
+    assert "锁定文件" in skipped["~$a.xlsx"] and "Word" in skipped["报告.docx"]
+    assert "另有 3 个文件不是提交的工作簿" in result.output
     assert result.exit_code == 1
 
 

@@ -28,7 +28,8 @@ INTACT, OVERWRITTEN, ALTERED = "intact", "overwritten", "altered"
 def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputation) -> list[Finding]:
     """Integrity findings; fills formula cells that carry no cached value with perfxl's values."""
     computed = computed_values(table, record.layout, result, record.amount_inputs)
-    states = {key: formula_state(record.formula_cells[key], expected)
+    # A template resaved as .xls/.ods keeps values only: its formulas cannot be checked (said once, per file).
+    states = {key: formula_state(record.formula_cells[key], expected) if record.formulas_known else INTACT
               for key, expected in record.layout.formulas.items()}
     missing_cache = [key for key, state in states.items()
                      if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]

@@ -15,7 +15,7 @@ from perfxl.collection import ledger, matching
 from perfxl.collection.runner import DEFAULT_TIMEOUT
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.outputs.files import Run, Summary
-from perfxl.reconcile import SchemeOption, reconcile_paths
+from perfxl.reconcile import SchemeOption, discover, reconcile_files
 from perfxl.scheme import SchemeError, load_scheme
 from perfxl.template.roster import MANIFEST_JSON, Department, RosterError, read_roster
 
@@ -76,11 +76,12 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
     if options.annotate is not None:
         _refuse_inside_inputs(options.annotate, options.inputs)
     keep = departments is not None or options.report is not None or ledger_path is not None
-    run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang)
+    found = discover(options.inputs)
+    run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang, found.skipped)
     kept: list[FileResult] = []
     round_result = RoundResult(run.summary, [], departments, ledger_path)
     try:
-        for result in reconcile_paths(options.inputs, scheme, jobs=options.jobs, timeout=options.timeout or None):
+        for result in reconcile_files(found.files, scheme, jobs=options.jobs, timeout=options.timeout or None):
             run.add(result)
             if keep:
                 kept.append(result)

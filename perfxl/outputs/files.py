@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from perfxl import __version__
+from perfxl import __version__, codes
 from perfxl.codes import RATE_CODES, render
 from perfxl.files import _umask
 from perfxl.model import FileResult, Finding, TableResult
@@ -54,6 +54,7 @@ def file_to_dict(result: FileResult, lang: str = "zh") -> dict[str, Any]:
         "declared_grade": result.declared_grade,
         "computed_grade": result.computed_grade,
         "superseded_by": result.superseded_by,
+        "notes": [codes.note(key, lang) for key in result.notes],
         "tables": [table_to_dict(table) for table in result.tables],
         "findings": [finding_to_dict(f, lang) for f in result.findings],
     }
@@ -80,6 +81,7 @@ def _json_value(value: Any, places: int) -> Any:
 
 class Summary:
     def __init__(self) -> None:
+        self.skipped: list[tuple[Path, str]] = []  # files in the inputs that are no submission, with the reason
         self.files = 0
         self.statuses: Counter[str] = Counter()
         self.codes: Counter[str] = Counter()
@@ -131,10 +133,12 @@ class Run:
     """Collects results as they come and writes the requested outputs."""
 
     def __init__(self, scheme_name: str, json_path: str | Path | None = None,
-                 csv_path: str | Path | None = None, lang: str = "zh"):
+                 csv_path: str | Path | None = None, lang: str = "zh",
+                 skipped: list[tuple[Path, str]] | None = None):
         self.scheme_name = scheme_name
         self.lang = lang
         self.summary = Summary()
+        self.summary.skipped = list(skipped or [])
         self._json_path = json_path
         self._json_parts = tempfile.TemporaryFile("w+", encoding="utf-8") if json_path else None
         self._csv = _AtomicFile(csv_path, newline="") if csv_path else None
@@ -162,7 +166,9 @@ class Run:
             out = _AtomicFile(self._json_path)
             try:
                 head = {"perfxl_version": __version__, "scheme": self.scheme_name,
-                        "summary": self.summary.to_dict()}
+                        "summary": self.summary.to_dict(),
+                        "skipped": [{"path": str(path), "reason": codes.skip_reason(reason, self.lang)}
+                                    for path, reason in self.summary.skipped]}
                 text = json.dumps(head, ensure_ascii=False, indent=2)
                 out.handle.write(text[:-2] + ',\n  "files": [\n')
                 self._json_parts.seek(0)

@@ -24,6 +24,8 @@ def format_file(result: FileResult, lang: str = "zh") -> str:
         label = "总分" if lang == "zh" else "total"
         totals = f"  {label} {format_number(result.declared_total)}→{format_number(result.computed_total)}"
     out.write(f"● {result.path}{who}  [{status}]{totals}\n")
+    for key in result.notes:
+        out.write(f"    （{codes.note(key, lang)}）\n" if lang == "zh" else f"    ({codes.note(key, lang)})\n")
     if len(result.tables) > 1:
         names = "、".join(t.name for t in result.tables) if lang == "zh" else "; ".join(t.name for t in result.tables)
         out.write(f"    {len(result.tables)} 张表：{names}\n" if lang == "zh" else
@@ -45,8 +47,11 @@ def format_summary(summary: Summary, lang: str = "zh") -> str:
     else:
         line = (f"{s['files']} files: {s['clean']} clean, {s['with_errors']} with errors, "
                 f"{s['with_warnings_only']} with warnings only, {s['unreadable']} unreadable")
-    codes = "  ".join(f"{code}×{count}" for code, count in s["findings_by_code"].items())
-    return line + ("\n" + codes if codes else "")
+    if summary.skipped:
+        line += (f"；另有 {len(summary.skipped)} 个文件不是提交的工作簿，未审核（见 JSON 的 skipped）" if lang == "zh" else
+                 f"; {len(summary.skipped)} other files are no submission and were not reviewed (see skipped)")
+    frequent = "  ".join(f"{code}×{count}" for code, count in s["findings_by_code"].items())
+    return line + ("\n" + frequent if frequent else "")
 
 
 def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from perfxl.model import REVIEW_SHEET_PROPERTY, ScoreTable
 from perfxl.reading.base_data_form import read_base_data_forms
 from perfxl.reading.forms import NoTable, no_table, read_forms
-from perfxl.reading.template import NotATemplate, is_template, read_template
+from perfxl.reading.template import NotATemplate, is_template, read_template_tables
 from perfxl.reading.xlsx import Workbook
 
 __all__ = ["NoTable", "Reading", "read_tables"]
@@ -29,7 +29,7 @@ def read_tables(book: Workbook) -> Reading:
     """Every table in the workbook, in reading order; :class:`NoTable` when there is none."""
     if is_template(book):
         try:
-            return Reading([read_template(book).table])
+            return Reading(read_template_tables(book))
         except NotATemplate:
             pass  # a damaged template may still hold a readable standard table
     forms = read_forms(book)

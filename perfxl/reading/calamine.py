@@ -75,7 +75,7 @@ def sniff_format(path: str | Path) -> str:
                 return "unknown"
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:  # OLE2: random access
                 return _sniff(view, Path(path))
-    except (OSError, ValueError):
+    except Exception:  # unreadable (a folder, a device…) or too odd to tell
         return "unknown"
 
 
@@ -108,7 +108,7 @@ def _sniff(data: bytes | mmap.mmap, path: Path | None = None) -> str:
         return "xlsx" if "EncryptedPackage" in names else "unknown"
     if head[:2] == b"PK":
         # ODF puts an uncompressed 'mimetype' first, so a damaged .ods still shows what it is.
-        if data[:4] == _ZIP and data[30:38] == b"mimetype" and data[38:38 + len(ODS_MIMETYPE)] == ODS_MIMETYPE:
+        if data[:4] == _ZIP and data[30:38] == b"mimetype" and data[38:84] == ODS_MIMETYPE:
             return "ods"
         try:
             with zipfile.ZipFile(path if path is not None else io.BytesIO(data)) as zf:
@@ -120,7 +120,8 @@ def _sniff(data: bytes | mmap.mmap, path: Path | None = None) -> str:
                         if member.read(len(ODS_MIMETYPE)) == ODS_MIMETYPE:
                             return "ods"
                 return "unknown"
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError, OSError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError,
+                OSError):
             return "xlsx"  # a damaged zip: most likely an .xlsx, whose reader says what is wrong
     return "unknown"
 
@@ -169,8 +170,8 @@ class ValuesWorkbook:
             raise _not_a_spreadsheet(self.path, data, limits)
         scan = _scan_xls(data, limits) if self.format == "xls" else _scan_ods(data, limits)
         self.structure_protection = scan.structure_protection
-        data = scan.data or data
-        self._book = _call(self.format, lambda: python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        checked = io.BytesIO(scan.data or data)
+        self._book = _call(self.format, lambda: python_calamine.CalamineWorkbook.from_filelike(checked))
         try:
             metadata = _call(self.format, lambda: self._book.sheets_metadata)
             names = [entry.name for entry in metadata]
@@ -180,8 +181,11 @@ class ValuesWorkbook:
             self._scans: dict[str, _SheetScan] = {}
             for index, entry in enumerate(metadata):
                 # calamine keeps the last of two sheets with the same name, and so do we.
-                self.states.setdefault(entry.name, _STATES.get(str(entry.visible).rpartition(".")[2], "visible"))
-                found = scan.by_name.get(entry.name) or (scan.by_index[index] if index < len(scan.by_index) else None)
+                state = _STATES.get(str(entry.visible).rpartition(".")[2], "visible")
+                self.states.setdefault(entry.name, state)
+                found = scan.by_name.get(entry.name)
+                if found is None and index < len(scan.by_index):
+                    found = scan.by_index[index]
                 self._scans[entry.name] = found or _SheetScan()
         except BaseException:
             self.close()
@@ -234,7 +238,8 @@ class ValuesWorkbook:
             ranges = _call(self.format, lambda: source.merged_cell_ranges) or []
             boxes = [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
         # Readers walk every cell of a merged range: their total is bounded like the sheet's cells.
-        covered = sum(max(bottom - top + 1, 0) * max(right - left + 1, 0) for top, left, bottom, right in boxes)
+        covered = sum(max(bottom - top + 1, 0) * max(right - left + 1, 0)
+                      for top, left, bottom, right in boxes)
         if covered > self.limits.max_sheet_cells or len(boxes) > _MAX_MERGES:
             raise UnreadableWorkbook("too_large", f"工作表“{name}”的合并单元格过多或过大（约 {covered:,} 个单元格），"
                                                   f"超过安全上限 {self.limits.max_sheet_cells:,}")
@@ -363,7 +368,8 @@ class _Compound:
         size = len(data)
         if size < 512 or data[:8] != _OLE:
             raise _damaged("复合文档头不完整")
-        (version,), (shift, mini_shift) = struct.unpack_from("<H", data, 26), struct.unpack_from("<HH", data, 30)
+        (version,) = struct.unpack_from("<H", data, 26)
+        shift, mini_shift = struct.unpack_from("<HH", data, 30)
         if shift not in (9, 12) or mini_shift != 6 or size < (1 << shift):
             raise _damaged("复合文档头无效")
         self.version = version
@@ -446,7 +452,8 @@ class _Compound:
         return list(struct.unpack_from(f"<{count}I", self.data, (index + 1) * self.sector_size))
 
     @staticmethod
-    def _read(start: int, table: list[int], count: int, sector: Callable[[int], bytes]) -> tuple[bytes, list[int]]:
+    def _read(start: int, table: list[int], count: int,
+              sector: Callable[[int], bytes]) -> tuple[bytes, list[int]]:
         """A chain of sectors, each in the file and in the table, none twice, properly ended: its
         bytes and the sector numbers."""
         chain, seen, index = [], set(), start
@@ -467,11 +474,12 @@ class _Compound:
 
 # --- .xls: the BIFF records ----------------------------------------------------------------------
 
-_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
-                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_ERROR_CODES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
 #: Records calamine turns into one cell each: Number, Label, BoolErr, Rk, LabelSst, Formula.
 _CELL_RECORDS = frozenset((0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006))
 _BIFF8_GRID = 65536 * 256
+_NOT_A_NUMBER = b"\xff\xff"  # a Formula's cached result that is not a number ends so
 
 
 def _records(stream: bytes, position: int) -> Iterator[tuple[int, int, int]]:
@@ -524,7 +532,8 @@ def _scan_xls(data: bytes, limits: Limits) -> _Scan:
     return scan
 
 
-def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits, formulas: list[int]) -> _SheetScan:
+def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits,
+                     formulas: list[int]) -> _SheetScan:
     """Errors, protection and cell area of one sheet; where its formulas' token lengths are."""
     if offset > len(stream):
         raise _damaged(f"第 {number} 个工作表的位置超出工作簿流")
@@ -539,8 +548,9 @@ def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits, fo
             last = column
             if kind == 0x0205 and stream[at + 7] == 1:  # BoolErr holding an error
                 sheet.errors[row, column] = _ERROR_CODES.get(stream[at + 6], "#VALUE!")
-            elif kind == 0x0006 and size >= 20 and stream[at + 12:at + 14] == b"\xff\xff" and stream[at + 6] == 2:
-                sheet.errors[row, column] = _ERROR_CODES.get(stream[at + 8], "#VALUE!")
+            elif kind == 0x0006 and size >= 20 and stream[at + 12:at + 14] == _NOT_A_NUMBER:
+                if stream[at + 6] == 2:  # the formula's cached result is an error
+                    sheet.errors[row, column] = _ERROR_CODES.get(stream[at + 8], "#VALUE!")
             if kind == 0x0006 and size >= 22 and stream[at + 20:at + 22] != b"\0\0":
                 formulas.append(at + 20)  # cce: the size of the formula's tokens
         elif kind == 0x00BD:  # MulRk: several numbers in a row
@@ -599,7 +609,8 @@ _CELL_TAG, _COVERED_TAG = f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table
 _SPREADSHEET_TAG = f"{{{_OFFICE}}}spreadsheet"
 _VALUE_TYPE, _FORMULA = f"{{{_OFFICE}}}value-type", f"{{{_TABLE}}}formula"
 _CALC_TYPE = f"{{{_CALCEXT}}}value-type"
-_ROWS_REPEATED, _COLUMNS_REPEATED = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
+_ROWS_REPEATED = f"{{{_TABLE}}}number-rows-repeated"
+_COLUMNS_REPEATED = f"{{{_TABLE}}}number-columns-repeated"
 _ROWS_SPANNED, _COLUMNS_SPANNED = f"{{{_TABLE}}}number-rows-spanned", f"{{{_TABLE}}}number-columns-spanned"
 _NAME, _PROTECTED = f"{{{_TABLE}}}name", f"{{{_TABLE}}}protected"
 _STRUCTURE_PROTECTED = f"{{{_TABLE}}}structure-protected"
@@ -674,8 +685,8 @@ def _repeat(element: etree._Element, attribute: str) -> int:
 #: calamine finds elements and attributes by their literal names ('table:table-cell'), whatever
 #: namespace the prefix is bound to; this scan goes by namespace. They agree when these prefixes
 #: mean what they should: then all calamine reads, this scan sees.
-_PREFIXES = {b"table": _TABLE.encode(), b"office": _OFFICE.encode(), b"text": b"urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-             b"calcext": _CALCEXT.encode()}
+_PREFIXES = {b"table": _TABLE.encode(), b"office": _OFFICE.encode(), b"calcext": _CALCEXT.encode(),
+             b"text": b"urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
 _PREFIX_BINDING = re.compile(rb"""xmlns:(table|office|text|calcext)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
@@ -720,7 +731,8 @@ def _scan_table(element: etree._Element, table: _Table, limits: Limits) -> None:
                     for r in range(row, row + rows):
                         for c in range(column, column + columns):
                             table.scan.errors[r, c] = code
-            if tag == _CELL_TAG and (cell.get(_ROWS_SPANNED) is not None or cell.get(_COLUMNS_SPANNED) is not None):
+            spanned = cell.get(_ROWS_SPANNED) is not None or cell.get(_COLUMNS_SPANNED) is not None
+            if spanned and tag == _CELL_TAG:
                 spans = _repeat(cell, _ROWS_SPANNED), _repeat(cell, _COLUMNS_SPANNED)
                 if min(spans) >= 1 and spans != (1, 1):
                     if len(merged) + rows * columns > _MAX_MERGES:

@@ -8,11 +8,14 @@ those facts mean — a formula overwritten, a cache missing — is decided in
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from perfxl.model import (
+    KIND_OVERALL,
+    KIND_PROJECT,
     LAYOUT_TEMPLATE,
     AmountRatio,
     AmountSum,
@@ -53,6 +56,7 @@ class TemplateRecord:
     amount_inputs: dict[str, Decimal | None] = field(default_factory=dict)  # input cells of the amount sheets
     protected: dict[str, bool | None] = field(default_factory=dict)  # sheet → sheet protection on?
     structure_protection: str | None = None  # 'locked', 'unlocked' or None (unknown)
+    formulas_known: bool = True  # False for a template resaved as .xls/.ods: values only, no formulas
 
 
 @dataclass
@@ -91,7 +95,12 @@ def read_metadata(book: Workbook) -> dict[str, str]:
             break
         value = meta_sheet.value(f"B{row}")
         text = "" if value is None else str(value)
-        meta[str(key)] = meta.get(str(key), "") + text if str(key) == "layout" else text
+        if str(key) == "layout":  # long layouts span several rows
+            meta["layout"] = meta.get("layout", "") + text
+        elif str(key) == "project":  # one row per project table, packed
+            meta["project"] = (meta["project"] + "\n" + text) if "project" in meta else text
+        else:
+            meta[str(key)] = text
         row += 1
     if meta.get("perfxl") != "perfxl-template" or "layout" not in meta:
         raise NotATemplate("模板元数据不完整")
@@ -105,14 +114,49 @@ def _layout(text: str) -> TemplateLayout:
 
 
 def read_template(book: Workbook) -> TemplateRead:
-    """The table of a perfxl template and the template's record of itself."""
+    """The 部门整体 table of a perfxl template and the template's record of itself."""
     meta = read_metadata(book)
     try:
         layout = _layout(meta["layout"])
-        scheme = parse_scheme(unpack_text(meta["scheme_toml"]), origin="模板内置方案",
-                              fmt=meta.get("scheme_format") or "toml")
+        scheme = _scheme(unpack_text(meta["scheme_toml"]), meta.get("scheme_format") or "toml")
     except (ValueError, KeyError, TypeError, SchemeError) as exc:
         raise NotATemplate(f"模板元数据无法解析：{exc}") from None
+    read = _read_sheet_table(book, layout, scheme, meta)
+    read.record.protected = {name: book.sheet(name).protected for name in (layout.sheet, FUNDS_SHEET, BASE_SHEET)
+                             if name in book.sheet_names}
+    read.record.structure_protection = book.structure_protection if read.record.formulas_known else None
+    return read
+
+
+def read_template_tables(book: Workbook) -> list[ScoreTable]:
+    """Every table of a perfxl template: 部门整体 first, then one per 项目支出绩效自评表 sheet."""
+    main = read_template(book)
+    tables = [main.table]
+    for packed in filter(None, main.meta.get("project", "").split("\n")):
+        try:
+            record = json.loads(unpack_text(packed))
+            layout = _layout_from_json(record["layout"])
+            scheme = _scheme(record["scheme"], record.get("scheme_format") or "toml")
+        except (ValueError, KeyError, TypeError, SchemeError) as exc:
+            raise NotATemplate(f"项目表元数据无法解析：{exc}") from None
+        read = _read_sheet_table(book, layout, scheme, main.meta)
+        read.record.protected = {layout.sheet: book.sheet(layout.sheet).protected}
+        tables.append(read.table)
+    return tables
+
+
+@lru_cache(maxsize=64)
+def _layout_from_json(text: str) -> TemplateLayout:
+    return TemplateLayout.from_json(text)
+
+
+@lru_cache(maxsize=16)
+def _scheme(text: str, fmt: str) -> Scheme:
+    return parse_scheme(text, origin="模板内置方案", fmt=fmt)
+
+
+def _read_sheet_table(book: Workbook, layout: TemplateLayout, scheme: Scheme, meta: dict[str, str]) -> TemplateRead:
+    """One table of the template, from the layout it recorded, and its record."""
     if layout.sheet not in book.sheet_names:
         raise NotATemplate(f"找不到工作表“{layout.sheet}”")
     table = _table(book.sheet(layout.sheet), layout, scheme, meta)
@@ -128,9 +172,7 @@ def read_template(book: Workbook) -> TemplateRead:
             target.cell = layout.locate(key)[1]
             target.formula = cell.formula if cell else None
             target.assign(cell.shown if cell else None)
-    record.protected = {name: book.sheet(name).protected for name in (layout.sheet, FUNDS_SHEET, BASE_SHEET)
-                        if name in book.sheet_names}
-    record.structure_protection = book.structure_protection
+    record.formulas_known = getattr(book, "has_formulas", True)
     table.record = record
     return TemplateRead(table, record)
 
@@ -179,9 +221,12 @@ FUNDS_LABELS = {"initial": "年初预算数", "budget": "全年预算数", "exec
 
 def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str, str]) -> ScoreTable:
     year_text = meta.get("year", "")
-    department = _field(sheet, layout.department).text or meta.get("department", "")
+    named = _field(sheet, layout.department).text
+    department = meta.get("department", "") if layout.project else (named or meta.get("department", ""))
     table = ScoreTable(sheet=sheet.name, layout=LAYOUT_TEMPLATE, department=department,
-                       year=int(year_text) if year_text.isdigit() else None)
+                       year=int(year_text) if year_text.isdigit() else None,
+                       kind=KIND_PROJECT if layout.project else KIND_OVERALL,
+                       title=(named or layout.project) if layout.project else "")
     table.funds = {key: _field(sheet, ref) for key, ref in layout.funds.items()}
     for row in layout.rows:
         table.indicators.append(Indicator(

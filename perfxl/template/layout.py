@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import zlib
 from dataclasses import asdict, dataclass, field
 
@@ -81,6 +82,7 @@ class TemplateLayout:
     base_rows: dict[str, int] = field(default_factory=dict)  # 基础数据表: row key → row number
     # Expected formula (without '=') of every formula cell: 'H21' on the main sheet, '资金构成!C9' elsewhere.
     formulas: dict[str, str] = field(default_factory=dict)
+    project: str = ""  # a 项目支出绩效自评表: the project's name (in the cell ``department`` names)
 
     def locate(self, key: str) -> tuple[str, str]:
         """('sheet', 'cell') of a formula key."""
@@ -131,9 +133,13 @@ def unpack_text(text: str) -> str:
     return data.decode("utf-8")
 
 
-def build_layout(scheme: Scheme) -> TemplateLayout:
-    """Lay out the indicator block: the rows of each group, a 小计 row per level, 总分, 评价等次."""
-    layout = TemplateLayout(scheme=scheme.name)
+def build_layout(scheme: Scheme, project: str = "", sheet: str = SHEET) -> TemplateLayout:
+    """Lay out the indicator block: the rows of each group, a 小计 row per level, 总分, 评价等次.
+
+    The overall table (部门整体) has the 资金构成 and 基础数据表 sheets beside it; a project table
+    (``project`` names it, on its own ``sheet``) has only its own sheet.
+    """
+    layout = TemplateLayout(scheme=scheme.name, sheet=sheet, project=project)
     row = FIRST_INDICATOR_ROW
     for level in scheme.levels:
         first = row
@@ -147,8 +153,9 @@ def build_layout(scheme: Scheme) -> TemplateLayout:
     layout.total_score = f"{COLUMNS['score']}{row}"
     layout.grade = f"{COLUMNS['weight']}{row + 1}"
     layout.footer_row = row + 3
-    layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(TEMPLATE_FUNDS_ROWS)}
-    layout.base_rows = {amount.key: 6 + index for index, amount in enumerate(BASE_ROWS)}
+    if not project:
+        layout.funds_rows = {amount.key: 4 + index for index, amount in enumerate(TEMPLATE_FUNDS_ROWS)}
+        layout.base_rows = {amount.key: 6 + index for index, amount in enumerate(BASE_ROWS)}
     layout.formulas = formulas(layout, scheme)
     return layout
 
@@ -176,13 +183,22 @@ def formulas(layout: TemplateLayout, scheme: Scheme) -> dict[str, str]:
     result[layout.total_weight] = f"SUM({f['weight']},{','.join(b.weight_cell for b in layout.levels)})"
     result[layout.total_score] = f"SUM({f['score']},{','.join(b.score_cell for b in layout.levels)})"
     result[layout.grade] = expr.to_excel(rules.grade(scheme), {"total": layout.total_score})
-    for key, column in FUNDS_COLUMNS.items():
+    for key, column in FUNDS_COLUMNS.items() if layout.funds_rows else ():
         result[f"{FUNDS_SHEET}!{column}3"] = f"{layout.sheet}!{layout.funds[key]}"
     for sheet, rows_at, columns, definitions in layout.amount_sheets():
         for amount in definitions:
             for column in columns if amount.parts else ():
                 parts = ",".join(f"{column}{rows_at[part]}" for part in amount.parts if part in rows_at)
                 result[f"{sheet}!{column}{rows_at[amount.key]}"] = f"SUM({parts})"
-    result[f"{BASE_SHEET}!{STAFFING['rate']}"] = expr.to_excel(
-        expr.parse(STAFFING_RATE), {"authorized": STAFFING["authorized"], "actual": STAFFING["actual"]})
+    if layout.base_rows:
+        result[f"{BASE_SHEET}!{STAFFING['rate']}"] = expr.to_excel(
+            expr.parse(STAFFING_RATE), {"authorized": STAFFING["authorized"], "actual": STAFFING["actual"]})
     return result
+
+
+_SHEET_UNSAFE = re.compile(r"[\\/?*\[\]:']+")
+
+
+def project_sheet_name(index: int, project: str) -> str:
+    """'项目1 峨边在线': a sheet name Excel accepts (31 characters, none of \\ / ? * [ ] :)."""
+    return f"项目{index} {_SHEET_UNSAFE.sub('', project)}".strip()[:31]

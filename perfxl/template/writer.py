@@ -9,6 +9,7 @@ reconciliation knows exactly what each cell should hold.
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 import zipfile
@@ -40,6 +41,7 @@ from perfxl.template.layout import (
     TemplateLayout,
     build_layout,
     pack_text,
+    project_sheet_name,
 )
 
 INPUT_FILL = "#FFF2CC"
@@ -57,6 +59,11 @@ class TemplateInfo:
     path: Path
     template_id: str
     layout: TemplateLayout
+    projects: tuple[TemplateLayout, ...] = ()  # one 项目支出绩效自评表 sheet each
+
+
+#: A project table to add: its name and the scheme it is scored on (classic by default, seed 004).
+Project = tuple[str, Scheme]
 
 
 def write_template(
@@ -66,9 +73,11 @@ def write_template(
     year: int | None = None,
     password: str | None = None,
     amounts: dict[str, Decimal] | None = None,
+    projects: tuple[Project, ...] = (),
+    template_id: str | None = None,
 ) -> TemplateInfo:
     """Write a locked template to ``path`` (atomically) and describe it."""
-    data, info = build_template(scheme, department, year, password, amounts)
+    data, info = build_template(scheme, department, year, password, amounts, projects, template_id)
     atomic_write_bytes(path, data)
     info.path = Path(path)
     return info
@@ -80,14 +89,18 @@ def build_template(
     year: int | None = None,
     password: str | None = None,
     amounts: dict[str, Decimal] | None = None,
+    projects: tuple[Project, ...] = (),
+    template_id: str | None = None,
 ) -> tuple[bytes, TemplateInfo]:
-    """The template as bytes. ``amounts`` prefills 年初预算数/全年预算数/全年执行数 (initial/budget/executed)."""
+    """The template as bytes. ``amounts`` prefills 年初预算数/全年预算数/全年执行数 (initial/budget/executed);
+    each of ``projects`` adds a 项目支出绩效自评表 sheet."""
     if isinstance(scheme, str):
         scheme = load_scheme(scheme)
     year = year or default_year()
-    if not department:
-        return _build(scheme, None, year, password, uuid.uuid4().hex)
-    return stamp(base_template(scheme, year, password), department, amounts)
+    if not department or projects:
+        data, info = _build(scheme, department or None, year, password, template_id or uuid.uuid4().hex, projects)
+        return (_fill_numbers_in(data, info, amounts) if amounts else data), info
+    return stamp(base_template(scheme, year, password), department, amounts, template_id)
 
 
 def default_year() -> int:
@@ -115,9 +128,10 @@ def base_template(scheme: Scheme, year: int, password: str | None) -> BaseTempla
     return BaseTemplate(members, info.layout)
 
 
-def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | None = None) -> tuple[bytes, TemplateInfo]:
-    """The base template with this department's name, a fresh id and its prefilled amounts."""
-    template_id = uuid.uuid4().hex
+def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | None = None,
+          template_id: str | None = None) -> tuple[bytes, TemplateInfo]:
+    """The base template with this department's name, its id (fresh unless given) and prefilled amounts."""
+    template_id = template_id or uuid.uuid4().hex
     name = xml_escape(department).encode("utf-8")
     cells = {base.layout.funds[key]: value for key, value in (amounts or {}).items() if value is not None}
     out = io.BytesIO()
@@ -133,6 +147,19 @@ def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | Non
     return out.getvalue(), TemplateInfo(Path(), template_id, layout)
 
 
+def _fill_numbers_in(data: bytes, info: TemplateInfo, amounts: dict[str, Decimal]) -> bytes:
+    """Prefill the amounts of a template built whole (one with project sheets)."""
+    cells = {info.layout.funds[key]: value for key, value in amounts.items() if value is not None}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = _fill_numbers(content, cells)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
 def _fill_numbers(sheet_xml: bytes, cells: dict[str, Decimal]) -> bytes:
     """Put numbers into blank cells of the sheet XML: <c r="D4" s="5"/> → <c r="D4" s="5"><v>…</v></c>."""
     for ref, value in cells.items():
@@ -145,8 +172,10 @@ def _fill_numbers(sheet_xml: bytes, cells: dict[str, Decimal]) -> bytes:
 
 
 def _build(scheme: Scheme, department: str | None, year: int, password: str | None,
-           template_id: str) -> tuple[bytes, TemplateInfo]:
+           template_id: str, projects: tuple[Project, ...] = ()) -> tuple[bytes, TemplateInfo]:
     layout = build_layout(scheme)
+    project_layouts = tuple(build_layout(project_scheme, name, project_sheet_name(index, name))
+                            for index, (name, project_scheme) in enumerate(projects, start=1))
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     styles = _Styles(workbook)
@@ -155,7 +184,12 @@ def _build(scheme: Scheme, department: str | None, year: int, password: str | No
     _protect(sheet, password)
     _write_funds_sheet(workbook.add_worksheet(FUNDS_SHEET), styles, layout, password)
     _write_base_sheet(workbook.add_worksheet(BASE_SHEET), styles, layout, year, password)
+    for project_layout, (name, project_scheme) in zip(project_layouts, projects, strict=True):
+        project_sheet = workbook.add_worksheet(project_layout.sheet)
+        _write_sheet(project_sheet, styles, project_scheme, project_layout, name, year)
+        _protect(project_sheet, password)
     _write_metadata(workbook, styles, scheme, layout, template_id, department, year)
+    _write_project_metadata(workbook, project_layouts, [s for _, s in projects])
     workbook.set_properties({"title": f"{year}年度绩效自评表", "subject": department or "",
                              "creator": f"perfxl {__version__}", "comments": "perfxl template"})
     for name, value in {
@@ -168,7 +202,7 @@ def _build(scheme: Scheme, department: str | None, year: int, password: str | No
         workbook.set_custom_property(name, value)
     workbook.close()
     data = _protect_structure(buffer.getvalue(), password)
-    return data, TemplateInfo(Path(), template_id, layout)
+    return data, TemplateInfo(Path(), template_id, layout, project_layouts)
 
 
 class _Styles:
@@ -207,8 +241,12 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     sheet.repeat_rows(7, 7)
     sheet.center_horizontally()
     sheet.set_row(0, 30)
-    sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度部门（单位）整体支出绩效自评表", st.title)
-    sheet.merge_range("A2:C2", "部门（单位）名称", st.label)
+    if layout.project:  # a 项目支出绩效自评表: its project's name where the department's would be
+        sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度项目支出绩效自评表", st.title)
+        sheet.merge_range("A2:C2", "项目名称", st.label)
+    else:
+        sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度部门（单位）整体支出绩效自评表", st.title)
+        sheet.merge_range("A2:C2", "部门（单位）名称", st.label)
     sheet.merge_range(f"D2:{LAST_COLUMN}2", department or "", st.label_left if department else st.input_text)
     _write_funds_block(sheet, st, scheme, layout)
     _write_goals(sheet, st)
@@ -227,7 +265,7 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
 def _write_funds_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
     """年度预算申请（万元）: the three amounts typed, 分值 fixed, 执行率 and 得分 by formula."""
     f = layout.funds
-    sheet.merge_range("A3:A4", "年度预算\n申请\n（万元）", st.label)
+    sheet.merge_range("A3:A4", "项目资金\n（万元）" if layout.project else "年度预算\n申请\n（万元）", st.label)
     sheet.merge_range("B3:C3", "", st.header)
     for cells, text in (("D3:E3", "年初预算数"), ("F3:G3", "全年预算数"), ("H3:I3", "全年执行数")):
         sheet.merge_range(cells, text, st.header)
@@ -455,6 +493,19 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
     meta.protect("", {})
     meta.very_hidden()
     del st
+
+
+def _write_project_metadata(workbook: xlsxwriter.Workbook, layouts: tuple[TemplateLayout, ...],
+                            schemes: list[Scheme]) -> None:
+    """One 'project' row per project table in the hidden sheet: its layout and scheme, packed."""
+    if not layouts:
+        return
+    meta = workbook.get_worksheet_by_name(META_SHEET)
+    first = meta.dim_rowmax + 1 if meta.dim_rowmax is not None else 0
+    for offset, (layout, scheme) in enumerate(zip(layouts, schemes, strict=True)):
+        record = {"layout": layout.to_json(), "scheme": scheme.source, "scheme_format": scheme.source_format}
+        meta.write_string(first + offset, 0, "project")
+        meta.write_string(first + offset, 1, pack_text(json.dumps(record, ensure_ascii=False)))
 
 
 def _protect_structure(data: bytes, password: str | None) -> bytes:
