@@ -53,6 +53,9 @@ HELP = {
         "template.password": "工作表与工作簿保护密码（可选）。",
         "template.roster": "部门名单（.xlsx 或 .csv：部门编码、部门名称，可含年初预算数/全年预算数/全年执行数）。",
         "template.out_dir": "按名单生成模板的输出目录。",
+        "template.project": "增加一张项目支出绩效自评表（项目名称；可重复，每个项目一张）。名单中可用“项目名称”列（多个用、或；分隔）。",
+        "template.project_scheme": "项目支出绩效自评表的方案（默认 classic：预算执行10 产出50 效益30 满意度10）。",
+        "template.force": "覆盖已存在的文件（模板编号不变）；不加时已存在的文件一律保留。",
         "reconcile": "审核收回的自评表：重新计算并列出每一处不一致。\n\n"
                      "退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。",
         "reconcile.scheme": "按此方案审核（默认：模板自带方案 / standard）。",
@@ -83,6 +86,10 @@ HELP = {
         "template.password": "Sheet and workbook protection password (optional).",
         "template.roster": "Roster (.xlsx or .csv: code, name, optionally the three budget figures).",
         "template.out_dir": "Output folder for the roster's templates.",
+        "template.project": "Add a 项目支出绩效自评表 sheet for this project (repeatable). A roster may give a "
+                            "项目名称 column (names separated by 、 or ；).",
+        "template.project_scheme": "Scheme of the project tables (default classic: 10/50/30/10).",
+        "template.force": "Overwrite existing files (template ids stay the same); without it existing files are kept.",
         "reconcile": "Check returned tables: recompute everything and list every mismatch.\n\n"
                      "Exit codes: 0 no errors; 1 at least one error (unreadable files included); 2 usage error.",
         "reconcile.scheme": "Check against this scheme (default: the template's own / standard).",
@@ -128,12 +135,16 @@ def main() -> None:
 @click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=_H["template.roster"])
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), help=_H["template.out_dir"])
+@click.option("--project", "projects", multiple=True, help=_H["template.project"])
+@click.option("--project-scheme", default="classic", show_default=True, help=_H["template.project_scheme"])
+@click.option("--force", is_flag=True, help=_H["template.force"])
 @LANG_OPTION
 def template(out: Path | None, scheme: str, department: str | None, year: int | None, password: str | None,
-             roster: Path | None, out_dir: Path | None, lang: str) -> None:
+             roster: Path | None, out_dir: Path | None, projects: tuple[str, ...], project_scheme: str, force: bool,
+             lang: str) -> None:
     zh = lang == "zh"
     try:
-        loaded = load_scheme(scheme)
+        loaded, project_loaded = load_scheme(scheme), load_scheme(project_scheme)
     except SchemeError as exc:
         raise click.UsageError(str(exc)) from None
     if roster is not None:
@@ -146,14 +157,22 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
             raise click.UsageError(str(exc)) from None
         year = year or default_year()
         with click.progressbar(length=len(departments), label="生成模板" if zh else "templates", show_pos=True) as bar:
-            entries = write_roster_templates(departments, out_dir, loaded, year, password, bar.update)
-        click.echo(f"已为 {len(entries)} 个部门生成模板，清单见 {out_dir / MANIFEST_CSV}" if zh else
-                   f"{len(entries)} templates written; manifest: {out_dir / MANIFEST_CSV}")
+            written = write_roster_templates(departments, out_dir, loaded, year, password, bar.update,
+                                             force=force, project_scheme=project_loaded)
+        kept = len(written.entries) - len(written.written)
+        click.echo(f"已为 {len(written.written)} 个部门生成模板，保留已有 {kept} 份，清单见 {out_dir / MANIFEST_CSV}"
+                   if zh else f"{len(written.written)} templates written, {kept} existing kept; "
+                              f"manifest: {out_dir / MANIFEST_CSV}")
         return
     if out is None:
         raise click.UsageError("请给出输出文件 OUT，或用 --roster 与 --out-dir 按名单生成" if zh else
                                "give an OUT file, or --roster with --out-dir")
-    info = write_template(out, loaded, department=department, year=year, password=password)
+    if out.exists() and not force:
+        click.echo(f"错误：{out} 已存在，未做任何改动（确需覆盖请加 --force）" if zh else
+                   f"Error: {out} exists and was left as it is (use --force to overwrite)", err=True)
+        sys.exit(EXIT_USAGE)
+    info = write_template(out, loaded, department=department, year=year, password=password,
+                          projects=tuple((name, project_loaded) for name in projects))
     click.echo(f"已生成模板 {info.path}（方案 {loaded.name}：{loaded.fingerprint()}）" if zh else
                f"template written: {info.path} (scheme {loaded.name}: {loaded.fingerprint()})")
 

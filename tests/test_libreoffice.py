@@ -348,7 +348,7 @@ def collection_round(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("round")
     departments = [Department(i + 1, f"{i:03d}", f"区直部门{i:02d}", {}) for i in range(1, 31)]
-    entries = write_roster_templates(departments, folder / "templates", load_scheme("standard"), 2022)
+    entries = write_roster_templates(departments, folder / "templates", load_scheme("standard"), 2022).entries
     inbox = folder / "inbox"
     inbox.mkdir()
     jobs = []

@@ -79,3 +79,60 @@ def test_roster_needs_out_dir(tmp_path):
     roster = roster_xlsx(tmp_path / "r.xlsx", [("1", "甲", "", "", "")])
     assert CliRunner().invoke(main, ["template", "--roster", str(roster)]).exit_code == 2
     assert CliRunner().invoke(main, ["template"]).exit_code == 2
+
+
+def _template(*args):
+    return CliRunner().invoke(main, ["template", *map(str, args)])
+
+
+def test_a_template_never_overwrites_an_existing_file(tmp_path):
+    filled = tmp_path / "自评表.xlsx"
+    filled.write_bytes(b"a department's filled workbook")
+    result = _template(filled, "--department", "区委宣传部", "--year", "2024")
+    assert result.exit_code == 2 and "--force" in result.output
+    assert filled.read_bytes() == b"a department's filled workbook"
+    assert _template(filled, "--department", "区委宣传部", "--year", "2024", "--force").exit_code == 0
+    assert reconcile_file(filled).layout == "perfxl-template"
+
+
+def test_roster_runs_keep_returned_files_and_ids(tmp_path):
+    roster = roster_xlsx(tmp_path / "名单.xlsx", [("101", "区委宣传部", "", "", ""), ("102", "区财政局", "", "", "")])
+    out = tmp_path / "模板"
+    assert _template("--roster", roster, "--out-dir", out, "--year", "2024").exit_code == 0
+    first = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    returned = out / first[0]["file"]
+    returned.write_bytes(b"returned, filled in")  # a department's return saved into the same folder
+    (out / first[1]["file"]).unlink()  # a template lost: the next run adds it again
+    result = _template("--roster", roster, "--out-dir", out, "--year", "2024")
+    assert result.exit_code == 0 and "保留已有 1 份" in result.output
+    again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    assert returned.read_bytes() == b"returned, filled in"
+    assert [d["template_id"] for d in again] == [d["template_id"] for d in first]  # stable for code and year
+    assert set(again[0]) == {"code", "name", "file", "template_id", "sha256"}
+    assert _template("--roster", roster, "--out-dir", out, "--year", "2024", "--force").exit_code == 0
+    forced = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    assert [d["template_id"] for d in forced] == [d["template_id"] for d in first]
+    assert reconcile_file(returned).template_id == first[0]["template_id"]
+    assert _template("--roster", roster, "--out-dir", out, "--year", "2025", "--force").exit_code == 0
+    other_year = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["departments"]
+    assert other_year[0]["template_id"] != first[0]["template_id"]
+
+
+def test_project_tables_from_the_command_line_and_the_roster(tmp_path):
+    path = tmp_path / "峨边.xlsx"
+    result = _template(path, "--department", "峨边彝族自治县融媒体中心", "--year", "2024",
+                       "--project", "峨边在线", "--project", "数字化建设")
+    assert result.exit_code == 0, result.output
+    tables = reconcile_file(path).tables
+    assert [(t.kind, t.title, t.scheme) for t in tables] == [
+        ("overall", "", "standard"), ("project", "峨边在线", "classic"), ("project", "数字化建设", "classic")]
+    roster = roster_xlsx(tmp_path / "名单.xlsx", [("201", "融媒体中心", "峨边在线、推广服务；数字化建设"),
+                                                  ("202", "区财政局", "")],
+                         header=("部门编码", "部门名称", "项目名称"))
+    out = tmp_path / "模板"
+    assert _template("--roster", roster, "--out-dir", out, "--year", "2024",
+                     "--project-scheme", "standard").exit_code == 0
+    files = sorted(out.glob("*.xlsx"))
+    assert [[(t.kind, t.title, t.scheme) for t in reconcile_file(f).tables][1:] for f in files] == [
+        [("project", "峨边在线", "standard"), ("project", "推广服务", "standard"),
+         ("project", "数字化建设", "standard")], []]

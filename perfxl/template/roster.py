@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -21,12 +22,14 @@ from pathlib import Path
 from perfxl import __version__
 from perfxl.files import atomic_write_bytes, atomic_write_text
 from perfxl.numbers import normalise_text, parse_number
-from perfxl.scheme import Scheme
+from perfxl.scheme import Scheme, load_scheme
 from perfxl.template.layout import TEMPLATE_VERSION
-from perfxl.template.writer import base_template, stamp
+from perfxl.template.writer import base_template, build_template, stamp
 
 CODE_COLUMNS = ("部门编码", "部门代码", "单位编码", "单位代码", "编码", "代码", "code")
 NAME_COLUMNS = ("部门名称", "单位名称", "部门(单位)名称", "预算单位名称", "名称", "部门", "单位", "name")
+PROJECT_COLUMNS = ("项目名称", "项目", "project", "projects")
+_PROJECT_SEPARATORS = re.compile(r"[、；;\n]+")
 AMOUNT_COLUMNS = {"initial": ("年初预算数",), "budget": ("全年预算数", "调整后预算数"),
                   "executed": ("全年执行数", "预算执行数")}
 MANIFEST_JSON = "manifest.json"
@@ -48,6 +51,7 @@ class Department:
     code: str
     name: str
     amounts: dict[str, Decimal]
+    projects: tuple[str, ...] = ()  # one 项目支出绩效自评表 each
 
 
 @dataclass
@@ -84,6 +88,7 @@ def read_roster(path: str | Path) -> list[Department]:
         raise RosterError([(1, f"表头应包含“部门编码”和“部门名称”，实际为：{'、'.join(map(str, frame.columns))}")])
     amount_columns = {key: next((columns[_header(c)] for c in names if _header(c) in columns), None)
                       for key, names in AMOUNT_COLUMNS.items()}
+    project_column = next((columns[c] for c in map(_header, PROJECT_COLUMNS) if c in columns), None)
 
     problems: list[tuple[int | None, str]] = []
     departments: list[Department] = []
@@ -112,7 +117,11 @@ def read_roster(path: str | Path) -> list[Department]:
                 problems.append((row, f"“{column}”应为非负数（万元），实际为“{text}”"))
             else:
                 amounts[key] = number
-        departments.append(Department(row, code, name, amounts))
+        projects = str(record[project_column]).strip() if project_column is not None else ""
+        names = tuple(part.strip() for part in _PROJECT_SEPARATORS.split(projects) if part.strip())
+        if len(set(names)) != len(names):
+            problems.append((row, f"项目名称重复：{projects}"))
+        departments.append(Department(row, code, name, amounts, names))
     if not departments and not problems:
         problems.append((None, "名单中没有部门"))
     if problems:
@@ -142,20 +151,36 @@ def file_name(department: Department) -> str:
     return f"{stem[:120]}.xlsx"
 
 
+@dataclass
+class RosterTemplates:
+    entries: list[ManifestEntry]  # every department of the roster, in roster order
+    written: list[ManifestEntry]  # those written by this run (the others were kept as they were)
+
+
+def template_id(code: str, year: int) -> str:
+    """The same department code and year always get the same id: templates already sent out still match."""
+    return uuid.uuid5(_ID_NAMESPACE, f"{code}\x1f{year}").hex
+
+
+_ID_NAMESPACE = uuid.UUID("6f9e6739-ce5c-4daa-85a0-7065726678cc")
+
+
 def write_roster_templates(departments: list[Department], out_dir: str | Path, scheme: Scheme, year: int,
-                           password: str | None = None,
-                           progress: Callable[[int], None] | None = None) -> list[ManifestEntry]:
+                           password: str | None = None, progress: Callable[[int], None] | None = None, *,
+                           force: bool = False, project_scheme: Scheme | None = None) -> RosterTemplates:
     """One template per department in ``out_dir`` plus manifest.json/.csv.
 
-    Everything is first written to a temporary folder beside ``out_dir`` and moved in at the end,
-    so an interrupted run leaves no partial set behind the manifest.
+    A file already there is kept as it is (a department may have returned it filled in) unless
+    ``force``; ids do not change either way. New files are written to a temporary folder beside
+    ``out_dir`` and moved in at the end, so an interrupted run leaves no partial set.
     """
     import hashlib
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     base = base_template(scheme, year, password)
-    entries: list[ManifestEntry] = []
+    projects_on = project_scheme or load_scheme("classic")
+    result = RosterTemplates([], [])
     staging = Path(tempfile.mkdtemp(prefix=".perfxl-roster-", dir=out))
     try:
         names = set()
@@ -164,18 +189,28 @@ def write_roster_templates(departments: list[Department], out_dir: str | Path, s
             if name in names:
                 name = name[:-5] + f"_{department.row}.xlsx"
             names.add(name)
-            data, info = stamp(base, department.name, department.amounts)
-            (staging / name).write_bytes(data)
-            entries.append(ManifestEntry(department.code, department.name, name, info.template_id,
-                                         hashlib.sha256(data).hexdigest()))
+            identity = template_id(department.code, year)
+            if (out / name).exists() and not force:
+                data = (out / name).read_bytes()
+            else:
+                if department.projects:
+                    data, _ = build_template(scheme, department.name, year, password, department.amounts,
+                                             tuple((p, projects_on) for p in department.projects), identity)
+                else:
+                    data, _ = stamp(base, department.name, department.amounts, identity)
+                (staging / name).write_bytes(data)
+            entry = ManifestEntry(department.code, department.name, name, identity, hashlib.sha256(data).hexdigest())
+            result.entries.append(entry)
+            if (staging / name).exists():
+                result.written.append(entry)
             if progress:
                 progress(1)
-        for entry in entries:
+        for entry in result.written:
             (staging / entry.file).replace(out / entry.file)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    write_manifest(out, entries, scheme, year)
-    return entries
+    write_manifest(out, result.entries, scheme, year)
+    return result
 
 
 def write_manifest(out: Path, entries: list[ManifestEntry], scheme: Scheme, year: int) -> None:
