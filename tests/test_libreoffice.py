@@ -472,6 +472,7 @@ def test_project_tables_are_filled_and_reconciled_on_their_own(lo_run):
     assert [(t.declared_total, t.computed_total) for t in result.tables][1:] == [(100, 100), (100, 93)]
     found = {(f.code, f.sheet, f.cell, f.table) for f in result.findings}
     assert found == {("SCORE_RULE_MISMATCH", SHEET, "I39", SHEET),  # seed 003's 17 where the rule gives 14.85
+                     ("SCORE_RULE_MISMATCH", "项目2 推广服务", "I9", "推广服务"),  # met, yet scored 8 of 15
                      ("FORMULA_OVERWRITTEN", "项目2 推广服务", "I42", "推广服务"),
                      ("TOTAL_MISMATCH", "项目2 推广服务", "I42", "推广服务")}
     assert result.status == "errors" and (result.declared_total, result.computed_total) == (97, 97)

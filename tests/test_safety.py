@@ -168,3 +168,21 @@ def test_a_workbook_without_a_table_says_where_it_looked(tmp_path):
     finding = reconcile_file(path).findings[0]
     assert finding.code == "UNKNOWN_LAYOUT"
     assert "封面、说明" in render(finding) and "(封面, 说明)" in render(finding, "en")
+
+
+def test_a_merged_range_over_the_whole_sheet_costs_nothing(tmp_path):
+    """A hostile <mergeCell ref="A1:XFD1048576"/> must not expand into 17 billion cells."""
+    import time
+
+    with zipfile.ZipFile(GOOD) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b"<mergeCell " in sheet
+    hostile = sheet.replace(b"<mergeCell ", b'<mergeCell ref="A1:XFD1048576"/><mergeCell ', 1)
+    path = tmp_path / "merged.xlsx"
+    path.write_bytes(_replace_part(GOOD, "xl/worksheets/sheet1.xml", hostile))
+    with Workbook(path) as book:
+        assert "A1:XFD1048576" in book.sheet(book.sheet_names[0]).merged
+    started = time.monotonic()
+    result = reconcile_file(path)
+    assert time.monotonic() - started < 20
+    assert result.status in ("clean", "warnings", "errors")

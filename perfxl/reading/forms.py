@@ -26,7 +26,7 @@ from perfxl.model import (
     ScoreTable,
 )
 from perfxl.numbers import normalise_text, parse_number, to_decimal
-from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, iter_range, split_ref, to_field
+from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, split_ref, to_field
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 
 #: Header synonyms of the indicator block (normalised: no spaces, half-width).
@@ -103,16 +103,25 @@ class Grid:
             self.cells[row, col] = (ref, cell)
             columns.setdefault(row, []).append(col)
         self.columns = {row: sorted(cols) for row, cols in columns.items()}  # the filled columns of each row
-        self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in sheet.merged:
-            cells = list(iter_range(rng)) if rng else []
-            if not cells:
-                continue
-            origin = split_ref(cells[0])
-            for ref in cells[1:]:
-                self.merged_origin[split_ref(ref)] = origin
         self.max_row = max((r for r, _ in self.cells), default=0)
         self.max_col = max((c for _, c in self.cells), default=0)
+        self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
+        for rng in sheet.merged:
+            self._merge(rng)
+
+    def _merge(self, rng: str) -> None:
+        """Map each cell of a merged range to its top-left cell, within the filled area only: a range
+        reaching beyond it (a hostile A1:XFD1048576) costs nothing more than the cells that exist."""
+        first, _, last = rng.partition(":")
+        try:
+            top, left = split_ref(first)
+            bottom, right = split_ref(last or first)
+        except ValueError:
+            return
+        for row in range(top, min(bottom, self.max_row) + 1):
+            for col in range(left, min(right, self.max_col) + 1):
+                if (row, col) != (top, left):
+                    self.merged_origin[row, col] = (top, left)
         self._texts: dict[tuple[int, int], str] = {}
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
