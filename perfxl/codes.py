@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from perfxl.numbers import format_number
+from perfxl.numbers import format_number, round_half_up
 
 LANGUAGES = ("zh", "en")
 ERROR, WARNING = "error", "warning"
@@ -327,7 +327,7 @@ def render(finding: Any, lang: str = "zh") -> str:
 def percent(value: Any, lang: str = "zh") -> str:
     """A rate (a fraction) as the percentage people read: 0.726 → 72.60%."""
     if isinstance(value, Decimal):
-        return f"{format_number(value * 100)}%"
+        return f"{round_half_up(value * 100, 2):f}%"
     return show(value, lang)
 
 

@@ -105,6 +105,7 @@ class Grid:
         self.columns = {row: sorted(cols) for row, cols in columns.items()}  # the filled columns of each row
         self.max_row = max((r for r, _ in self.cells), default=0)
         self.max_col = max((c for _, c in self.cells), default=0)
+        self._texts: dict[tuple[int, int], str] = {}
         self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in sheet.merged:
             self._merge(rng)
@@ -122,7 +123,6 @@ class Grid:
             for col in range(left, min(right, self.max_col) + 1):
                 if (row, col) != (top, left):
                     self.merged_origin[row, col] = (top, left)
-        self._texts: dict[tuple[int, int], str] = {}
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self.merged_origin.get((row, col), (row, col))
