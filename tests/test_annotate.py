@@ -274,3 +274,13 @@ def test_an_oversized_workbook_gets_no_copy(seed_99, tmp_path, monkeypatch):
         annotate(seed_99, tmp_path / "out")
     assert "limit" in refused.value.message("en") and "上限" in refused.value.message("zh")
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_an_xls_submission_gets_a_clear_reason_instead_of_a_copy(tmp_path):
+    xls = Path(__file__).resolve().parent / "formats" / "15_yueyang_2020_grade.xls"
+    result = reconcile_file(xls)
+    assert result.format == "xls" and result.findings
+    with pytest.raises(AnnotateError) as raised:
+        annotate(result, tmp_path)
+    assert "不是 .xlsx" in raised.value.message("zh") and "not an .xlsx" in raised.value.message("en")
+    assert not list(tmp_path.iterdir())

@@ -89,6 +89,11 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     if result.status == "unreadable" or not result.findings:
         return None
     source = Path(result.path)
+    if result.format not in (None, "xlsx") or not zipfile.is_zipfile(source):
+        raise AnnotateError(f"{source.name} 不是 .xlsx 工作簿，无法在副本中批注（问题见审核报告与 JSON；"
+                            "请部门另存为 .xlsx 后重新提交，或按审核报告修改）",
+                            f"{source.name} is not an .xlsx workbook, so no annotated copy can be made "
+                            "(the findings are in the report and the JSON)")
     data = _read_submission(source, result.sha256)
     book, cached, full_calc = _open_copy(source, data)
     locations = _mark_cells(book, result.findings, lang)
