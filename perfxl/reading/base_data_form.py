@@ -89,7 +89,7 @@ def read_base_data_forms(book: Workbook) -> list[ScoreTable]:
     """One table per sheet that holds seed 001's form (a 综合得分 and tables by 机构); else []."""
     tables = []
     for name in book.sheet_names:
-        table = read_base_data_sheet(Grid(book.sheet(name)))
+        table = read_base_data_sheet(Grid.of(book.sheet(name)))
         if table is not None:
             tables.append(table)
     return tables

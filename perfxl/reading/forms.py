@@ -106,6 +106,7 @@ class Grid:
         self.max_row = max((r for r, _ in self.cells), default=0)
         self.max_col = max((c for _, c in self.cells), default=0)
         self._texts: dict[tuple[int, int], str] = {}
+        self._rows: dict[int, list[tuple[int, str]]] = {}
         self.merged_origin: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in sheet.merged:
             self._merge(rng)
@@ -123,6 +124,14 @@ class Grid:
             for col in range(left, min(right, self.max_col) + 1):
                 if (row, col) != (top, left):
                     self.merged_origin[row, col] = (top, left)
+
+    @classmethod
+    def of(cls, sheet: Sheet) -> Grid:
+        """The sheet's grid, built once however many readers look at the sheet."""
+        grid = sheet.cache.get("grid")
+        if grid is None:
+            grid = sheet.cache["grid"] = cls(sheet)
+        return grid
 
     def origin(self, row: int, col: int) -> tuple[int, int]:
         return self.merged_origin.get((row, col), (row, col))
@@ -147,7 +156,11 @@ class Grid:
 
     def row_texts(self, row: int) -> list[tuple[int, str]]:
         """(column, text) of the row's non-blank cells, left to right."""
-        return [(col, text) for col in self.columns.get(row, ()) if (text := self.text(row, col))]
+        texts = self._rows.get(row)
+        if texts is None:
+            texts = self._rows[row] = [(col, text) for col in self.columns.get(row, ())
+                                       if (text := self.text(row, col))]
+        return texts
 
 
 def _value(cell: Cell | None):
@@ -175,10 +188,17 @@ def find_indicator_header(grid: Grid, first_row: int = 1) -> Header | None:
     return None
 
 
+_WEIGHT_WORDS = frozenset(INDICATOR_HEADERS["weight"])
+_SCORE_WORDS = frozenset(INDICATOR_HEADERS["score"])
+
+
 def indicator_header_at(grid: Grid, row: int) -> Header | None:
     """The row as an indicator header, if its cells name 三级指标/分值/得分 and 一级 or 二级指标."""
+    texts = grid.row_texts(row)
+    if len(texts) < 4 or _WEIGHT_WORDS.isdisjoint(t for _, t in texts) or _SCORE_WORDS.isdisjoint(t for _, t in texts):
+        return None  # most rows: no 分值 or no 得分 label, never a header (the same exact match as below)
     columns: dict[str, int] = {}
-    for col, label in grid.row_texts(row):
+    for col, label in texts:
         for key, synonyms in INDICATOR_HEADERS.items():
             if key not in columns and _match(label, synonyms, fuzzy=key == "reason"):
                 columns[key] = col
@@ -204,7 +224,7 @@ def read_forms(book: Workbook) -> FormsRead:
     tables: list[ScoreTable] = []
     unread: list[tuple[str, str]] = []
     for name in book.sheet_names:
-        grid = Grid(book.sheet(name))
+        grid = Grid.of(book.sheet(name))
         found = sheet_tables(grid)
         tables += found
         if not found:
@@ -389,7 +409,7 @@ def _grade_row(grid: Grid, total_row: int) -> int | None:
 def read_amount_sheets(book: Workbook, table: ScoreTable) -> None:
     """Base-data tables anywhere in the workbook add their sums and ratio to the table."""
     for name in book.sheet_names:
-        sums, ratios = read_base_data(Grid(book.sheet(name)))
+        sums, ratios = read_base_data(Grid.of(book.sheet(name)))
         table.sums += sums
         table.ratios += ratios
 

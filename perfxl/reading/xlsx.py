@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -82,6 +83,7 @@ class Sheet:
     cells: dict[str, Cell] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
     protected: bool = False
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # what readers derive, once
 
     def get(self, ref: str) -> Cell | None:
         return self.cells.get(ref)
