@@ -548,3 +548,21 @@ def test_mutated_files_are_read_or_refused(tmp_path_factory, source, data):
                     assert cell.shown is None or isinstance(cell.shown, Decimal | str | bool)
     except UnreadableWorkbook as exc:
         assert exc.reason and str(exc)
+
+
+@pytest.mark.parametrize("stem", ["01_lusong_2024_published", "02_lusong_2024_cover_lo", "15_yueyang_2020_grade",
+                                  "22_yueyang_2020_word_export", "芦淞区委宣传部_2024_自评表"])
+def test_reconcile_gives_the_same_findings_in_every_format(stem):
+    """Saved as .xls or .ods, a workbook reconciles exactly as its .xlsx; a template keeps its record."""
+    from perfxl.reconcile import reconcile_file
+
+    folder = Path(__file__).resolve().parent / "formats"
+    source = reconcile_file(folder / f"{stem}.xlsx")
+    for suffix in (".xls", ".ods"):
+        saved = reconcile_file(folder / f"{stem}{suffix}")
+        assert saved.format == suffix[1:] and saved.notes == ["values_only"]
+        assert (saved.layout, saved.scheme, saved.department) == (source.layout, source.scheme, source.department)
+        assert [(f.code, f.sheet, f.cell, f.expected, f.found) for f in saved.findings] == [
+            (f.code, f.sheet, f.cell, f.expected, f.found) for f in source.findings]
+        assert [(t.kind, t.declared_total, t.computed_total) for t in saved.tables] == [
+            (t.kind, t.declared_total, t.computed_total) for t in source.tables]

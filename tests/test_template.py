@@ -14,7 +14,7 @@ from samples import LIWAN_2022, LUSONG_2024, input_cells
 from perfxl.reading.template import read_template
 from perfxl.reading.xlsx import Workbook
 from perfxl.reconcile import reconcile_file
-from perfxl.scheme import load_scheme
+from perfxl.scheme import load_scheme, parse_scheme
 from perfxl.template.layout import META_SHEET, SHEET
 from perfxl.template.writer import build_template, write_template
 
@@ -150,3 +150,26 @@ def test_structure_protection_removed(tmp_path):
     found = [f for f in reconcile_file(unlocked).findings if f.code == "PROTECTION_REMOVED"]
     assert [f.variant for f in found] == ["workbook"]
     assert not [f for f in reconcile_file(template).findings if f.code == "PROTECTION_REMOVED"]
+
+
+def test_the_template_marks_what_reconcile_warns_about(tmp_path):
+    """Live marks in the sheet for 全年预算数 0, targets far exceeded and spending far behind the
+    indicators, from the scheme's own overshoot_ratio and gap_threshold (Excel 2007 functions only)."""
+    import re
+
+    text = (Path(__file__).resolve().parent.parent / "templates" / "schemes" / "standard.toml").read_text(
+        encoding="utf-8")
+    scheme = parse_scheme(text.replace("overshoot_ratio = 1.2", "overshoot_ratio = 1.5")
+                          .replace("gap_threshold = 0.05", "gap_threshold = 0.1"), "test")
+    path = tmp_path / "t.xlsx"
+    write_template(path, scheme, year=2024)
+    rules = [rule.formula[0] for cf in load_workbook(path)[SHEET].conditional_formatting for rule in cf.rules]
+    assert "AND(ISNUMBER(F4),F4=0)" in rules
+    overshoot = [r for r in rules if "*1.5" in r]
+    assert len(overshoot) == sum(len(level.groups) for level in scheme.levels)
+    assert 'OR(D9="≥",D9=">",D9="=",D9="")' in overshoot[0]  # 数量指标: higher is better, blank op too
+    cost = next(r for r in overshoot if "D39" in r)
+    assert 'D39=""' not in cost  # 成本指标: lower is better unless the row says ≥
+    gap = next(r for r in rules if "L4/J4" in r)
+    assert "0.1*" in gap and "/90" in gap
+    assert not [r for r in rules if re.search(r"\b(IFS|XLOOKUP|LET|IFERROR)\(", r)]

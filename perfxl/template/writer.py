@@ -281,6 +281,34 @@ def _write_funds_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Te
     sheet.conditional_format(f["executed"], {
         "type": "formula", "format": st.warn,
         "criteria": f"=AND(ISNUMBER({f['executed']}),ISNUMBER({f['budget']}),{f['executed']}>{f['budget']})"})
+    sheet.conditional_format(f["budget"], {  # 全年预算数 0: no rate can be computed
+        "type": "formula", "format": st.warn, "criteria": f"=AND(ISNUMBER({f['budget']}),{f['budget']}=0)"})
+    _mark_spending_gap(sheet, st, scheme, layout)
+
+
+def _mark_spending_gap(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
+    """The budget score turns amber when the indicators scored far ahead of spending (the scheme's
+    gap_threshold, as reconcile's SPENDING_PERFORMANCE_GAP)."""
+    score, weight = layout.funds["score"], layout.funds["weight"]
+    indicators = format_number(scheme.total_weight - scheme.budget_weight)
+    share = f"SUM({','.join(block.score_cell for block in layout.levels)})/{indicators}"
+    threshold = format(scheme.rules.gap_threshold, "f")
+    sheet.conditional_format(score, {"type": "formula", "format": st.warn, "criteria":
+                                     f"=AND(ISNUMBER({score}),{weight}>0,{share}>0,"
+                                     f"{share}-{score}/{weight}>{threshold}*{share})"})
+
+
+def _mark_overshoot(sheet: Worksheet, st: _Styles, scheme: Scheme, rows) -> None:
+    """An actual at or beyond the scheme's overshoot ratio of a higher-is-better target turns amber
+    (as reconcile's TARGET_OVERSHOOT): the target may have been set too low."""
+    c, first, last = COLUMNS, rows[0].row, rows[-1].row
+    op, target, actual = f"{c['op']}{first}", f"{c['target']}{first}", f"{c['actual']}{first}"
+    higher = [f'{op}="{symbol}"' for symbol in ("≥", ">", "=")] + ([f'{op}=""'] if rows[0].direction == "higher" else [])
+    ratio = format(scheme.rules.overshoot_ratio, "f")
+    sheet.conditional_format(f"{c['actual']}{first}:{c['actual']}{last}", {
+        "type": "formula", "format": st.warn,
+        "criteria": f"=AND(ISNUMBER({target}),ISNUMBER({actual}),{target}>0,OR({','.join(higher)}),"
+                    f"{actual}>={target}*{ratio})"})
 
 
 def _write_goals(sheet: Worksheet, st: _Styles) -> None:
@@ -304,7 +332,7 @@ def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout
     sheet.merge_range(f"K8:{LAST_COLUMN}8", "偏差原因分析及改进措施", st.header)
     sheet.set_row(7, 28)
     for level, block in zip(scheme.levels, layout.levels, strict=True):
-        _write_level(sheet, st, level, block, layout.rows_of(level.key))
+        _write_level(sheet, st, scheme, level, block, layout.rows_of(level.key))
     first_row, last_row = layout.rows[0].row, layout.rows[-1].row
     score_col, weight_col, reason_col = COLUMNS["score"], COLUMNS["weight"], COLUMNS["reason"]
     sheet.conditional_format(f"{score_col}{first_row}:{score_col}{last_row}", {
@@ -317,7 +345,7 @@ def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout
                     f"{score_col}{first_row}<{weight_col}{first_row},LEN({reason_col}{first_row})=0)"})
 
 
-def _write_level(sheet: Worksheet, st: _Styles, level, block, rows) -> None:
+def _write_level(sheet: Worksheet, st: _Styles, scheme: Scheme, level, block, rows) -> None:
     sheet.merge_range(f"A{block.first_row}:A{block.subtotal_row}",
                       f"{level.label}\n（{format_number(level.weight)}分）", st.label)
     for group in level.groups:
@@ -329,6 +357,8 @@ def _write_level(sheet: Worksheet, st: _Styles, level, block, rows) -> None:
             sheet.write(cells.split(":")[0], group.label, st.label)
     for row in rows:
         _write_indicator_row(sheet, st, row)
+    for group in level.groups:  # one rule per group: a group's rows share its direction
+        _mark_overshoot(sheet, st, scheme, [row for row in rows if row.group == group.label])
     sheet.merge_range(f"B{block.subtotal_row}:G{block.subtotal_row}", f"{level.label}小计", st.label)
     sheet.write_blank(f"J{block.subtotal_row}", None, st.label)
     sheet.merge_range(f"K{block.subtotal_row}:{LAST_COLUMN}{block.subtotal_row}", "", st.label)
