@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -13,7 +14,13 @@ from perfxl.collection import ledger
 from perfxl.collection.round import RoundError, RoundOptions, run_round
 from perfxl.collection.runner import DEFAULT_TIMEOUT
 from perfxl.model import FileResult
-from perfxl.outputs.terminal import format_collection, format_file, format_status, format_summary
+from perfxl.outputs.terminal import (
+    format_collection,
+    format_file,
+    format_status,
+    format_summary,
+    format_superseded,
+)
 from perfxl.scheme import SchemeError, load_scheme
 from perfxl.template.roster import (
     MANIFEST_CSV,
@@ -23,7 +30,7 @@ from perfxl.template.roster import (
 )
 from perfxl.template.writer import default_year, write_template
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def help_language(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> str:
@@ -64,8 +71,8 @@ HELP = {
         "reconcile.report": "审核报告工作簿（汇总、问题明细、统计图表）。",
         "reconcile.annotate": "把有问题的文件另存一份到此目录，标出问题单元格并加批注（原文件不动）。",
         "reconcile.roster": "部门名单：按部门汇总，列出未提交、重复提交和无法匹配的文件。",
-        "reconcile.manifest": "生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁查找）。",
-        "reconcile.ledger": f"台账文件（SQLite）。默认在输出文件旁的 {ledger.DEFAULT_NAME}；只在终端查看时不记录。",
+        "reconcile.manifest": "生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁、收回文件夹旁的模板文件夹或台账记录中查找）。",
+        "reconcile.ledger": f"台账文件（SQLite）。默认为当前文件夹中的 {ledger.DEFAULT_NAME}（或环境变量 PERFXL_LEDGER），与 perfxl status 相同。",
         "reconcile.no_ledger": "不记录台账。",
         "reconcile.jobs": "并行进程数。",
         "reconcile.timeout": "单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。",
@@ -101,8 +108,8 @@ HELP = {
         "reconcile.roster": "Roster: results per department; lists missing, duplicate and unmatched files.",
         "reconcile.manifest": "manifest.json of the roster's templates, to match by template id "
                               "(default: beside the roster).",
-        "reconcile.ledger": f"Ledger file (SQLite). Default: {ledger.DEFAULT_NAME} beside the outputs; "
-                            "terminal-only runs record nothing.",
+        "reconcile.ledger": f"Ledger file (SQLite). Default: {ledger.DEFAULT_NAME} in the current folder "
+                            "(or $PERFXL_LEDGER), the same as perfxl status.",
         "reconcile.no_ledger": "Do not record in the ledger.",
         "reconcile.jobs": "Worker processes.",
         "reconcile.timeout": "Time limit per file in seconds (reported as unreadable when exceeded); "
@@ -204,32 +211,72 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
     options = RoundOptions(paths, scheme, roster, manifest, ledger_path, no_ledger, json_path, csv_path, report_path,
                            annotate_dir, jobs, timeout, lang)
 
-    def show(result: FileResult) -> None:
-        block = "" if quiet else format_file(result, lang)
-        if block:
-            click.echo(block, nl=False)
-
+    progress = _Progress(lang) if not quiet else None
     try:
-        outcome = run_round(options, on_result=show)
+        outcome = run_round(options, on_result=progress)
     except RoundError as exc:
         raise click.UsageError(exc.message(lang)) from None
+    except KeyboardInterrupt:
+        click.echo("\n已中断：已完成的文件已记入台账，未写出任何不完整的结果文件" if lang == "zh" else
+                   "\ninterrupted: finished files are in the ledger, no output was left half-written", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if progress is not None:
+            progress.done()
+    if not quiet:
+        for result in outcome.current:
+            block = format_file(result, lang)
+            if block:
+                click.echo(block, nl=False)
+    click.echo(format_superseded(outcome.superseded, lang), nl=False)
     for path, message in outcome.annotate_errors:
         click.echo(f"未生成批注副本 {path}：{message}" if lang == "zh" else
                    f"no annotated copy of {path}: {message}", err=True)
     if outcome.departments is not None:
+        if outcome.manifest is None:
+            click.echo("未找到模板清单 manifest.json：仅按表内部门名称匹配名单" if lang == "zh" else
+                       "no manifest.json found: matched to the roster by department name only")
         click.echo(format_collection(outcome.rows, lang), nl=False)
     if annotate_dir is not None:
-        click.echo(f"已生成 {len(outcome.annotated)} 份批注副本：{annotate_dir}" if lang == "zh" else
-                   f"{len(outcome.annotated)} annotated copies in {annotate_dir}")
+        removed = f"，删除不再适用的旧副本 {len(outcome.removed_copies)} 份" if outcome.removed_copies else ""
+        click.echo(f"已生成 {len(outcome.annotated)} 份批注副本{removed}：{annotate_dir}" if lang == "zh" else
+                   f"{len(outcome.annotated)} annotated copies in {annotate_dir}"
+                   + (f" ({len(outcome.removed_copies)} earlier copies removed)" if outcome.removed_copies else ""))
+    if outcome.reused:
+        click.echo(f"（{outcome.reused} 个文件内容未变，沿用台账中的审核结果）" if lang == "zh" else
+                   f"({outcome.reused} files unchanged since they were checked: results taken from the ledger)")
     click.echo(format_summary(outcome.summary, lang))
     sys.exit(EXIT_FINDINGS if outcome.has_errors else EXIT_OK)
 
 
+class _Progress:
+    """'已审核 120/1500 …' on a terminal while the round goes on; nothing when output is redirected."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.count = 0
+        self.started = time.monotonic()
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, result: FileResult) -> None:
+        self.count += 1
+        if self.live:
+            rate = self.count / max(time.monotonic() - self.started, 1e-6)
+            text = (f"已审核 {self.count} 个文件（{rate:.0f} 个/秒）" if self.lang == "zh" else
+                    f"{self.count} files checked ({rate:.0f}/s)")
+            click.echo("\r" + text, nl=False, err=True)
+
+    def done(self) -> None:
+        if self.live and self.count:
+            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+
+
 @main.command(help=_H["status"])
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path(ledger.DEFAULT_NAME), show_default=True, help=_H["status.ledger"])
+              default=None, help=_H["status.ledger"])
 @LANG_OPTION
-def status(ledger_path: Path, lang: str) -> None:
+def status(ledger_path: Path | None, lang: str) -> None:
+    ledger_path = ledger_path or ledger.default_path()
     try:
         rows = ledger.status(ledger_path)
     except FileNotFoundError:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -195,6 +196,7 @@ class FileResult:
     tables: list[TableResult] = field(default_factory=list)
     superseded_by: str | None = None  # path of the newer submission of the same department
     notes: list[str] = field(default_factory=list)  # keys of codes.NOTES: what was not checked, and why
+    saved_at: str | None = None  # when its spreadsheet program last saved it (docProps/core.xml), ISO
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""
@@ -210,6 +212,38 @@ class FileResult:
 
     def codes(self) -> list[str]:
         return [f.code for f in self.findings]
+
+    def to_record(self) -> str:
+        """The whole result as JSON text (the ledger keeps it, so an unchanged file is not read again)."""
+        return json.dumps(_tag(asdict(self)), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_record(cls, text: str) -> FileResult:
+        data = json.loads(text, object_hook=_decode)
+        data["findings"] = [Finding(**f) for f in data.get("findings", [])]
+        data["tables"] = [TableResult(**t) for t in data.get("tables", [])]
+        return cls(**data)
+
+
+def _tag(value: Any) -> Any:
+    """JSON keeps no Decimal and no tuple: tag them so that a recorded result reads back equal."""
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, tuple):
+        return {"$tuple": [_tag(item) for item in value]}
+    if isinstance(value, list):
+        return [_tag(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _tag(item) for key, item in value.items()}
+    return value
+
+
+def _decode(data: dict[str, Any]) -> Any:
+    if set(data) == {"$decimal"}:
+        return Decimal(data["$decimal"])
+    if set(data) == {"$tuple"}:
+        return tuple(data["$tuple"])
+    return data
 
 
 @dataclass

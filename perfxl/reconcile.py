@@ -83,6 +83,7 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
         with _open(path) as book:
             reading = read_tables(book)
             result.template_id = book.custom_properties.get("perfxl_template_id") or None
+            result.saved_at = getattr(book, "saved_at", None)
             if not getattr(book, "has_formulas", True):
                 result.notes.append("values_only")
     except UnreadableWorkbook as exc:

@@ -185,9 +185,10 @@ def test_report_and_annotate_from_the_command_line(tmp_path, monkeypatch):
     monkeypatch.setattr(perfxl.outputs.annotate, "annotate", real)
 
     result = run("reconcile", inbox, "--annotate", returned, "--no-ledger", "-q")
-    assert sorted(p.name for p in returned.iterdir()) == [FAULTY.name]  # the clean file has nothing to show
+    copies = sorted(p.name for p in returned.iterdir() if not p.name.startswith("."))
+    assert copies == [FAULTY.name]  # the clean file has nothing to show
     run("reconcile", inbox, "--annotate", returned, "--no-ledger", "-q")
-    assert sorted(p.name for p in returned.iterdir()) == [FAULTY.name]  # replaced, not piled up
+    assert sorted(p.name for p in returned.iterdir() if not p.name.startswith(".")) == [FAULTY.name]  # replaced
 
 
 @pytest.mark.parametrize("inside", [".", "批注"])

@@ -18,8 +18,9 @@ from perfxl.reading.xlsx import Workbook
 from perfxl.template.layout import SHEET
 
 
-def fill(template, out, total=None):
-    """A department fills its template with a script (values only, as openpyxl saves)."""
+def fill(template, out, total=None, saved=None):
+    """A department fills its template with a script (values only, as openpyxl saves); ``saved`` is
+    the save time its program records (docProps/core.xml)."""
     with Workbook(template) as book:
         layout = read_template(book).layout
     book = load_workbook(template)
@@ -33,6 +34,21 @@ def fill(template, out, total=None):
         except ValueError:
             book[name or SHEET][cell] = text
     book.save(out)
+    if saved is not None:  # openpyxl stamps the time of saving: put the intended one in its place
+        _set_saved(out, saved)
+
+
+def _set_saved(path, saved: str) -> None:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + saved.encode(), data)
+            target.writestr(info, data)
 
 
 def invoke(*args):
@@ -50,21 +66,21 @@ def test_collection_round(tmp_path):
     inbox.mkdir()
     fill(files["001"], inbox / "自评表(1).xlsx")              # clean apart from not being recalculated
     fill(files["002"], inbox / "财务科发来的.xlsx", total=99)  # total typed over
-    fill(files["003"], inbox / "003旧.xlsx", total=98)         # sent twice: the older one has an error
-    fill(files["003"], inbox / "003新.xlsx")
-    os.utime(inbox / "003旧.xlsx", (1_700_000_000, 1_700_000_000))
+    fill(files["003"], inbox / "003旧.xlsx", total=98, saved="2025-03-01T09:00:00Z")  # sent twice: the older
+    fill(files["003"], inbox / "003新.xlsx", saved="2025-03-08T09:00:00Z")             # one has an error
+    os.utime(inbox / "003新.xlsx", (1_700_000_000, 1_700_000_000))  # a copy made the newer file look older
     shutil.copy(tmp_path / "名单.xlsx", inbox / "不相关.xlsx")  # matches no department
     # 004, 005, 006 send nothing.
 
     report_dir = tmp_path / "结果"
+    ledger_file = report_dir / "台账.sqlite"
     result = invoke("reconcile", inbox, "--roster", roster, "--manifest", templates / "manifest.json",
-                    "--json", report_dir / "r.json")
+                    "--json", report_dir / "r.json", "--ledger", ledger_file)
     assert result.exit_code == 1
     assert "未提交：004 区直部门3、005 区直部门4、006 区直部门5" in result.output
     assert "重复提交：003 区直部门2" in result.output and "003旧.xlsx" in result.output
     assert "未匹配名单" in result.output and "不相关.xlsx" in result.output
 
-    ledger_file = report_dir / ledger.DEFAULT_NAME
     statuses = {row.code: row for row in ledger.status(ledger_file)}
     assert statuses["001"].status == "warnings"
     assert statuses["002"].status == "errors"
@@ -80,12 +96,12 @@ def test_collection_round(tmp_path):
 
     before = contents()
     assert len(before[0]) == 5
-    invoke("reconcile", inbox, "--roster", roster, "--json", report_dir / "r.json")
+    invoke("reconcile", inbox, "--roster", roster, "--json", report_dir / "r.json", "--ledger", ledger_file)
     assert contents() == before
 
     # 002 fixes its total and resubmits.
     fill(files["002"], inbox / "财务科发来的.xlsx")
-    invoke("reconcile", inbox, "--roster", roster, "--json", report_dir / "r.json")
+    invoke("reconcile", inbox, "--roster", roster, "--json", report_dir / "r.json", "--ledger", ledger_file)
     fixed = {row.code: row for row in ledger.status(ledger_file)}["002"]
     assert fixed.status == "warnings" and fixed.submissions == 2 and fixed.fixed >= 2 and fixed.new == 0
     shown = invoke("status", "--ledger", ledger_file)

@@ -1,16 +1,22 @@
 """The ledger: an embedded SQLite file remembering every submission reconcile has seen.
 
 It answers the bureau's running questions: who has not submitted, who still has errors, and
-whether a resubmission fixed what was found before. Recording the same file twice changes
-nothing (a submission is identified by its content hash, department and scheme).
+whether a resubmission fixed what was found before. Every file is recorded as soon as it is
+checked (in small batches), so a run that is killed keeps what it finished, and a file whose
+content was already checked under the same options and perfxl version is not read again.
+
+One default location for ``reconcile`` and ``status``: ``perfxl-ledger.sqlite`` in the current
+folder, or the file named by ``$PERFXL_LEDGER``. WAL mode and a busy timeout let two runs share it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from perfxl import __version__
@@ -20,11 +26,28 @@ from perfxl.numbers import json_number
 from perfxl.template.roster import Department
 
 DEFAULT_NAME = "perfxl-ledger.sqlite"
+BATCH_SIZE = 25  # results per commit while a run goes on
+BATCH_SECONDS = 1.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS departments (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rounds (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    roster TEXT,
+    manifest TEXT,
+    perfxl_version TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checked (  -- every file checked, as soon as it is: the re-run cache
+    sha256 TEXT NOT NULL,
+    options TEXT NOT NULL,  -- '' or the forced scheme's fingerprint
+    perfxl_version TEXT NOT NULL,
+    result TEXT NOT NULL,  -- the FileResult as JSON
+    checked_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, options, perfxl_version)
 );
 CREATE TABLE IF NOT EXISTS submissions (
     id INTEGER PRIMARY KEY,
@@ -42,6 +65,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     file_mtime REAL,
     seen_at TEXT NOT NULL,
     perfxl_version TEXT NOT NULL,
+    saved_at TEXT,  -- when its spreadsheet program saved it; else the file time (ISO)
     UNIQUE (sha256, department_code, scheme)
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -58,47 +82,133 @@ CREATE INDEX IF NOT EXISTS submissions_by_department ON submissions(department_c
 """
 
 
+def default_path() -> Path:
+    """Where ``reconcile`` and ``status`` find the ledger unless told otherwise."""
+    return Path(os.environ.get("PERFXL_LEDGER") or DEFAULT_NAME)
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path))
+    connection = sqlite3.connect(str(path), timeout=30)  # wait for another run's write to finish
+    connection.execute("PRAGMA journal_mode=WAL")
     connection.executescript(SCHEMA)
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(submissions)")}
+    if "saved_at" not in columns:  # a ledger written by an earlier perfxl
+        connection.execute("ALTER TABLE submissions ADD COLUMN saved_at TEXT")
     return connection
 
 
-def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[Department] | None = None) -> int:
-    """Store a collection round; returns how many submissions were new to the ledger.
+def saved_time(result: FileResult) -> str:
+    """The time a submission counts as sent, in UTC ('2024-03-15T09:30:00Z'): its spreadsheet
+    program's save time, else the file's time."""
+    moment = None
+    if result.saved_at:
+        try:
+            moment = datetime.fromisoformat(result.saved_at.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+    if moment is None:
+        try:
+            moment = datetime.fromtimestamp(os.stat(result.path).st_mtime, timezone.utc)
+        except OSError:
+            return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    Each file is recorded under the scheme it was checked under (its own, or the one the run forced).
-    """
-    import os
 
-    new = 0
-    with connect(path) as db:
+class Ledger:
+    """An open ledger for one run: cached results in, each new result out as soon as it is known."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = connect(self.path)
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def start_round(self, roster: Path | None, manifest: Path | None) -> None:
+        self.db.execute("INSERT INTO rounds(started_at, roster, manifest, perfxl_version) VALUES (?, ?, ?, ?)",
+                        (_now(), _text(roster and roster.resolve()), _text(manifest and manifest.resolve()),
+                         __version__))
+        self.db.commit()
+
+    def last_manifest(self) -> Path | None:
+        """The manifest the latest round that had one used: ids still match after the roster moved."""
+        row = self.db.execute("SELECT manifest FROM rounds WHERE manifest IS NOT NULL ORDER BY id DESC LIMIT 1") \
+            .fetchone()
+        return Path(row[0]) if row and Path(row[0]).exists() else None
+
+    def cached(self, sha256: str, options: str) -> FileResult | None:
+        row = self.db.execute("SELECT result FROM checked WHERE sha256 = ? AND options = ? AND perfxl_version = ?",
+                              (sha256, options, __version__)).fetchone()
+        return FileResult.from_record(row[0]) if row else None
+
+    def remember(self, result: FileResult, options: str) -> None:
+        """Keep a checked file's result; committed in small batches, so a killed run keeps them."""
+        if not result.sha256 or result.status == "unreadable":
+            return  # a file that could not be read (perhaps only this time: a timeout) is read again
+        self.db.execute("INSERT OR REPLACE INTO checked(sha256, options, perfxl_version, result, checked_at) "
+                        "VALUES (?, ?, ?, ?, ?)", (result.sha256, options, __version__, result.to_record(), _now()))
+        self._pending += 1
+        if self._pending >= BATCH_SIZE or time.monotonic() - self._last_commit >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.db.commit()
+        self._pending = 0
+        self._last_commit = time.monotonic()
+
+    def record(self, rows: Iterable[DepartmentRow], departments: list[Department] | None = None) -> int:
+        """Store a collection round; returns how many submissions were new to the ledger.
+
+        Each file is recorded under the scheme it was checked under (its own, or the one the run forced).
+        """
+        new = 0
         for department in departments or []:
-            db.execute("INSERT INTO departments(code, name) VALUES (?, ?) "
-                       "ON CONFLICT(code) DO UPDATE SET name = excluded.name", (department.code, department.name))
+            self.db.execute("INSERT INTO departments(code, name) VALUES (?, ?) "
+                            "ON CONFLICT(code) DO UPDATE SET name = excluded.name", (department.code, department.name))
         for row in rows:
             for result in ([row.result] if row.result else []) + row.superseded:
-                try:
-                    mtime = os.stat(result.path).st_mtime
-                except OSError:
-                    mtime = None
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO submissions(department_code, department_name, path, sha256, scheme, status, "
-                    "declared_total, computed_total, computed_grade, errors, warnings, file_mtime, seen_at, "
-                    "perfxl_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.code or "", row.name, result.path, result.sha256, result.scheme or "", result.status,
-                     json_number(result.declared_total), json_number(result.computed_total), result.computed_grade,
-                     _count(result, "error"), _count(result, "warning"), mtime,
-                     datetime.now().isoformat(timespec="seconds"), __version__))
-                if cursor.rowcount:
-                    new += 1
-                    db.executemany(
-                        "INSERT INTO findings(submission_id, code, severity, sheet, cell, expected, found, message) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(cursor.lastrowid, f.code, f.severity, f.sheet, f.cell, _text(f.expected), _text(f.found),
-                          render(f)) for f in result.findings])
-    return new
+                new += self._submission(row, result)
+        self.flush()
+        return new
+
+    def _submission(self, row: DepartmentRow, result: FileResult) -> int:
+        try:
+            mtime = os.stat(result.path).st_mtime
+        except OSError:
+            mtime = None
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO submissions(department_code, department_name, path, sha256, scheme, status, "
+            "declared_total, computed_total, computed_grade, errors, warnings, file_mtime, seen_at, "
+            "perfxl_version, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row.code or "", row.name, result.path, result.sha256, result.scheme or "", result.status,
+             json_number(result.declared_total), json_number(result.computed_total), result.computed_grade,
+             _count(result, "error"), _count(result, "warning"), mtime, _now(), __version__, saved_time(result)))
+        if not cursor.rowcount:
+            return 0
+        self.db.executemany(
+            "INSERT INTO findings(submission_id, code, severity, sheet, cell, expected, found, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(cursor.lastrowid, f.code, f.severity, f.sheet, f.cell, _text(f.expected), _text(f.found), render(f))
+             for f in result.findings])
+        return 1
+
+
+def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[Department] | None = None) -> int:
+    """Store a collection round in the ledger at ``path`` (see :meth:`Ledger.record`)."""
+    with Ledger(path) as ledger:
+        return ledger.record(rows, departments)
 
 
 def _count(result: FileResult, severity: str) -> int:
@@ -107,6 +217,10 @@ def _count(result: FileResult, severity: str) -> int:
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -118,6 +232,7 @@ class DepartmentStatus:
     latest_path: str | None
     fixed: int  # findings of the previous submission gone in the latest
     new: int  # findings of the latest not in the previous
+    latest_saved: str = ""  # when the latest submission was saved (ISO)
 
 
 def status(path: str | Path) -> list[DepartmentStatus]:
@@ -129,23 +244,25 @@ def status(path: str | Path) -> list[DepartmentStatus]:
         others = db.execute("SELECT DISTINCT department_code, department_name FROM submissions "
                             "WHERE department_code NOT IN (SELECT code FROM departments) "
                             "ORDER BY department_name").fetchall()
-        out = []
-        for code, name in [*departments, *others]:
-            if code == "":
-                history = db.execute("SELECT id, status, path FROM submissions WHERE department_code = '' AND "
-                                     "department_name = ? ORDER BY file_mtime DESC, id DESC", (name,)).fetchall()
-            else:
-                history = db.execute("SELECT id, status, path FROM submissions WHERE department_code = ? "
-                                     "ORDER BY file_mtime DESC, id DESC", (code,)).fetchall()
-            if not history:
-                out.append(DepartmentStatus(code, name, "not_submitted", 0, None, 0, 0))
-                continue
-            latest = _finding_keys(db, history[0][0])
-            previous = _finding_keys(db, history[1][0]) if len(history) > 1 else set()
-            fixed = len(previous - latest) if len(history) > 1 else 0
-            new = len(latest - previous) if len(history) > 1 else 0
-            out.append(DepartmentStatus(code or None, name, history[0][1], len(history), history[0][2], fixed, new))
-        return out
+        return [_department_status(db, code, name) for code, name in [*departments, *others]]
+
+
+def _department_status(db: sqlite3.Connection, code: str, name: str) -> DepartmentStatus:
+    order = "ORDER BY COALESCE(saved_at, '') DESC, file_mtime DESC, id DESC"
+    if code == "":
+        history = db.execute("SELECT id, status, path, saved_at FROM submissions WHERE department_code = '' AND "
+                             f"department_name = ? {order}", (name,)).fetchall()
+    else:
+        history = db.execute(f"SELECT id, status, path, saved_at FROM submissions WHERE department_code = ? {order}",
+                             (code,)).fetchall()
+    if not history:
+        return DepartmentStatus(code, name, "not_submitted", 0, None, 0, 0)
+    latest = _finding_keys(db, history[0][0])
+    previous = _finding_keys(db, history[1][0]) if len(history) > 1 else set()
+    fixed = len(previous - latest) if len(history) > 1 else 0
+    new = len(latest - previous) if len(history) > 1 else 0
+    return DepartmentStatus(code or None, name, history[0][1], len(history), history[0][2], fixed, new,
+                            history[0][3] or "")
 
 
 def _finding_keys(db: sqlite3.Connection, submission: int) -> set[tuple]:

@@ -9,9 +9,9 @@ departments that sent several files (the newest wins; all are listed) are report
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from perfxl.collection.ledger import saved_time
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.numbers import normalise_text
 from perfxl.template.roster import Department
@@ -54,6 +54,8 @@ def match(results: list[FileResult], departments: list[Department],
         if not files:
             rows.append(DepartmentRow(department.code, department.name, "not_submitted"))
         else:
+            for older in files[1:]:
+                older.superseded_by = files[0].path
             rows.append(DepartmentRow(department.code, department.name, files[0].status, files[0], files[1:]))
     for result in unmatched:
         rows.append(DepartmentRow(None, result.department or Path(result.path).name, result.status, result))
@@ -64,9 +66,12 @@ def rows_without_roster(results: list[FileResult]) -> list[DepartmentRow]:
     return [DepartmentRow(None, r.department or Path(r.path).name, r.status, r) for r in results]
 
 
-def _newest_first(result: FileResult) -> tuple[float, str]:
-    try:
-        modified = os.stat(result.path).st_mtime
-    except OSError:
-        modified = 0.0
-    return (-modified, result.path)
+def _newest_first(result: FileResult) -> tuple[str, str]:
+    """The submission its spreadsheet program saved last comes first (a copy of the inbox keeps that
+    order; file times would not); files without that record fall back on the file time."""
+    return (_negated(saved_time(result)), result.path)
+
+
+def _negated(text: str) -> str:
+    """Sort ISO times newest first with an ascending sort."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)

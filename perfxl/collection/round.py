@@ -3,21 +3,35 @@
 The ``reconcile`` command and the web page both call :func:`run_round`; neither knows how a round
 is put together. Problems with what was asked (a bad roster, an output inside the inputs) raise
 :class:`RoundError` before any file is read.
+
+The order of a round: every file is checked (or taken from the ledger when its content was checked
+before) and recorded in the ledger as soon as it is; then submissions are matched to the roster and
+the older submissions of a department marked as superseded; only then are the outputs written, so
+that superseded files count nowhere: not in the exit code, the summary, the report's statistics or
+the annotated copies. An interrupted round leaves the ledger with what it finished and no output
+half-written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfxl.collection import ledger, matching
+from perfxl.collection import matching
+from perfxl.collection.ledger import Ledger, default_path
 from perfxl.collection.runner import DEFAULT_TIMEOUT
+from perfxl.files import atomic_write_text, sha256_of
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.outputs.files import Run, Summary
 from perfxl.reconcile import SchemeOption, discover, reconcile_files
-from perfxl.scheme import SchemeError, load_scheme
+from perfxl.scheme import Scheme, SchemeError, load_scheme
 from perfxl.template.roster import MANIFEST_JSON, Department, RosterError, read_roster
+
+#: The annotate folder's record of the copies perfxl wrote there (never delete anything else).
+COPIES_RECORD = ".perfxl-copies.json"
 
 
 class RoundError(Exception):
@@ -39,7 +53,7 @@ class RoundOptions:
     scheme: str | None = None  # a shipped scheme name or a scheme file; None: each file's own
     roster: Path | None = None
     manifest: Path | None = None
-    ledger: Path | None = None  # None: beside the first output file, when there is one
+    ledger: Path | None = None  # None: the default ledger (ledger.default_path())
     no_ledger: bool = False
     json: Path | None = None
     csv: Path | None = None
@@ -53,55 +67,112 @@ class RoundOptions:
 @dataclass
 class RoundResult:
     summary: Summary
+    results: list[FileResult]  # every file, in order; superseded ones carry superseded_by
     rows: list[DepartmentRow]
     departments: list[Department] | None
     ledger: Path | None
+    manifest: Path | None = None
+    reused: int = 0  # results taken from the ledger (the file's content was checked before)
     annotated: set[Path] = field(default_factory=set)
+    removed_copies: list[Path] = field(default_factory=list)  # earlier copies that no longer apply
     annotate_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
     @property
     def has_errors(self) -> bool:
         return self.summary.has_errors
 
+    @property
+    def current(self) -> list[FileResult]:
+        return [result for result in self.results if result.superseded_by is None]
+
+    @property
+    def superseded(self) -> list[FileResult]:
+        return [result for result in self.results if result.superseded_by is not None]
+
 
 def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | None = None) -> RoundResult:
     """Reconcile the inputs and write every output asked for; ``on_result`` sees each file as it is done."""
     scheme = _scheme(options)
     departments = _roster(options)
-    manifest = options.manifest
-    if departments is not None and manifest is None and options.roster is not None \
-            and (options.roster.parent / MANIFEST_JSON).exists():
-        manifest = options.roster.parent / MANIFEST_JSON
-    ledger_path = _ledger_path(options)
-    if options.annotate is not None:
-        _refuse_inside_inputs(options.annotate, options.inputs)
-    keep = departments is not None or options.report is not None or ledger_path is not None
+    _guard_outputs(options)
     found = discover(options.inputs)
-    run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang, found.skipped)
-    kept: list[FileResult] = []
-    round_result = RoundResult(run.summary, [], departments, ledger_path)
+    ledger_path = None if options.no_ledger else (options.ledger or default_path())
+    ledger = Ledger(ledger_path) if ledger_path is not None else None
     try:
-        for result in reconcile_files(found.files, scheme, jobs=options.jobs, timeout=options.timeout or None):
-            run.add(result)
-            if keep:
-                kept.append(result)
-            if options.annotate is not None:
-                _annotate(result, options.annotate, options.lang, round_result)
+        manifest = _manifest(options, ledger) if departments is not None else None
+        if ledger is not None:
+            ledger.start_round(options.roster, manifest)
+        outcome = RoundResult(Summary(), [], [], departments, ledger_path, manifest)
+        for result in _checked(found.files, scheme, options, ledger, outcome):
+            outcome.results.append(result)
             if on_result is not None:
                 on_result(result)
+        outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest))
+                        if departments is not None else matching.rows_without_roster(outcome.results))
+        _write_outputs(options, outcome, found.skipped, scheme)
+        if ledger is not None:
+            ledger.record(outcome.rows, departments)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    return outcome
+
+
+def _checked(files: list[Path], scheme: SchemeOption, options: RoundOptions, ledger: Ledger | None,
+             outcome: RoundResult) -> Iterator[FileResult]:
+    """Each file's result in order: from the ledger when this content was checked before, else fresh."""
+    key = _options_key(scheme)
+    cached: dict[int, FileResult] = {}
+    if ledger is not None:
+        for index, path in enumerate(files):
+            try:
+                result = ledger.cached(sha256_of(path), key)
+            except OSError:
+                result = None
+            if result is not None:
+                result.path, result.superseded_by = str(path), None
+                cached[index] = result
+    fresh = reconcile_files([p for i, p in enumerate(files) if i not in cached], scheme, jobs=options.jobs,
+                            timeout=options.timeout or None)
+    try:
+        for index in range(len(files)):
+            if index in cached:
+                outcome.reused += 1
+                yield cached[index]
+                continue
+            result = next(fresh)
+            if ledger is not None:
+                ledger.remember(result, key)
+            yield result
+    finally:
+        if ledger is not None:
+            ledger.flush()
+        fresh.close()
+
+
+def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, scheme: SchemeOption) -> None:
+    run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang, skipped)
+    try:
+        for result in outcome.results:
+            run.add(result)
     except BaseException:
         run.abort()
         raise
     run.close()
-    round_result.rows = (matching.match(kept, departments, matching.load_manifest(manifest))
-                         if departments is not None else matching.rows_without_roster(kept))
+    outcome.summary = run.summary
     if options.report is not None:
         from perfxl.outputs.workbook import write_report
 
-        write_report(options.report, round_result.rows, options.lang)
-    if ledger_path is not None:
-        ledger.record(ledger_path, round_result.rows, departments)
-    return round_result
+        write_report(options.report, outcome.rows, options.lang)
+    if options.annotate is not None:
+        _annotate_all(outcome, options.annotate, options.lang)
+
+
+def _options_key(scheme: SchemeOption) -> str:
+    """What besides a file's content decides its result: a scheme forced on every file."""
+    if isinstance(scheme, Scheme):
+        return "scheme:" + hashlib.sha256(scheme.source.encode("utf-8")).hexdigest()[:16]
+    return ""
 
 
 def _scheme(options: RoundOptions) -> SchemeOption:
@@ -122,35 +193,70 @@ def _roster(options: RoundOptions) -> list[Department] | None:
         raise RoundError(str(exc), str(exc)) from None
 
 
-def _ledger_path(options: RoundOptions) -> Path | None:
-    if options.no_ledger:
-        return None
-    if options.ledger is not None:
-        return options.ledger
-    outputs = [p for p in (options.report, options.json, options.csv) if p is not None]
-    return outputs[0].parent / ledger.DEFAULT_NAME if outputs else None
+def _manifest(options: RoundOptions, ledger: Ledger | None) -> Path | None:
+    """The templates' manifest: as given, beside the roster, among the inputs' parent folders'
+    template folders, or the one this ledger's last round used."""
+    if options.manifest is not None:
+        return options.manifest
+    candidates = [options.roster.parent / MANIFEST_JSON] if options.roster is not None else []
+    for raw in options.inputs:  # the templates' folder beside the inbox ('模板/' next to '收回/')
+        base = Path(raw).resolve()
+        folder = base if base.is_dir() else base.parent
+        try:
+            siblings = sorted(folder.parent.iterdir())[:200]
+        except OSError:
+            siblings = []
+        candidates += [sibling / MANIFEST_JSON for sibling in siblings if sibling.is_dir()]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return ledger.last_manifest() if ledger is not None else None
 
 
-def _refuse_inside_inputs(annotate_dir: Path, inputs: Sequence[str | Path]) -> None:
-    """Copies written among the submissions would be read as submissions next time: refuse."""
-    target = annotate_dir.resolve()
-    for raw in inputs:
-        path = Path(raw)
-        folder = path.resolve() if path.is_dir() else path.resolve().parent
-        if target == folder or folder in target.parents:
-            raise RoundError(f"--annotate 目录 {annotate_dir} 不能位于待审核的文件夹 {path} 之内，"
-                             "否则批注副本下次会被当作提交文件审核",
-                             f"--annotate folder {annotate_dir} must not lie inside the input {path}: "
-                             "the copies would be read as submissions next time")
+def _guard_outputs(options: RoundOptions) -> None:
+    """No output inside a folder given as input: it would be read as a submission next time."""
+    if options.report is not None and options.report.suffix.lower() != ".xlsx":
+        options.report = options.report.with_name(options.report.name + ".xlsx")
+    folders = [Path(raw).resolve() for raw in options.inputs if Path(raw).is_dir()]
+    for flag, output in (("--json", options.json), ("--csv", options.csv), ("--report", options.report),
+                         ("--annotate", options.annotate), ("--ledger", options.ledger)):
+        if output is None:
+            continue
+        target = output.resolve()
+        for folder in folders:
+            if target == folder or folder in target.parents:
+                raise RoundError(f"{flag} {output} 位于待审核的文件夹 {folder} 之内，下次审核时会被当作提交文件；"
+                                 "请放到别处", f"{flag} {output} lies inside the input folder {folder}: it would be "
+                                 "read as a submission next time; put it elsewhere")
 
 
-def _annotate(result: FileResult, annotate_dir: Path, lang: str, round_result: RoundResult) -> None:
-    """One annotated copy; a file that cannot be annotated is reported and the round goes on."""
+def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str) -> None:
+    """Copies of the current submissions with findings; copies perfxl wrote earlier that no longer
+    apply are removed (a file perfxl did not write is never touched)."""
     from perfxl.outputs.annotate import AnnotateError, annotate
 
+    earlier = _copies_record(annotate_dir)
+    for result in outcome.current:
+        try:
+            annotate(result, annotate_dir, lang, written=outcome.annotated)
+        except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
+            if not isinstance(exc, AnnotateError):
+                exc = AnnotateError(f"{type(exc).__name__}: {exc}")
+            outcome.annotate_errors.append((result.path, exc.message(lang)))
+    for name, digest in earlier.items():
+        stale = annotate_dir / name
+        if stale not in outcome.annotated and stale.is_file() and sha256_of(stale) == digest:
+            stale.unlink()
+            outcome.removed_copies.append(stale)
+    if outcome.annotated or earlier:
+        annotate_dir.mkdir(parents=True, exist_ok=True)
+        record = {path.name: sha256_of(path) for path in sorted(outcome.annotated)}
+        atomic_write_text(annotate_dir / COPIES_RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+
+def _copies_record(annotate_dir: Path) -> dict[str, str]:
     try:
-        annotate(result, annotate_dir, lang, written=round_result.annotated)
-    except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
-        if not isinstance(exc, AnnotateError):
-            exc = AnnotateError(f"{type(exc).__name__}: {exc}")
-        round_result.annotate_errors.append((result.path, exc.message(lang)))
+        data = json.loads((annotate_dir / COPIES_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(name): str(digest) for name, digest in data.items()} if isinstance(data, dict) else {}

@@ -82,11 +82,15 @@ def _json_value(value: Any, places: int) -> Any:
 class Summary:
     def __init__(self) -> None:
         self.skipped: list[tuple[Path, str]] = []  # files in the inputs that are no submission, with the reason
+        self.superseded = 0  # older submissions of a department that sent a newer one
         self.files = 0
         self.statuses: Counter[str] = Counter()
         self.codes: Counter[str] = Counter()
 
     def add(self, result: FileResult) -> None:
+        if result.superseded_by is not None:  # replaced by a newer submission: listed, never counted
+            self.superseded += 1
+            return
         self.files += 1
         self.statuses[result.status] += 1
         self.codes.update(result.codes())
@@ -140,6 +144,7 @@ class Run:
         self.summary = Summary()
         self.summary.skipped = list(skipped or [])
         self._json_path = json_path
+        self._json_files = 0
         self._json_parts = tempfile.TemporaryFile("w+", encoding="utf-8") if json_path else None
         self._csv = _AtomicFile(csv_path, newline="") if csv_path else None
         self._csv_writer = None
@@ -151,10 +156,11 @@ class Run:
     def add(self, result: FileResult) -> None:
         self.summary.add(result)
         if self._json_parts is not None:
-            if self.summary.files > 1:
+            if self._json_files:
                 self._json_parts.write(",\n")
             self._json_parts.write("    " + json.dumps(file_to_dict(result, self.lang), ensure_ascii=False))
-        if self._csv_writer is not None:
+            self._json_files += 1
+        if self._csv_writer is not None and result.superseded_by is None:  # what a clerk still acts on
             for finding in result.findings:
                 row = finding_to_dict(finding, self.lang)
                 self._csv_writer.writerow([safe_cell(v) for v in (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 from collections import Counter
+from pathlib import Path
 
 from perfxl import codes
 from perfxl.codes import render
@@ -69,27 +71,64 @@ def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:
         names = "、".join(f"{r.code} {r.name}" for r in missing)
         out.write(f"  未提交：{names}\n" if zh else f"  not submitted: {names}\n")
     for row in twice:
-        older = "、".join(r.path for r in row.superseded)
-        chosen = row.result.path if row.result else ""
-        out.write(f"  重复提交：{row.code} {row.name} 采用最新的 {chosen}，另有 {older}\n" if zh else
-                  f"  sent twice: {row.code} {row.name}: using the newest {chosen}; also {older}\n")
+        chosen = Path(row.result.path).name if row.result else ""
+        older = _names([Path(r.path).name for r in row.superseded], lang)
+        out.write(f"  重复提交：{row.code} {row.name} 采用最新的 {chosen}（另有 {older} 已被替换）\n" if zh else
+                  f"  sent again: {row.code} {row.name}: using the newest {chosen} ({older} superseded)\n")
     for row in strays:
         path = row.result.path if row.result else ""
         out.write(f"  未匹配名单：{path}（{row.name}）\n" if zh else f"  matches no department: {path} ({row.name})\n")
     return out.getvalue()
 
 
+def format_superseded(results: list[FileResult], lang: str = "zh") -> str:
+    """One short block for the older submissions a newer one replaced: listed, never counted."""
+    if not results:
+        return ""
+    head = (f"已被同一部门更新的提交替换、不计入结果的文件 {len(results)} 个：" if lang == "zh" else
+            f"{len(results)} files superseded by a newer submission of the same department (not counted): ")
+    return head + _names([Path(r.path).name for r in results], lang, limit=10) + "\n"
+
+
+def _names(names: list[str], lang: str, limit: int = 3) -> str:
+    """A list that stays one line: the first few names and how many more."""
+    shown = ("、" if lang == "zh" else ", ").join(names[:limit])
+    if len(names) > limit:
+        shown += f" 等 {len(names)} 个" if lang == "zh" else f" and {len(names) - limit} more"
+    return shown
+
+
 def format_status(rows, lang: str = "zh") -> str:
-    """`perfxl status`: one line per department from the ledger."""
+    """`perfxl status`: one aligned line per department from the ledger, then the totals."""
     zh = lang == "zh"
-    out = io.StringIO()
-    header = ("部门编码", "部门名称", "状态", "提交次数", "修正情况") if zh else ("code", "department", "status",
-                                                                          "submissions", "resubmission")
-    out.write("  ".join(header) + "\n")
+    header = ("部门编码", "部门名称", "状态", "提交次数", "最新提交", "保存时间", "修正情况") if zh else (
+        "code", "department", "status", "sent", "latest file", "saved", "resubmission")
+    lines = [list(header)]
     for row in rows:
         change = ""
         if row.submissions > 1:
-            change = (f"较上次修正 {row.fixed} 项，新增 {row.new} 项" if zh else f"fixed {row.fixed}, new {row.new}")
+            change = f"较上次修正 {row.fixed} 项，新增 {row.new} 项" if zh else f"fixed {row.fixed}, new {row.new}"
         code = row.code or ("（未匹配）" if zh else "(unmatched)")
-        out.write(f"{code}  {row.name}  {codes.status_label(row.status, lang)}  {row.submissions}  {change}\n")
+        latest = Path(row.latest_path).name if row.latest_path else ""
+        saved = row.latest_saved.replace("T", " ").rstrip("Z")[:16] if row.latest_saved else ""
+        lines.append([code, row.name, codes.status_label(row.status, lang), str(row.submissions), latest, saved,
+                      change])
+    widths = [max(text_width(line[col]) for line in lines) for col in range(len(header))]
+    out = io.StringIO()
+    for line in lines:
+        out.write("  ".join(_pad(text, width) for text, width in zip(line, widths, strict=True)).rstrip() + "\n")
+    counts = Counter(row.status for row in rows)
+    parts = [f"{codes.status_label(key, lang)} {counts[key]}" for key in
+             ("clean", "warnings", "errors", "unreadable", "not_submitted") if counts[key]]
+    out.write((f"合计 {len(rows)} 个部门：" + "，".join(parts) if zh else
+               f"{len(rows)} departments: " + ", ".join(parts)) + "\n")
     return out.getvalue()
+
+
+def text_width(text: str) -> int:
+    """Columns a terminal gives the text: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - text_width(text))

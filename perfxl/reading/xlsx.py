@@ -199,6 +199,17 @@ class Workbook:
             props[prop.get("name", "")] = "" if value is None else (value.text or "")
         return props
 
+    @property
+    def saved_at(self) -> str | None:
+        """When a spreadsheet program last saved the file (docProps/core.xml, written by Excel, WPS and
+        LibreOffice): a better 'newest' than the file's time, which a copy resets."""
+        root = self._xml("docProps/core.xml")
+        if root is None:
+            return None
+        node = root.find("{http://purl.org/dc/terms/}modified")
+        text = (node.text or "").strip() if node is not None else ""
+        return text or None
+
     def percent_styles(self) -> dict[int, int]:
         """Cell style index → decimals of the fraction a percentage format shows ('0%' → 2, '0.00%' → 4).
 
