@@ -99,7 +99,8 @@ def test_the_copy_keeps_the_workbook(total_97):
     with Workbook(TOTAL_97) as original, Workbook(copy) as annotated:
         assert [(s.name, s.state) for s in annotated.sheets][1:] == [(s.name, s.state) for s in original.sheets]
         # The copy keeps every property and names its review sheet (so that it is never read as data).
-        assert annotated.custom_properties == {**original.custom_properties, "perfxl_review_sheet": "审核意见"}
+        added = {"perfxl_review_sheet": "审核意见", "perfxl_marks": annotated.custom_properties["perfxl_marks"]}
+        assert annotated.custom_properties == {**original.custom_properties, **added}
         assert annotated.structure_protection == original.structure_protection
         for entry in original.sheets:
             before, after = original.sheet(entry.name), annotated.sheet(entry.name)
@@ -284,3 +285,32 @@ def test_an_xls_submission_gets_a_clear_reason_instead_of_a_copy(tmp_path):
         annotate(result, tmp_path)
     assert "不是 .xlsx" in raised.value.message("zh") and "not an .xlsx" in raised.value.message("en")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_returned_copy_sent_back_again_gets_one_review(seed_99, tmp_path):
+    """The department fixes its total in the 退回 copy and sends it back; the cost warning remains.
+
+    The next copy has one 审核意见 sheet, the fixed cell is back to its own fill with no comment, and
+    the remaining cell's comment is not stacked on the earlier one.
+    """
+    original = openpyxl.load_workbook(seed_99.path)["附件3"]
+    first = annotate(seed_99, tmp_path / "退回1")
+    book = openpyxl.load_workbook(first)
+    book["附件3"]["I26"] = 97  # fixed in Excel: the total now matches its parts
+    returned = tmp_path / "收回" / first.name
+    returned.parent.mkdir()
+    book.save(returned)
+    again = reconcile_file(returned)
+    assert [(f.code, f.cell) for f in again.findings] == [("SCORE_RULE_MISMATCH", "I23")]
+    second = openpyxl.load_workbook(annotate(again, tmp_path / "退回2"))
+    assert [name for name in second.sheetnames if name.startswith("审核意见")] == ["审核意见"]
+    assert len(review_rows(second)) == 1
+    sheet = second["附件3"]
+    assert sheet["I26"].comment is None and fill_of(sheet["I26"]) == fill_of(original["I26"])
+    assert sheet["I23"].comment.text.count("SCORE_RULE_MISMATCH") == 1 and fill_of(sheet["I23"]) == WARNING_COLOR
+    # A copy that comes back corrected reconciles clean.
+    sheet["I23"], sheet["I26"] = 14.85, 94.85  # scored by the rule, and the total with it
+    sheet["I23"].comment = None
+    fixed = tmp_path / "收回" / "fixed.xlsx"
+    second.save(fixed)
+    assert reconcile_file(fixed).findings == [] and reconcile_file(fixed).status == "clean"

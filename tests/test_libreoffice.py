@@ -370,6 +370,9 @@ def collection_round(tmp_path_factory):
     assert all(r["ok"] for r in results), [r["error"] for r in results if not r["ok"]]
     import os
 
+    from test_collect import _set_saved
+
+    _set_saved(inbox / "第一版.xlsx", "2023-03-01T09:00:00Z")  # saved by its program a week before
     os.utime(inbox / "第一版.xlsx", (1_600_000_000, 1_600_000_000))
     roster = folder / "roster.csv"
     roster.write_text("部门编码,部门名称\n" + "".join(f"{d.code},{d.name}\n" for d in departments),
@@ -388,7 +391,8 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
     before = {p.name: sha256_of(p) for p in inbox.iterdir()}
     result = CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--manifest",
                                        str(folder / "templates" / "manifest.json"), "--json", str(out / "r.json"),
-                                       "--report", str(out / "审核报告.xlsx"), "--annotate", str(out / "退回")])
+                                       "--report", str(out / "审核报告.xlsx"), "--annotate", str(out / "退回"),
+                                       "--ledger", str(out / ledger.DEFAULT_NAME)])
     assert result.exit_code == 1, result.output
     assert {p.name: sha256_of(p) for p in inbox.iterdir()} == before  # inputs untouched
     codes = {entry.code: index for index, entry in enumerate(entries, start=1)}
@@ -426,9 +430,9 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
         assert {(entries[index - 1].code, code) for code in planted} <= listed
     assert {code for code, _ in listed} == {entries[index - 1].code for index in ROUND_FAULTS}
 
-    # Annotated copies: exactly the files with findings, the faulty cells coloured and commented.
+    # Annotated copies: exactly the current files with findings (the superseded 第一版 gets none).
     copies = {p.name for p in (out / "退回").iterdir()}
-    assert copies == {f"回传{index}.xlsx" for index in ROUND_FAULTS} | {"第一版.xlsx"}
+    assert copies == {f"回传{index}.xlsx" for index in ROUND_FAULTS} | {".perfxl-copies.json"}
     total = load_workbook(out / "退回" / "回传21.xlsx")[SHEET]["I49"]
     assert "TOTAL_MISMATCH" in total.comment.text and total.fill.fgColor.rgb.endswith("FF9999")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -27,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.workbook import Workbook as OpenpyxlBook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import fromstring, tostring
 
 from perfxl import codes
 from perfxl.codes import LANGUAGES, render
@@ -39,6 +41,8 @@ from perfxl.reading.xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, pars
 ERROR_COLOR = "FFFF9999"
 WARNING_COLOR = "FFFFC000"
 AUTHOR = "perfxl"
+#: Custom property of a copy: the cells perfxl marked, with their fill and comment from before.
+MARKS_PROPERTY = "perfxl_marks"
 
 REVIEW_SHEET = {"zh": "审核意见", "en": "Review"}
 HEADERS = {
@@ -96,6 +100,7 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
                             "(the findings are in the report and the JSON)")
     data = _read_submission(source, result.sha256)
     book, cached, full_calc = _open_copy(source, data)
+    _undo_earlier_review(book)  # a returned copy sent back again: one review, not two
     locations = _mark_cells(book, result.findings, lang)
     _add_review_sheet(book, result.findings, locations, lang)
     book.calculation.fullCalcOnLoad = full_calc
@@ -218,9 +223,49 @@ def _mark_cells(book: OpenpyxlBook, findings: list[Finding], lang: str) -> list[
         locations.append(None if place is None else _link(*place))
         if place is not None:
             groups.setdefault(place, []).append(finding)
+    marks = []
     for (sheet_name, ref), group in groups.items():
-        _mark_cell(book[sheet_name][ref], group, lang)
+        cell = book[sheet_name][ref]
+        earlier = cell.comment
+        marks.append([sheet_name, ref, tostring(cell.fill.to_tree()).decode("utf-8"),
+                      [earlier.text, earlier.author] if earlier is not None else None])
+        _mark_cell(cell, group, lang)
+    _set_property(book, MARKS_PROPERTY, json.dumps(marks, ensure_ascii=False))
     return locations
+
+
+def _undo_earlier_review(book: OpenpyxlBook) -> None:
+    """Take out what an earlier review put into this copy: its sheet, colours and comments.
+
+    The copy records the cells it marked with their fill and comment from before; those come back,
+    so a cell the department has fixed carries nothing of the earlier review.
+    """
+    props = {prop.name: prop.value for prop in book.custom_doc_props.props}
+    review = props.get(REVIEW_SHEET_PROPERTY)
+    if review in book.sheetnames:
+        del book[review]
+    try:
+        marks = json.loads(props.get(MARKS_PROPERTY) or "[]")
+    except ValueError:
+        marks = []
+    for sheet_name, ref, fill, comment in marks if isinstance(marks, list) else []:
+        if sheet_name not in book.sheetnames or not isinstance(book[sheet_name], Worksheet):
+            continue
+        cell = book[sheet_name][ref]
+        try:
+            cell.fill = PatternFill.from_tree(fromstring(fill))
+        except Exception:  # a damaged record: leave the cell's fill alone
+            pass
+        cell.comment = Comment(comment[0], comment[1]) if comment else None
+
+
+def _set_property(book: OpenpyxlBook, name: str, value: str) -> None:
+    from openpyxl.packaging.custom import StringProperty
+
+    props = book.custom_doc_props
+    for existing in [prop for prop in props.props if prop.name == name]:
+        props.props.remove(existing)
+    props.append(StringProperty(name=name, value=value))
 
 
 def _locate(book: OpenpyxlBook, finding: Finding) -> tuple[str, str] | None:
@@ -272,12 +317,7 @@ def note(finding: Finding, lang: str = "zh") -> str:
 
 def _mark_review_sheet(book: OpenpyxlBook, title: str) -> None:
     """Name perfxl's own sheet in the copy's properties, so that reading the copy never takes it for data."""
-    from openpyxl.packaging.custom import StringProperty
-
-    props = book.custom_doc_props
-    for existing in [prop for prop in props.props if prop.name == REVIEW_SHEET_PROPERTY]:
-        props.props.remove(existing)
-    props.append(StringProperty(name=REVIEW_SHEET_PROPERTY, value=title))
+    _set_property(book, REVIEW_SHEET_PROPERTY, title)
 
 
 def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: list[str | None],

@@ -117,11 +117,15 @@ def format_status(rows, lang: str = "zh") -> str:
     out = io.StringIO()
     for line in lines:
         out.write("  ".join(_pad(text, width) for text, width in zip(line, widths, strict=True)).rstrip() + "\n")
-    counts = Counter(row.status for row in rows)
+    roster = [row for row in rows if row.code]
+    counts = Counter(row.status for row in roster)
     parts = [f"{codes.status_label(key, lang)} {counts[key]}" for key in
              ("clean", "warnings", "errors", "unreadable", "not_submitted") if counts[key]]
-    out.write((f"合计 {len(rows)} 个部门：" + "，".join(parts) if zh else
-               f"{len(rows)} departments: " + ", ".join(parts)) + "\n")
+    strays = len(rows) - len(roster)
+    out.write((f"合计 {len(roster)} 个部门：" + "，".join(parts) if zh else
+               f"{len(roster)} departments: " + ", ".join(parts))
+              + ((f"；另有未匹配名单的提交 {strays} 个" if zh else f"; {strays} submissions match no department")
+                 if strays else "") + "\n")
     return out.getvalue()
 
 
