@@ -197,6 +197,7 @@ class FileResult:
     superseded_by: str | None = None  # path of the newer submission of the same department
     notes: list[str] = field(default_factory=list)  # keys of codes.NOTES: what was not checked, and why
     saved_at: str | None = None  # when its spreadsheet program last saved it (docProps/core.xml), ISO
+    funds: dict[str, list] = field(default_factory=dict)  # key → [sheet, cell, number] of the lead table's amounts
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""

@@ -146,6 +146,8 @@ def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> No
     result.declared_total, result.computed_total = lead.declared_total, lead.computed_total
     result.declared_grade, result.computed_grade = lead.declared_grade, lead.computed_grade
     result.budget_score = checked.result.budget_score
+    result.funds = {key: [checked.table.sheet, f.cell, f.number] for key, f in checked.table.funds.items()
+                    if key in ("initial", "budget", "executed")}
     labels = {level.key: level.label for level in checked.scheme.levels}
     result.level_scores = {labels[key]: value for key, value in checked.result.level_scores.items()
                            if key in labels}

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,8 @@ def test_manifest_is_found_beside_the_templates_or_through_the_ledger(round_fold
     assert "未找到模板清单" not in again.output and "未匹配名单" not in again.output
     shown = invoke("status")  # the default ledger, straight after the round
     assert shown.exit_code == 0 and "区直部门0" in shown.output
-    assert "合计 3 个部门：仅有警告 1，未提交 2；另有未匹配名单的提交 1 个" in shown.output
+    # 区直部门0 changed the name the bureau prefilled: an error (PREFILLED_VALUE_CHANGED), matched all the same.
+    assert "合计 3 个部门：有错误 1，未提交 2；另有未匹配名单的提交 1 个" in shown.output
 
 
 def test_ctrl_c_keeps_finished_files_and_writes_no_output(tmp_path, monkeypatch, own_ledger):
@@ -235,3 +237,39 @@ def test_two_runs_at_once_share_one_ledger(tmp_path):
     with ledger.connect(ledger_file) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 16
+
+
+def test_prefilled_values_are_locked_and_checked(tmp_path):
+    """The bureau prefills 全年预算数 1290.2 and 全年执行数 1290.2; a department raises the execution
+    to 1350.5 (rate 95.53% → 100%, score 9.55 → 10): reported at its cell, whatever else adds up."""
+    import openpyxl
+
+    from perfxl.reconcile import reconcile_file
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("部门编码,部门名称,全年预算数,全年执行数\n101,区委宣传部,1290.2,1290.2\n"
+                      "102,中国共产党株洲市芦淞区委员会宣传部,642.01,600\n", encoding="utf-8")
+    assert invoke("template", "--roster", roster, "--out-dir", tmp_path / "模板", "--year", "2024").exit_code == 0
+    issued = next((tmp_path / "模板").glob("101_*.xlsx"))
+    sheet = openpyxl.load_workbook(issued)["自评表"]
+    assert sheet["F4"].value == 1290.2 and sheet["F4"].protection.locked and sheet["H4"].protection.locked
+    assert sheet["G4"].protection.locked  # the merged partner too
+    assert sheet["C9"].protection.locked is False  # inputs stay open
+    assert not [f for f in reconcile_file(issued).findings if f.code == "PREFILLED_VALUE_CHANGED"]
+    book = openpyxl.load_workbook(issued)
+    book["自评表"]["H4"] = 1350.5
+    book["自评表"]["D2"] = "区委宣传部（改）"
+    changed = tmp_path / "收回" / "101.xlsx"
+    changed.parent.mkdir()
+    book.save(changed)
+    found = {(f.cell, f.expected, f.found) for f in reconcile_file(changed).findings
+             if f.code == "PREFILLED_VALUE_CHANGED"}
+    assert found == {("H4", Decimal("1290.2"), Decimal("1350.5")), ("D2", "区委宣传部", "区委宣传部（改）")}
+    # A hand-made form matched to the roster by name: its amounts are compared with the roster's.
+    shutil.copy(ROOT / "tests" / "corpus" / "files" / "01_lusong_2024_published.xlsx", tmp_path / "收回" / "102.xlsx")
+    out = tmp_path / "r.json"
+    invoke("reconcile", tmp_path / "收回", "--roster", roster, "--json", out, "--no-ledger")
+    data = {Path(f["path"]).name: f for f in json.loads(out.read_text(encoding="utf-8"))["files"]}
+    form = [(f["code"], f["expected"], f["found"]) for f in data["102.xlsx"]["findings"]
+            if f["code"] == "PREFILLED_VALUE_CHANGED"]
+    assert form == [("PREFILLED_VALUE_CHANGED", 600, 642.01)]

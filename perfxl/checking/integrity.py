@@ -15,6 +15,7 @@ from functools import lru_cache
 from perfxl import codes
 from perfxl.checking.recompute import Recomputation, operator_of
 from perfxl.model import Field, Finding, ScoreTable
+from perfxl.numbers import normalise_text
 from perfxl.reading.template import TemplateRecord
 from perfxl.reading.xlsx import Cell
 from perfxl.scheme import expr, rules
@@ -47,7 +48,31 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
     if budget_weight is not None and budget_weight.number is None:
         findings.append(Finding(codes.MISSING_VALUE, table.sheet, budget_weight.cell,
                                 params={"what": ("funds_weight", {})}))
-    return findings + numbers_stored_as_text(table)
+    return findings + prefilled_changes(table, record) + numbers_stored_as_text(table)
+
+
+def prefilled_changes(table: ScoreTable, record: TemplateRecord) -> list[Finding]:
+    """The department name and the roster's amounts, locked in the template: still what was issued?"""
+    prefilled = record.prefilled
+    findings = []
+    issued = normalise_text(str(prefilled.get("department") or ""))
+    if issued and not record.layout.project:
+        named = record.layout.department
+        found = normalise_text(table.department)
+        if found != issued:
+            findings.append(Finding(codes.PREFILLED_VALUE_CHANGED, table.sheet, named, prefilled["department"],
+                                    table.department or None, params={"what": ("department", {})}))
+    for key, text in (prefilled.get("amounts") or {}).items():
+        f = table.funds.get(key)
+        try:
+            expected = Decimal(str(text))
+        except ArithmeticError:
+            continue
+        if f is not None and f.number != expected:
+            findings.append(Finding(codes.PREFILLED_VALUE_CHANGED, table.sheet, f.cell, expected,
+                                    f.number if f.number is not None else (f.text or None),
+                                    params={"what": (key, {})}))
+    return findings
 
 
 def computed_values(table: ScoreTable, layout: TemplateLayout, result: Recomputation,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from perfxl import codes
 from perfxl.collection.ledger import saved_time
-from perfxl.model import DepartmentRow, FileResult
+from perfxl.model import LAYOUT_TEMPLATE, DepartmentRow, FileResult, Finding
 from perfxl.numbers import normalise_text
 from perfxl.template.roster import Department
 
@@ -48,6 +49,7 @@ def match(results: list[FileResult], departments: list[Department],
             unmatched.append(result)
         else:
             sent[department.code].append(result)
+            _compare_roster_amounts(result, department)
     rows = []
     for department in departments:
         files = sorted(sent[department.code], key=_newest_first)
@@ -60,6 +62,21 @@ def match(results: list[FileResult], departments: list[Department],
     for result in unmatched:
         rows.append(DepartmentRow(None, result.department or Path(result.path).name, result.status, result))
     return rows
+
+
+def _compare_roster_amounts(result: FileResult, department: Department) -> None:
+    """A hand-made form matched to a roster that has amounts: the amounts must be the roster's.
+
+    (A perfxl template carries the amounts it was issued with and is checked against them itself.)
+    """
+    if result.layout == LAYOUT_TEMPLATE or not department.amounts:
+        return
+    for key, expected in department.amounts.items():
+        sheet, cell, found = result.funds.get(key, [None, None, None])
+        if cell is not None and found != expected:
+            result.findings.append(Finding(codes.PREFILLED_VALUE_CHANGED, sheet, cell, expected, found,
+                                           params={"what": (key, {})}))
+            result.finish()
 
 
 def rows_without_roster(results: list[FileResult]) -> list[DepartmentRow]:

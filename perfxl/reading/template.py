@@ -57,6 +57,7 @@ class TemplateRecord:
     protected: dict[str, bool | None] = field(default_factory=dict)  # sheet → sheet protection on?
     structure_protection: str | None = None  # 'locked', 'unlocked' or None (unknown)
     formulas_known: bool = True  # False for a template resaved as .xls/.ods: values only, no formulas
+    prefilled: dict = field(default_factory=dict)  # what the bureau prefilled: department, code, amounts
 
 
 @dataclass
@@ -125,6 +126,11 @@ def read_template(book: Workbook) -> TemplateRead:
     read.record.protected = {name: book.sheet(name).protected for name in (layout.sheet, FUNDS_SHEET, BASE_SHEET)
                              if name in book.sheet_names}
     read.record.structure_protection = book.structure_protection if read.record.formulas_known else None
+    try:
+        prefilled = json.loads(meta.get("prefilled") or "{}")
+    except ValueError:
+        prefilled = {}
+    read.record.prefilled = prefilled if isinstance(prefilled, dict) else {}
     return read
 
 
@@ -222,7 +228,7 @@ FUNDS_LABELS = {"initial": "年初预算数", "budget": "全年预算数", "exec
 def _table(sheet: Sheet, layout: TemplateLayout, scheme: Scheme, meta: dict[str, str]) -> ScoreTable:
     year_text = meta.get("year", "")
     named = _field(sheet, layout.department).text
-    department = meta.get("department", "") if layout.project else (named or meta.get("department", ""))
+    department = meta.get("department", "") if layout.project else named  # the locked name as the file has it
     table = ScoreTable(sheet=sheet.name, layout=LAYOUT_TEMPLATE, department=department,
                        year=int(year_text) if year_text.isdigit() else None,
                        kind=KIND_PROJECT if layout.project else KIND_OVERALL,

@@ -47,6 +47,7 @@ from perfxl.template.layout import (
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#DDEBF7"
 FORMULA_FILL = "#F2F2F2"
+PREFILLED_FILL = "#E2EFDA"  # filled in by the bureau from the roster: locked
 WARN_FILL = "#F8CBAD"
 ALERT_FILL = "#FF7C80"
 META_CHUNK = 30_000  # characters per metadata cell (Excel allows 32,767)
@@ -60,6 +61,7 @@ class TemplateInfo:
     template_id: str
     layout: TemplateLayout
     projects: tuple[TemplateLayout, ...] = ()  # one 项目支出绩效自评表 sheet each
+    prefilled_style: int | None = None  # the locked style prefilled amounts get
 
 
 #: A project table to add: its name and the scheme it is scored on (classic by default, seed 004).
@@ -114,37 +116,48 @@ class BaseTemplate:
 
     members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
     layout: TemplateLayout
+    prefilled_style: int
 
 
 _DEPARTMENT = "PERFXL-DEPARTMENT-PLACEHOLDER"
+_PREFILLED = "PERFXL-PREFILLED-PLACEHOLDER"
 _TEMPLATE_ID = "0" * 31 + "f"  # looks like a uuid hex, replaced by a fresh one per file
 
 
 @lru_cache(maxsize=16)
 def base_template(scheme: Scheme, year: int, password: str | None) -> BaseTemplate:
-    data, info = _build(scheme, _DEPARTMENT, year, password, _TEMPLATE_ID)
+    data, info = _build(scheme, _DEPARTMENT, year, password, _TEMPLATE_ID, prefilled=_PREFILLED)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = tuple((item, archive.read(item.filename)) for item in archive.infolist())
-    return BaseTemplate(members, info.layout)
+    return BaseTemplate(members, info.layout, info.prefilled_style or 0)
 
 
 def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | None = None,
-          template_id: str | None = None) -> tuple[bytes, TemplateInfo]:
-    """The base template with this department's name, its id (fresh unless given) and prefilled amounts."""
+          template_id: str | None = None, code: str = "") -> tuple[bytes, TemplateInfo]:
+    """The base template with this department's name, its id (fresh unless given) and prefilled
+    amounts, locked and recorded so that a change is found on return."""
     template_id = template_id or uuid.uuid4().hex
     name = xml_escape(department).encode("utf-8")
+    record = xml_escape(prefilled_record(department, code, amounts)).encode("utf-8")
     cells = {base.layout.funds[key]: value for key, value in (amounts or {}).items() if value is not None}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for item, content in base.members:
             if b"PLACEHOLDER" in content or _TEMPLATE_ID.encode() in content:
-                content = content.replace(_DEPARTMENT.encode(), name).replace(_TEMPLATE_ID.encode(),
-                                                                                template_id.encode())
+                content = content.replace(_PREFILLED.encode(), record).replace(_DEPARTMENT.encode(), name) \
+                    .replace(_TEMPLATE_ID.encode(), template_id.encode())
             if cells and item.filename == "xl/worksheets/sheet1.xml":
-                content = _fill_numbers(content, cells)
+                content = _fill_numbers(content, cells, base.prefilled_style)
             target.writestr(item, content, compresslevel=1)
     layout = base.layout
     return out.getvalue(), TemplateInfo(Path(), template_id, layout)
+
+
+def prefilled_record(department: str | None, code: str, amounts: dict[str, Decimal] | None) -> str:
+    """What the bureau prefilled, as the hidden sheet keeps it: compared with the file on return."""
+    return json.dumps({"department": department or "", "code": code,
+                       "amounts": {key: format(value, "f") for key, value in (amounts or {}).items()
+                                   if value is not None}}, ensure_ascii=False, sort_keys=True)
 
 
 def _fill_numbers_in(data: bytes, info: TemplateInfo, amounts: dict[str, Decimal]) -> bytes:
@@ -155,24 +168,36 @@ def _fill_numbers_in(data: bytes, info: TemplateInfo, amounts: dict[str, Decimal
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                content = _fill_numbers(content, cells)
+                content = _fill_numbers(content, cells, info.prefilled_style)
             target.writestr(item, content)
     return out.getvalue()
 
 
-def _fill_numbers(sheet_xml: bytes, cells: dict[str, Decimal]) -> bytes:
-    """Put numbers into blank cells of the sheet XML: <c r="D4" s="5"/> → <c r="D4" s="5"><v>…</v></c>."""
+def _fill_numbers(sheet_xml: bytes, cells: dict[str, Decimal], locked_style: int | None) -> bytes:
+    """Put numbers into blank input cells of the sheet XML and lock them (the prefilled style):
+    <c r="D4" s="5"/> → <c r="D4" s="9"><v>…</v></c>; the merged cell beside it (E4) is locked too."""
+    style = b"" if locked_style is None else b' s="' + str(locked_style).encode() + b'"'
     for ref, value in cells.items():
         pattern = re.compile(rb'<c r="' + ref.encode() + rb'"( s="\d+")?/>')
-        replacement = b'<c r="' + ref.encode() + rb'"\1><v>' + format(value, "f").encode() + b"</v></c>"
+        replacement = b'<c r="' + ref.encode() + b'"' + (style or rb"\1") + b"><v>" + format(value, "f").encode() \
+            + b"</v></c>"
         sheet_xml, count = pattern.subn(replacement, sheet_xml, count=1)
         if count != 1:
             raise ValueError(f"cannot prefill {ref}")
+        partner = _right_of(ref).encode()
+        if style:
+            sheet_xml = re.sub(rb'<c r="' + partner + rb'"( s="\d+")?/>', b'<c r="' + partner + b'"' + style + b"/>",
+                               sheet_xml, count=1)
     return sheet_xml
 
 
+def _right_of(ref: str) -> str:
+    """'D4' → 'E4' (the funds cells span two single-letter columns)."""
+    return chr(ord(ref[0]) + 1) + ref[1:]
+
+
 def _build(scheme: Scheme, department: str | None, year: int, password: str | None,
-           template_id: str, projects: tuple[Project, ...] = ()) -> tuple[bytes, TemplateInfo]:
+           template_id: str, projects: tuple[Project, ...] = (), prefilled: str = "") -> tuple[bytes, TemplateInfo]:
     layout = build_layout(scheme)
     project_layouts = tuple(build_layout(project_scheme, name, project_sheet_name(index, name))
                             for index, (name, project_scheme) in enumerate(projects, start=1))
@@ -188,7 +213,8 @@ def _build(scheme: Scheme, department: str | None, year: int, password: str | No
         project_sheet = workbook.add_worksheet(project_layout.sheet)
         _write_sheet(project_sheet, styles, project_scheme, project_layout, name, year)
         _protect(project_sheet, password)
-    _write_metadata(workbook, styles, scheme, layout, template_id, department, year)
+    _write_metadata(workbook, styles, scheme, layout, template_id, department, year,
+                    prefilled or prefilled_record(department, "", None))
     _write_project_metadata(workbook, project_layouts, [s for _, s in projects])
     workbook.set_properties({"title": f"{year}年度绩效自评表", "subject": department or "",
                              "creator": f"perfxl {__version__}", "comments": "perfxl template"})
@@ -202,7 +228,7 @@ def _build(scheme: Scheme, department: str | None, year: int, password: str | No
         workbook.set_custom_property(name, value)
     workbook.close()
     data = _protect_structure(buffer.getvalue(), password)
-    return data, TemplateInfo(Path(), template_id, layout, project_layouts)
+    return data, TemplateInfo(Path(), template_id, layout, project_layouts, styles.prefilled.xf_index)
 
 
 class _Styles:
@@ -221,6 +247,7 @@ class _Styles:
         self.fixed_score = add({**base, "num_format": "0.##", "align": "center"})
         self.formula_score = add({**base, "num_format": "0.00", "align": "center", "bg_color": FORMULA_FILL})
         self.formula_amount = add({**base, "num_format": "0.00", "bg_color": FORMULA_FILL})
+        self.prefilled = add({**base, "num_format": "0.00", "bg_color": PREFILLED_FILL})  # locked
         self.formula_rate = add({**base, "num_format": "0.00%", "align": "center", "bg_color": FORMULA_FILL})
         self.formula_text = add({**base, "align": "center", "bold": True, "bg_color": FORMULA_FILL})
         self.note = add({"font_name": "宋体", "font_size": 9, "text_wrap": True, "valign": "top"})
@@ -501,7 +528,7 @@ def _instructions(scheme: Scheme) -> str:
 
 
 def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, layout: TemplateLayout,
-                    template_id: str, department: str | None, year: int) -> None:
+                    template_id: str, department: str | None, year: int, prefilled: str) -> None:
     meta = workbook.add_worksheet(META_SHEET)
     rows: list[tuple[str, str]] = [
         ("perfxl", "perfxl-template"),
@@ -513,6 +540,7 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
         ("scheme", scheme.name),
         ("scheme_toml", pack_text(scheme.source)),  # the name predates YAML schemes; kept for old templates
         ("scheme_format", scheme.source_format),
+        ("prefilled", prefilled),
     ]
     layout_json = layout.encode()
     chunks = [layout_json[i:i + META_CHUNK] for i in range(0, len(layout_json), META_CHUNK)]
@@ -520,9 +548,9 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
     for index, (key, value) in enumerate(rows):
         meta.write_string(index, 0, key)
         meta.write_string(index, 1, value)
+    meta.write_blank(0, 3, None, st.prefilled)  # registers the style prefilled amounts are stamped with
     meta.protect("", {})
     meta.very_hidden()
-    del st
 
 
 def _write_project_metadata(workbook: xlsxwriter.Workbook, layouts: tuple[TemplateLayout, ...],
