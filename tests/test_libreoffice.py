@@ -489,3 +489,50 @@ def test_a_score_stored_as_text_is_named_at_its_cell(lo_run):
     # LibreOffice's SUM left the text out, so the subtotal and total it shows are 5 short.
     subtotal = finding(path, "SUBTOTAL_MISMATCH")
     assert subtotal.cell == "I21" and subtotal.expected - subtotal.found == 5
+
+
+def test_a_round_with_resubmissions_ends_clean(tmp_path):
+    """Templates out (amounts prefilled and locked), returns in, 退回 copies out; the departments correct
+    their copies in LibreOffice and send them back: the next round supersedes the old files and ends clean."""
+    require_libreoffice()
+    from click.testing import CliRunner
+
+    from perfxl.cli import main
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("部门编码,部门名称,全年预算数,全年执行数\n" + "".join(
+        f"20{i},区直部门{i},3663.27,3663.27\n" for i in range(3)), encoding="utf-8")
+    templates, inbox, returned = tmp_path / "模板", tmp_path / "收回", tmp_path / "退回"
+    assert CliRunner().invoke(main, ["template", "--roster", str(roster), "--out-dir", str(templates),
+                                     "--year", "2022"]).exit_code == 0
+    inbox.mkdir()
+    faults = {1: {"I9": "12"}, 2: {"H9": "12"}}  # a score above its weight; a weight the level cannot hold
+    jobs = []
+    for index, template in enumerate(sorted(templates.glob("*.xlsx"))):
+        with Workbook(template) as book:
+            layout = read_template(book).layout
+        cells = {key: text for key, text in input_cells(LIWAN_2022, layout).items() if key != layout.funds["budget"]
+                 and key != layout.funds["executed"]}  # the bureau prefilled (and locked) those two
+        cells.update(faults.get(index, {}))
+        jobs.append({"input": str(template), "output": str(inbox / f"部门{index}.xlsx"), "ops": type_ops(SHEET, cells)})
+    assert all(result["ok"] for result in run_jobs(jobs))
+
+    def round_():
+        return CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(roster), "--annotate",
+                                         str(returned), "--ledger", str(tmp_path / "台账.sqlite")])
+
+    first = round_()
+    assert first.exit_code == 1, first.output
+    assert {p.name for p in returned.glob("*.xlsx")} == {"部门1.xlsx", "部门2.xlsx"}
+    # Each department opens its 退回 copy, corrects the marked cell and sends the file back.
+    fixes = [{"input": str(returned / "部门1.xlsx"), "output": str(inbox / "部门1_修改后.xlsx"),
+              "ops": type_ops(SHEET, {"I9": "10"})},
+             {"input": str(returned / "部门2.xlsx"), "output": str(inbox / "部门2_修改后.xlsx"),
+              "ops": type_ops(SHEET, {"H9": "10"})}]
+    assert all(result["ok"] for result in run_jobs(fixes))
+    second = round_()
+    assert second.exit_code == 0, second.output
+    assert "不计入结果的文件 2 个" in second.output
+    assert "删除不再适用的旧副本 2 份" in second.output and not list(returned.glob("*.xlsx"))
+    shown = CliRunner().invoke(main, ["status", "--ledger", str(tmp_path / "台账.sqlite")])
+    assert "合计 3 个部门：通过 3" in shown.output and "较上次修正" in shown.output
