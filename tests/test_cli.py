@@ -149,8 +149,9 @@ def test_csv_neutralises_formula_text(tmp_path):
     run.close()
     with out.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
+    assert rows[0] == ["文件", "部门", "代码", "级别", "工作表", "单元格", "应为", "实为", "说明"]  # zh by default
     row = dict(zip(rows[0], rows[1], strict=True))
-    for column in ("path", "department", "found"):
+    for column in ("文件", "部门", "实为"):
         assert row[column].startswith("'"), (column, row[column])
     assert not any(value.startswith(("=", "+", "-", "@")) for value in rows[1])
 
@@ -280,3 +281,21 @@ def test_every_table_of_a_file_is_named_in_the_output(tmp_path):
     skipped = [(f["code"], f["sheet"]) for f in data["files"][1]["findings"]]
     assert skipped == [("SHEET_SKIPPED", "项目明细"), ("SHEET_SKIPPED", "资金支出明细")]
     assert data["files"][1]["status"] == "warnings"
+
+
+def test_every_message_speaks_the_chosen_language(tmp_path, monkeypatch):
+    """click's own messages included; PERFXL_LANG for all output; --lang before the command too."""
+    missing = run("reconcile", tmp_path / "不存在")
+    assert missing.exit_code == 2 and "错误：" in missing.output and "不存在" in missing.output
+    assert "Error" not in missing.output and "Usage" not in missing.output
+    english = run("--lang", "en", "reconcile", tmp_path / "nowhere")
+    assert english.exit_code == 2 and "Error: Invalid value" in english.output
+    monkeypatch.setenv("PERFXL_LANG", "en")
+    result = run("reconcile", FAULTY, "--no-ledger")
+    assert "total 97 differs from the sum of its parts 95" in result.output and "各项得分合计" not in result.output
+    monkeypatch.delenv("PERFXL_LANG")
+    bad = tmp_path / "名单.csv"
+    bad.write_text("部门编码,部门名称\n101,\n101,区财政局\n", encoding="utf-8")
+    roster = run("template", "--roster", bad, "--out-dir", tmp_path / "模板")
+    assert roster.exit_code == 2 and "第 2 行：部门名称为空" in roster.output and "第 3 行" in roster.output
+    assert "Usage" not in roster.output and "用法" not in roster.output  # a data error, not a mistyped command

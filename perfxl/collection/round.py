@@ -158,7 +158,7 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
     except BaseException:
         run.abort()
         raise
-    run.close()
+    run.close(outcome.rows if outcome.departments is not None else None)
     outcome.summary = run.summary
     if options.report is not None:
         from perfxl.outputs.workbook import write_report

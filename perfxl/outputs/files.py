@@ -19,10 +19,12 @@ from typing import IO, Any
 from perfxl import __version__, codes
 from perfxl.codes import RATE_CODES, render
 from perfxl.files import _umask
-from perfxl.model import FileResult, Finding, TableResult
+from perfxl.model import DepartmentRow, FileResult, Finding, TableResult
 from perfxl.numbers import json_number
 
 CSV_COLUMNS = ["path", "department", "code", "severity", "sheet", "cell", "expected", "found", "message"]
+#: The same columns, headed in Chinese for a Chinese run (the order is the contract's).
+CSV_HEADERS = {"en": CSV_COLUMNS, "zh": ["文件", "部门", "代码", "级别", "工作表", "单元格", "应为", "实为", "说明"]}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -151,7 +153,7 @@ class Run:
         if self._csv is not None:
             self._csv.handle.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
             self._csv_writer = csv.writer(self._csv.handle)
-            self._csv_writer.writerow(CSV_COLUMNS)
+            self._csv_writer.writerow(CSV_HEADERS["en" if lang == "en" else "zh"])
 
     def add(self, result: FileResult) -> None:
         self.summary.add(result)
@@ -167,7 +169,12 @@ class Run:
                     result.path, result.department, row["code"], row["severity"], row["sheet"], row["cell"],
                     _csv_value(row["expected"]), _csv_value(row["found"]), row["message"])])
 
-    def close(self) -> None:
+    def close(self, round_rows: list[DepartmentRow] | None = None) -> None:
+        """Write the outputs; ``round_rows`` (a roster was given) adds the round: missing, duplicates, unmatched."""
+        collection = round_to_dict(round_rows) if round_rows is not None else None
+        if self._csv_writer is not None and collection is not None:
+            for line in round_lines(collection, self.lang):
+                self._csv_writer.writerow([safe_cell(v) for v in line])
         if self._json_parts is not None and self._json_path is not None:
             out = _AtomicFile(self._json_path)
             try:
@@ -175,6 +182,8 @@ class Run:
                         "summary": self.summary.to_dict(),
                         "skipped": [{"path": str(path), "reason": codes.skip_reason(reason, self.lang)}
                                     for path, reason in self.summary.skipped]}
+                if collection is not None:
+                    head["round"] = collection
                 text = json.dumps(head, ensure_ascii=False, indent=2)
                 out.handle.write(text[:-2] + ',\n  "files": [\n')
                 self._json_parts.seek(0)
@@ -195,6 +204,31 @@ class Run:
             self._json_parts.close()
         if self._csv is not None:
             self._csv.abort()
+
+
+def round_to_dict(rows: list[DepartmentRow]) -> dict[str, list]:
+    """Who sent nothing, who sent again, what matched nobody (the JSON's ``round``)."""
+    return {
+        "missing": [{"code": r.code, "name": r.name} for r in rows if r.code is not None and r.result is None],
+        "duplicates": [{"code": r.code, "name": r.name, "chosen": r.result.path if r.result else None,
+                        "superseded": [older.path for older in r.superseded]} for r in rows if r.superseded],
+        "unmatched": [{"path": r.result.path, "department": r.result.department or None}
+                      for r in rows if r.code is None and r.result is not None],
+    }
+
+
+def round_lines(collection: dict[str, list], lang: str) -> list[list[Any]]:
+    """The round as CSV rows after the findings: path, department and a message; no code, no severity."""
+    zh = lang == "zh"
+    lines = [["", f"{entry['code']} {entry['name']}", "", "", "", "", "", "",
+              codes.status_label("not_submitted", lang)] for entry in collection["missing"]]
+    for entry in collection["duplicates"]:
+        for older in entry["superseded"]:
+            lines.append([older, f"{entry['code']} {entry['name']}", "", "", "", "", "", "",
+                          f"重复提交：已被 {entry['chosen']} 替换" if zh else f"sent again: superseded by {entry['chosen']}"])
+    lines += [[entry["path"], entry["department"] or "", "", "", "", "", "", "", codes.status_label("unmatched", lang)]
+              for entry in collection["unmatched"]]
+    return lines
 
 
 def safe_cell(value: Any) -> Any:

@@ -41,6 +41,26 @@ def format_file(result: FileResult, lang: str = "zh") -> str:
     return out.getvalue()
 
 
+#: Above this many files, the terminal lists only the first files with errors (the rest are in the outputs).
+SMALL_BATCH = 30
+ERROR_BLOCKS = 20
+
+
+def format_files(results: list[FileResult], lang: str = "zh", verbose: bool = False) -> str:
+    """The blocks of the files with findings; a big batch shows the first files with errors only."""
+    noted = [r for r in results if r.status != "clean"]
+    if verbose or len(results) <= SMALL_BATCH:
+        return "".join(format_file(r, lang) for r in noted)
+    failing = [r for r in noted if r.status in ("errors", "unreadable")]
+    out = "".join(format_file(r, lang) for r in failing[:ERROR_BLOCKS])
+    hidden = len(noted) - min(len(failing), ERROR_BLOCKS)
+    if hidden:
+        out += (f"……另有 {hidden} 个有问题的文件未逐个列出（见审核报告、JSON 或 CSV；加 --verbose 全部列出）\n"
+                if lang == "zh" else f"… {hidden} more files with findings are not listed here (see the report, "
+                                     "JSON or CSV; --verbose lists them all)\n")
+    return out
+
+
 def format_summary(summary: Summary, lang: str = "zh") -> str:
     s = summary.to_dict()
     if lang == "zh":
