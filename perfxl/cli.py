@@ -217,5 +217,18 @@ def status(ledger_path: Path | None, lang: str) -> None:
     click.echo(format_status(rows, lang), nl=False)
 
 
-if __name__ == "__main__":  # pragma: no cover
+def run() -> None:
+    """The ``perfxl`` program: a console that cannot show a character (a GBK terminal on Windows,
+    a department name beyond GBK) gets a replacement mark, never a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
