@@ -146,7 +146,7 @@ SPENDING_PERFORMANCE_GAP = _define(
              "(gap {gap}, above {threshold}): were the targets too low, or the money not needed?"))
 NARRATIVE_MISMATCH = _define(
     "NARRATIVE_MISMATCH", ERROR, ("报告文字与表格不符", "text disagrees"),
-    default=("正文“{quote}”所述{what} {found} 与{source} {expected} 不一致",
+    default=("正文“{quote}”所述{what} {found} 与{source}{expected} 不一致",
              "the text '{quote}' states {what} {found}, but {source} gives {expected}"))
 SHEET_SKIPPED = _define(
     "SHEET_SKIPPED", WARNING, ("表格未能识别", "table not read"),
@@ -157,6 +157,11 @@ SHEET_SKIPPED = _define(
 
 #: Codes whose expected and found values are rates (fractions, written to 4 decimals).
 RATE_CODES = frozenset({EXECUTION_RATE_MISMATCH, SPENDING_PERFORMANCE_GAP})
+
+
+def is_rate(finding: Any) -> bool:
+    """Expected and found are rates (fractions): by the code, or a narrative claim about a rate or share."""
+    return finding.code in RATE_CODES or finding.variant == "rate"
 
 
 def severity(code: str) -> str:
@@ -215,6 +220,17 @@ PLACES: dict[str, tuple[str, str]] = {
     "grade": ("评价等次", "grade"),
     "amount": ("“{sheet}”表的合计数", "the total on sheet '{sheet}'"),
     "department": ("部门（单位）名称", "the department name"),
+    # What a report's text states (NARRATIVE_MISMATCH), and what it is checked against.
+    "narr_total": ("总分", "the total score"),
+    "narr_part": ("{label}得分", "the {label} score"),
+    "narr_grade": ("评价等次", "the grade"),
+    "narr_amount": ("{label}金额", "the amount of {label}"),
+    "narr_share": ("{label}所占比例", "the share of {label}"),
+    "narr_rate": ("执行率", "the execution rate"),
+    "from_table": ("{table}中的", "{table}"),
+    "from_parts": ("所列各项之和", "the sum of the parts it lists"),
+    "from_amounts": ("所列金额算出的", "its own amounts"),
+    "from_total": ("所述总分对应的", "the grade of the total it states"),
 }
 
 #: Why a file is unreadable or holds no table: (Chinese, English). The Chinese detail a reader
@@ -270,8 +286,6 @@ SKIP_REASONS: dict[str, tuple[str, str]] = {
                   "the lock file of a workbook open in Excel, WPS or LibreOffice, not a submission"),
     "not_a_submission": ("不是工作簿或报告（如图片、文本、JSON 文件），未审核",
                          "not a workbook (an image, a text or another kind of file): not reviewed"),
-    "word_report": ("Word 报告（.docx）暂不审核：请同时提交自评表工作簿",
-                    "a Word report (.docx) is not reviewed yet: send the scoring workbook as well"),
 }
 
 #: Notes on a file as a whole: a check that could not be applied, said once rather than per cell.
@@ -313,10 +327,10 @@ def render(finding: Any, lang: str = "zh") -> str:
     reason = finding.params.get("reason")
     if reason in REASONS and (lang == "en" or not finding.params.get("detail")):
         params["detail"] = reason_text(reason, lang, **params)
-    what = finding.params.get("what")
-    if isinstance(what, tuple):
-        params["what"] = place(what[0], lang, **what[1])
-    as_shown = percent if finding.code in RATE_CODES else show
+    for name, value in finding.params.items():  # ('key', {…}) names a place: worded in the reader's language
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0] in PLACES:
+            params[name] = place(value[0], lang, **value[1])
+    as_shown = percent if is_rate(finding) else show
     params.setdefault("expected", as_shown(finding.expected, lang))
     params.setdefault("found", as_shown(finding.found, lang))
     params.setdefault("sheet", finding.sheet or "")

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from perfxl import checking, codes
 from perfxl.checking.recompute import grade_of
 from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import sha256_of
-from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, FileResult, Finding, TableResult
+from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, LAYOUT_WORD, FileResult, Finding, TableResult
 from perfxl.reading import NoTable, read_tables
 from perfxl.reading.calamine import ValuesWorkbook, file_format, sniff_format
 from perfxl.reading.xlsx import UnreadableWorkbook, Workbook, split_ref
@@ -28,8 +29,6 @@ from perfxl.scheme import Scheme, load_scheme, parse_scheme
 WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".et", ".ett", ".ods"}
 #: Files that look like submissions but that perfxl does not read: the reason says what to do.
 REFUSED_SUFFIXES = {".xlsm": "macros", ".xlsb": "xlsb", ".doc": "doc", ".pdf": "pdf"}
-#: Not reviewed yet, listed as skipped with the reason (never an error, never dropped silently).
-PENDING_SUFFIXES = {".docx": "word_report"}
 
 #: A scheme as given to the batch: a Scheme, a shipped name or a file's (text, format), or None.
 SchemeOption = Scheme | str | tuple[str, str] | None
@@ -62,9 +61,9 @@ def _skip_reason(path: Path) -> str | None:
     if path.name.startswith(("~$", ".~lock.")):
         return "lock_file"  # the lock file of a workbook open in Excel / LibreOffice, not a submission
     suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES:
+    if suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES or suffix == ".docx":
         return None
-    return PENDING_SUFFIXES.get(suffix, "not_a_submission")
+    return "not_a_submission"
 
 
 def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
@@ -79,6 +78,8 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     refused = REFUSED_SUFFIXES.get(path.suffix.lower())
     if refused:
         return unreadable_result(path, refused, sha256=result.sha256, started=started)
+    if path.suffix.lower() == ".docx":
+        return _reconcile_report(path, result, resolve_scheme(scheme), started)
     try:
         with _open(path) as book:
             reading = read_tables(book)
@@ -128,9 +129,34 @@ def _reported_format(path: Path) -> str | None:
     return file_format(path)[0] if suffix in WORKBOOK_SUFFIXES else (suffix.lstrip(".") or None)
 
 
+def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, started: float) -> FileResult:
+    """A Word report: its scoring tables checked as any table, and the figures its text states."""
+    from perfxl.checking.narrative import check_narrative
+    from perfxl.reading.docx import read_report
+
+    try:
+        report = read_report(path)
+        checks = [checking.check(table, checking.scheme_for(table, wanted)) for table in report.tables]
+        if checks:
+            _summarise(result, checks)
+        result.findings += check_narrative(report, checks)
+    except UnreadableWorkbook as exc:
+        return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
+    except Exception as exc:  # a bug or an unforeseen file must not stop the batch
+        error = f"{type(exc).__name__}: {exc}"
+        return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
+    result.layout = LAYOUT_WORD
+    result.seconds = time.perf_counter() - started
+    return result.finish()
+
+
 def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> None:
     """Check each table under its own scheme; the file's totals are those of its first overall table."""
-    checks = [checking.check(table, checking.scheme_for(table, wanted)) for table in tables]
+    _summarise(result, [checking.check(table, checking.scheme_for(table, wanted)) for table in tables])
+
+
+def _summarise(result: FileResult, checks: list[checking.TableCheck]) -> None:
+    tables = [checked.table for checked in checks]
     for checked in checks:
         summary = _table_result(checked)
         result.tables.append(summary)
@@ -181,8 +207,9 @@ def resolve_scheme(option: SchemeOption) -> Scheme | None:
 def _finding_order(finding: Finding) -> tuple:
     position = (0, 0)
     if finding.cell:
+        word = re.fullmatch(r"R(\d+)C(\d+)", finding.cell)
         try:
-            position = split_ref(finding.cell)
+            position = (int(word.group(1)), int(word.group(2))) if word else split_ref(finding.cell)
         except ValueError:
             pass
     return (finding.severity != "error", position, finding.code)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from perfxl import __version__, codes
-from perfxl.codes import RATE_CODES, render
+from perfxl.codes import render
 from perfxl.files import _umask
 from perfxl.model import DepartmentRow, FileResult, Finding, TableResult
 from perfxl.numbers import json_number
@@ -29,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def finding_to_dict(finding: Finding, lang: str = "zh") -> dict[str, Any]:
-    places = 4 if finding.code in RATE_CODES else 2
+    places = 4 if codes.is_rate(finding) else 2
     return {
         "code": finding.code,
         "severity": finding.severity,

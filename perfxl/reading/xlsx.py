@@ -500,6 +500,20 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
 
 
 def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
+    check_zip_limits(archive, limits)
+    names = set(archive.namelist())
+    if "[Content_Types].xml" not in names:
+        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 [Content_Types].xml（可能是普通 zip 或其他文档）")
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise UnreadableWorkbook("not_xlsx", "这是 Word 文档（.docx），不是 Excel 工作簿")
+        if "ppt/presentation.xml" in names:
+            raise UnreadableWorkbook("not_xlsx", "这是 PowerPoint 文档，不是 Excel 工作簿")
+        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 xl/workbook.xml")
+
+
+def check_zip_limits(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """The limits every zip-based document is held to (.xlsx, .ods, .docx): parts, sizes, ratios, encryption."""
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
         raise UnreadableWorkbook("zip_limits", f"压缩包条目过多（{len(infos)} 个），超过安全上限 {limits.max_entries}")
@@ -515,15 +529,6 @@ def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
             raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交")
     if total > limits.max_uncompressed_bytes:
         raise UnreadableWorkbook("zip_limits", "压缩包解压后总大小超过安全上限")
-    names = set(archive.namelist())
-    if "[Content_Types].xml" not in names:
-        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 [Content_Types].xml（可能是普通 zip 或其他文档）")
-    if "xl/workbook.xml" not in names:
-        if "word/document.xml" in names:
-            raise UnreadableWorkbook("not_xlsx", "这是 Word 文档（.docx），不是 Excel 工作簿")
-        if "ppt/presentation.xml" in names:
-            raise UnreadableWorkbook("not_xlsx", "这是 PowerPoint 文档，不是 Excel 工作簿")
-        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 xl/workbook.xml")
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:

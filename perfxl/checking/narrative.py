@@ -1,0 +1,288 @@
+"""The figures a report's text states, checked against its tables and against its own arithmetic.
+
+A Word report restates its scoring table in words: the total and its parts ("项目预算执行得分10分，产出
+指标得分50分，…得分为100分"), the grade ("评价等次为优"), amounts with their parts ("基本支出501.65万元…
+基本支出中人员支出415.13万元，公用支出86.51万元"), shares ("占总支出37.11%") and the execution rate
+("完成预算的72.60%"). Each claim found is checked against the table of its section (or the report's
+only table) and against the arithmetic the text itself states, with the rounding rule of domain
+rules §4: a figure written with d decimals stands for an interval of ±½·10⁻ᵈ.
+
+Precision over recall: a claim that cannot be tied to one figure unambiguously is skipped, never
+guessed. Loose words ("整体效果良好") are not grade claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfxl import codes
+from perfxl.checking import TableCheck
+from perfxl.checking.recompute import grade_of, grade_word
+from perfxl.model import Finding
+from perfxl.numbers import (
+    SCORE_TOLERANCE,
+    decimals_written,
+    normalise_text,
+    round_half_up,
+    sum_within_tolerance,
+)
+from perfxl.reading.docx import Paragraph, Report
+from perfxl.scheme import Scheme, load_scheme
+
+TEXT = "正文"
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_SCORE = re.compile(r"([\u4e00-\u9fff（）()]{0,16}?)得分(?:为|是|：|:|达到)?\s*" + _NUMBER + r"\s*分")
+_TOTAL_WORDS = ("总分", "总得分", "综合得分")
+_TOTAL_LABEL = re.compile(r"(总分|综合得分|总得分)(?:为|是|：|:)?\s*" + _NUMBER + r"\s*分")
+_GRADE = re.compile(r"(?:评价等次|评价等级|等次|评价结果|评定)(?:为|是|：|:|评定为|确定为)?\s*[“\"「『]?"
+                    r"(优秀|良好|中等|合格|一般|较差|不合格|优|良|中|差)(?![\u4e00-\u9fff])")
+_AMOUNT = re.compile(r"([\u4e00-\u9fff（）()、]{1,24}?)\s*(?:为|是|：|:|共|合计)?\s*" + _NUMBER + r"\s*万元")
+_SHARE = re.compile(r"占([\u4e00-\u9fff]{1,12}?)(?:的)?(?:比例|比重)?(?:为|是)?\s*" + _NUMBER + r"\s*%")
+_RATE = re.compile(r"(?:预算执行率|执行率|完成预算的|完成率)(?:为|是|：|:|达到|达)?\s*" + _NUMBER + r"\s*%")
+_PARTS = (("预算执行", "budget"), ("产出", "output"), ("效益", "benefit"), ("满意", "satisfaction"),
+          ("成本", "cost"))
+_TOTAL_HINTS = ("总", "绩效", "综合", "自评", "评价", "最终", "整体", "合计")
+#: A stated list of parts is checked when it comes near its total (within this share): a list far
+#: from its total is more likely a partial list ("其中办公费…") than a typo.
+_NEAR = Decimal("0.05")
+
+
+@dataclass
+class _Context:
+    """What a paragraph is checked against: the table of its section, if there is one."""
+
+    checks: list[TableCheck]
+    sections: list[int]
+
+    def table_for(self, paragraph: Paragraph, current: int | None) -> int | None:
+        in_section = [i for i, section in enumerate(self.sections) if section == paragraph.section]
+        named = [i for i, check in enumerate(self.checks) if check.table.title
+                 and check.table.title in paragraph.text]
+        if len(named) == 1:
+            return named[0]
+        if current is not None and (not in_section or current in in_section):
+            return current
+        if len(in_section) == 1:
+            return in_section[0]
+        return 0 if len(self.checks) == 1 else None
+
+
+def check_narrative(report: Report, checks: list[TableCheck]) -> list[Finding]:
+    """Every NARRATIVE_MISMATCH of a report's text."""
+    context = _Context(checks, report.table_sections)
+    findings: list[Finding] = []
+    current: int | None = None
+    for paragraph in report.paragraphs:
+        named = [i for i, check in enumerate(checks) if check.table.title and check.table.title in paragraph.text]
+        if len(named) == 1:
+            current = named[0]  # a project's own paragraphs follow the one that names it
+        elif current is not None and checks[current].table.title and \
+                report.table_sections[current] != paragraph.section:
+            current = None
+        index = context.table_for(paragraph, current)
+        check = checks[index] if index is not None else None
+        for original in filter(None, re.split(r"[。！？]", paragraph.text)):
+            findings += _sentence_claims(original, paragraph.number, check)
+    return findings
+
+
+def _sentence_claims(original: str, number: int, check: TableCheck | None) -> list[Finding]:
+    """The claims of one sentence, read in its normalised form (half-width digits and punctuation);
+    a finding quotes the sentence as written."""
+    sentence = normalise_text(original)
+    scheme = check.scheme if check is not None else load_scheme("standard")
+    found = _score_claims(sentence, number, check)
+    found += _grade_claims(sentence, number, check, scheme)
+    found += _amount_claims(sentence, number)
+    found += _share_claims(sentence, number)
+    found += _rate_claims(sentence, number, check)
+    quote = original.strip() if len(original.strip()) <= 60 else original.strip()[:58] + "……"
+    for finding in found:
+        finding.params["quote"] = quote
+    return found
+
+
+def _finding(number: int, sentence: str, what: tuple, source: tuple, expected, found, variant: str = "") -> Finding:
+    quote = sentence if len(sentence) <= 60 else sentence[:58] + "……"
+    return Finding(codes.NARRATIVE_MISMATCH, TEXT, f"P{number}", expected, found, variant,
+                   {"quote": quote, "what": what, "source": source})
+
+
+# --- scores ----------------------------------------------------------------------------------------
+
+
+def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+    parts: dict[str, Decimal] = {}
+    labels: dict[str, str] = {}
+    total: Decimal | None = None
+    for label, value in _SCORE.findall(sentence):
+        key = next((key for word, key in _PARTS if word in label), None)
+        if key is not None and key not in parts:
+            parts[key], labels[key] = Decimal(value), label
+        elif key is None and (any(hint in label for hint in _TOTAL_HINTS) or (not label and parts)):
+            total = Decimal(value)
+    total_match = _TOTAL_LABEL.search(sentence)
+    if total is None and total_match:
+        total = Decimal(total_match.group(2))
+    findings = []
+    if total is not None and len(parts) >= 2:
+        summed = sum(parts.values(), Decimal(0))
+        if abs(summed - total) > SCORE_TOLERANCE:
+            findings.append(_finding(number, sentence, ("narr_total", {}), ("from_parts", {}), summed, total))
+    if check is None:
+        return findings
+    source = ("from_table", {"table": check.table.sheet})
+    declared = check.table.total_score.number
+    table_total = declared if declared is not None else check.result.total
+    if total is not None and table_total is not None and abs(table_total - total) > SCORE_TOLERANCE:
+        findings.append(_finding(number, sentence, ("narr_total", {}), source, table_total, total))
+    for key, stated in parts.items():
+        table_part = _table_part(check, key)
+        if table_part is not None and abs(table_part - stated) > SCORE_TOLERANCE:
+            findings.append(_finding(number, sentence, ("narr_part", {"label": labels[key]}), source, table_part,
+                                     stated))
+    return findings
+
+
+def _table_part(check: TableCheck, key: str) -> Decimal | None:
+    if key == "budget":
+        declared = check.table.funds.get("score")
+        return declared.number if declared is not None and declared.number is not None else check.result.budget_score
+    if not any(level.key == key for level in check.table.levels):
+        return None
+    return check.result.level_scores.get(key)
+
+
+# --- grade -----------------------------------------------------------------------------------------
+
+
+def _grade_claims(sentence: str, number: int, check: TableCheck | None, scheme: Scheme) -> list[Finding]:
+    match = _GRADE.search(sentence)
+    if match is None:
+        return []
+    word = match.group(1)
+    stated_total = _stated_total(sentence)
+    if stated_total is not None:
+        expected, source = grade_of(stated_total, scheme), ("from_total", {})
+    elif check is not None and check.result.grade:
+        expected, source = check.result.grade, ("from_table", {"table": check.table.sheet})
+    else:
+        return []
+    if expected is None or grade_word(word, scheme) == expected:
+        return []
+    return [_finding(number, sentence, ("narr_grade", {}), source, expected, word)]
+
+
+def _stated_total(sentence: str) -> Decimal | None:
+    match = _TOTAL_LABEL.search(sentence)
+    if match:
+        return Decimal(match.group(2))
+    totals = [Decimal(value) for label, value in _SCORE.findall(sentence)
+              if not any(word in label for word, _ in _PARTS) and any(h in label for h in _TOTAL_HINTS)]
+    return totals[-1] if len(totals) == 1 or (totals and len(set(totals)) == 1) else None
+
+
+# --- amounts and shares ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Amount:
+    label: str
+    value: Decimal
+    text: str
+    start: int
+    end: int
+
+
+def _amounts(sentence: str) -> list[_Amount]:
+    found = []
+    for match in _AMOUNT.finditer(sentence):
+        label = re.sub(r"^(?:其中|以及|及|和|、|，)+", "", match.group(1))
+        found.append(_Amount(label, Decimal(match.group(2)), match.group(2), match.start(), match.end()))
+    return found
+
+
+def _amount_claims(sentence: str, number: int) -> list[Finding]:
+    """'T X万元，其中A Y万元，B Z万元' and 'A中B Y万元，C Z万元': parts against their total."""
+    amounts = _amounts(sentence)
+    findings = []
+    for total, parts in _groups(sentence, amounts):
+        if len(parts) < 2:
+            continue
+        summed = sum((part.value for part in parts), Decimal(0))
+        if total.value == 0 or abs(summed - total.value) > _NEAR * total.value:
+            continue  # a partial list, not a typo: skipped
+        pieces = [(part.value, decimals_written(part.text)) for part in parts]
+        if not sum_within_tolerance(total.value, decimals_written(total.text), pieces):
+            findings.append(_finding(number, sentence, ("narr_amount", {"label": total.label or "合计"}),
+                                     ("from_parts", {}), summed, total.value))
+    return findings
+
+
+def _groups(sentence: str, amounts: list[_Amount]) -> list[tuple[_Amount, list[_Amount]]]:
+    """(total, its parts) as the sentence states them."""
+    groups: list[tuple[_Amount, list[_Amount]]] = []
+    nested: set[int] = set()
+    for index, amount in enumerate(amounts):  # 'A中B …，C …' up to the next ';': parts of A
+        owner = next((other for other in amounts[:index] if other.label and amount.label.startswith(other.label + "中")),
+                      None)
+        if owner is None:
+            continue
+        stop = sentence.find(";", amount.start)  # the sentence is normalised: '；' reads ';'
+
+        members = [a for a in amounts[index:] if stop < 0 or a.start < stop]
+        groups.append((owner, members))
+        nested.update(id(a) for a in members)
+    marker = sentence.find("其中")  # '其中' after a total: what follows adds up to it
+    if marker >= 0:
+        before = [a for a in amounts if a.end <= marker]
+        after = [a for a in amounts if a.start >= marker and id(a) not in nested]
+        if before and after:
+            groups.append((before[-1], after))
+    return groups
+
+
+def _share_claims(sentence: str, number: int) -> list[Finding]:
+    """'A X万元，占总支出Y%': X over the sentence's total of that kind."""
+    amounts = _amounts(sentence)
+    findings = []
+    for match in _SHARE.finditer(sentence):
+        part = next((a for a in reversed(amounts) if a.end <= match.start()), None)
+        base_word = match.group(1)
+        kind = "支出" if "支出" in base_word else "收入" if "收入" in base_word else None
+        bases = [a for a in amounts if kind and kind in a.label and any(w in a.label for w in ("总", "合计", "全部"))]
+        if part is None or len(bases) != 1 or bases[0] is part or bases[0].value == 0:
+            continue
+        exact = part.value / bases[0].value
+        stated = Decimal(match.group(2)) / 100
+        if abs(exact - stated) > _percent_tolerance(match.group(2)):
+            expected = round_half_up(exact, 4)
+            findings.append(_finding(number, sentence, ("narr_share", {"label": part.label}), ("from_amounts", {}),
+                                     expected, stated, "rate"))
+    return findings
+
+
+def _rate_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+    match = _RATE.search(sentence)
+    if match is None:
+        return []
+    stated = Decimal(match.group(1)) / 100
+    amounts = _amounts(sentence)
+    budget = [a for a in amounts if "预算" in a.label and "执行" not in a.label]
+    executed = [a for a in amounts if "执行" in a.label or "支出" in a.label]
+    if len(budget) == 1 and len(executed) == 1 and budget[0].value:
+        exact, source = executed[0].value / budget[0].value, ("from_amounts", {})
+    elif check is not None and check.result.rate is not None:
+        exact, source = check.result.rate, ("from_table", {"table": check.table.sheet})
+    else:
+        return []
+    if abs(exact - stated) > _percent_tolerance(match.group(1)):
+        return [_finding(number, sentence, ("narr_rate", {}), source, round_half_up(exact, 4), stated, "rate")]
+    return []
+
+
+def _percent_tolerance(text: str) -> Decimal:
+    """A percentage written with d decimals stands for ±½·10⁻ᵈ percent (domain rules §4)."""
+    return Decimal("0.5").scaleb(-(decimals_written(text) + 2)) + Decimal("1e-9")

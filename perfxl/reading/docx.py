@@ -1,0 +1,203 @@
+"""Read a Word self-evaluation report (.docx): its scoring tables and the paragraphs of its text.
+
+Departments write their report (部门整体支出绩效自评报告) in Word with the scoring tables inside.
+Each Word table is laid out on a grid (``gridSpan`` spans columns, ``vMerge`` continues a cell
+down), turned into a :class:`~perfxl.reading.xlsx.Sheet` named ``表N``, and read by the same
+form reader as a hand-made workbook; every cell is then relocated as ``R{row}C{col}`` in that
+table. Paragraphs are numbered ``P{n}`` among the body's top-level paragraphs (as python-docx's
+``Document.paragraphs``), and grouped into sections by their headings so that a sentence can be
+tied to the table of its section.
+
+The same safety as an .xlsx: size and zip limits, no DTD in any part, and the supervised worker's
+time and memory limits around it.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from perfxl.model import Field, ScoreTable
+from perfxl.reading.forms import Grid, sheet_tables
+from perfxl.reading.xlsx import (
+    DEFAULT_LIMITS,
+    Cell,
+    Limits,
+    Sheet,
+    UnreadableWorkbook,
+    cell_ref,
+    check_zip_limits,
+    split_ref,
+)
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEADING_TEXT = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节部分])")
+
+
+@dataclass
+class Paragraph:
+    number: int  # P{n}: 1-based among the body's top-level paragraphs
+    text: str
+    section: int  # the heading section it stands in
+
+
+@dataclass
+class Report:
+    """What a Word report holds: its scoring tables (in order) and its text."""
+
+    tables: list[ScoreTable] = field(default_factory=list)
+    table_sections: list[int] = field(default_factory=list)  # section of each scoring table
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
+    """The scoring tables and paragraphs of a .docx; UnreadableWorkbook with the reason otherwise."""
+    body = _document_body(Path(path), limits)
+    report = Report()
+    section = 0
+    paragraph_count = table_count = 0
+    for child in body:
+        if child.tag == _W + "p":
+            paragraph_count += 1
+            text = _text(child)
+            if _is_heading(child, text):
+                section += 1
+            report.paragraphs.append(Paragraph(paragraph_count, text, section))
+        elif child.tag == _W + "tbl":
+            table_count += 1
+            for table in sheet_tables(Grid(_table_sheet(child, f"表{table_count}"))):
+                _relocate(table)
+                report.tables.append(table)
+                report.table_sections.append(section)
+    return report
+
+
+def _document_body(path: Path, limits: Limits) -> etree._Element:
+    """word/document.xml's body, read with python-docx once the file has passed the safety checks."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise UnreadableWorkbook("io", f"无法打开文件：{exc.strerror}") from None
+    if size == 0:
+        raise UnreadableWorkbook("empty", "文件为空（0 字节）")
+    if head == _OLE:
+        raise UnreadableWorkbook("doc", "这是 Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交")
+    if size > limits.max_file_bytes:
+        raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_zip_limits(archive, limits)
+            if "word/document.xml" not in archive.namelist():
+                raise UnreadableWorkbook("unknown_format", "不是 Word 文档：缺少 word/document.xml")
+            _refuse_dtds(archive)
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+        raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx on a damaged part
+        raise UnreadableWorkbook("corrupt", f"Word 文档内容损坏（{type(exc).__name__}: {exc}）") from None
+    return document.element.body
+
+
+def _refuse_dtds(archive: zipfile.ZipFile) -> None:
+    for info in archive.infolist():
+        if info.filename.lower().endswith((".xml", ".rels")):
+            with archive.open(info) as handle:
+                if b"<!DOCTYPE" in handle.read(65536):
+                    raise UnreadableWorkbook("xml_dtd", f"文件中的 {info.filename} 含有 DTD/实体声明，出于安全原因拒绝读取")
+
+
+def _text(element: etree._Element) -> str:
+    """A paragraph's or a cell's text: its runs in order (tabs and breaks as spaces and new lines)."""
+    parts = []
+    for node in element.iter(_W + "t", _W + "tab", _W + "br", _W + "p"):
+        if node.tag == _W + "t":
+            parts.append(node.text or "")
+        elif node.tag == _W + "tab":
+            parts.append(" ")
+        elif node.tag == _W + "br" or (node.tag == _W + "p" and parts):
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+def _is_heading(paragraph: etree._Element, text: str) -> bool:
+    style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    name = (style.get(_W + "val") or "").lower() if style is not None else ""
+    outline = paragraph.find(f"{_W}pPr/{_W}outlineLvl")
+    return bool(text) and (name.startswith(("heading", "标题", "title")) or name in {"1", "2", "3"}
+                           or outline is not None or bool(_HEADING_TEXT.match(text)))
+
+
+def _table_sheet(table: etree._Element, name: str) -> Sheet:
+    """A Word table on its grid, as a sheet: each cell at its grid position, merged cells as ranges."""
+    sheet = Sheet(name, "visible")
+    above: dict[int, tuple[int, int, int]] = {}  # grid column → (top row, first column, span) of a vMerge
+    for row_number, tr in enumerate(table.iterfind(_W + "tr"), start=1):
+        column = 1 + _int(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        for tc in tr.iterfind(_W + "tc"):
+            span = max(_int(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1), 1)
+            merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            continues = merge is not None and merge.get(_W + "val") in (None, "continue")
+            if continues and column in above:
+                top, first, width = above[column]
+                above[column] = (top, first, width)
+                _extend(sheet, top, first, row_number, width)
+            else:
+                text = _text(tc)
+                if text:
+                    sheet.cells[cell_ref(row_number, column)] = Cell(text)
+                if span > 1:
+                    sheet.merged.append(f"{cell_ref(row_number, column)}:{cell_ref(row_number, column + span - 1)}")
+                above[column] = (row_number, column, span)
+            column += span
+    return sheet
+
+
+def _extend(sheet: Sheet, top: int, first: int, bottom: int, width: int) -> None:
+    """Grow the merged range of a vertically merged cell down to ``bottom``."""
+    start = cell_ref(top, first)
+    end = cell_ref(bottom, first + width - 1)
+    sheet.merged = [rng for rng in sheet.merged if not rng.startswith(start + ":")]
+    sheet.merged.append(f"{start}:{end}")
+
+
+def _int(node: etree._Element | None, default: int) -> int:
+    if node is None:
+        return default
+    try:
+        return int(node.get(_W + "val") or default)
+    except ValueError:
+        return default
+
+
+def _relocate(table: ScoreTable) -> None:
+    """Every field's cell as a Word table names it: 'H20' → 'R20C8'."""
+    def walk(value: Any) -> None:
+        if isinstance(value, Field):
+            if value.cell:
+                try:
+                    row, column = split_ref(value.cell)
+                except ValueError:
+                    return
+                value.cell = f"R{row}C{column}"
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif is_dataclass(value) and not isinstance(value, type):
+            for item in fields(value):
+                walk(getattr(value, item.name))
+
+    walk(table)
