@@ -29,6 +29,8 @@ from perfxl.scheme import Scheme, load_scheme, parse_scheme
 WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".et", ".ett", ".ods"}
 #: Files that look like submissions but that perfxl does not read: the reason says what to do.
 REFUSED_SUFFIXES = {".xlsm": "macros", ".xlsb": "xlsb", ".doc": "doc", ".pdf": "pdf"}
+#: Word reports: their tables and the figures their text states.
+REPORT_SUFFIXES = {".docx"}
 
 #: A scheme as given to the batch: a Scheme, a shipped name or a file's (text, format), or None.
 SchemeOption = Scheme | str | tuple[str, str] | None
@@ -61,7 +63,7 @@ def _skip_reason(path: Path) -> str | None:
     if path.name.startswith(("~$", ".~lock.")):
         return "lock_file"  # the lock file of a workbook open in Excel / LibreOffice, not a submission
     suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES or suffix == ".docx":
+    if suffix in WORKBOOK_SUFFIXES or suffix in REFUSED_SUFFIXES or suffix in REPORT_SUFFIXES:
         return None
     return "not_a_submission"
 
@@ -78,7 +80,7 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     refused = REFUSED_SUFFIXES.get(path.suffix.lower())
     if refused:
         return unreadable_result(path, refused, sha256=result.sha256, started=started)
-    if path.suffix.lower() == ".docx":
+    if path.suffix.lower() in REPORT_SUFFIXES:
         return _reconcile_report(path, result, resolve_scheme(scheme), started)
     try:
         with _open(path) as book:
