@@ -234,11 +234,15 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str) -> None:
     """Copies of the current submissions with findings; copies perfxl wrote earlier that no longer
     apply are removed (a file perfxl did not write is never touched)."""
     from perfxl.outputs.annotate import AnnotateError, annotate
+    from perfxl.outputs.annotate_docx import annotate_report
 
     earlier = _copies_record(annotate_dir)
     for result in outcome.current:
         try:
-            annotate(result, annotate_dir, lang, written=outcome.annotated)
+            if result.format == "docx":
+                annotate_report(result, annotate_dir, lang, written=outcome.annotated)
+            else:
+                annotate(result, annotate_dir, lang, written=outcome.annotated)
         except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
             if not isinstance(exc, AnnotateError):
                 exc = AnnotateError(f"{type(exc).__name__}: {exc}")

@@ -37,6 +37,8 @@ from perfxl.reading.xlsx import (
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: An annotated copy's keywords: 'perfxl-review:N', its first N paragraphs are perfxl's review section.
+REVIEW_MARK = "perfxl-review:"
 _HEADING_TEXT = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节部分])")
 
 
@@ -56,14 +58,24 @@ class Report:
     paragraphs: list[Paragraph] = field(default_factory=list)
 
 
+def review_paragraphs(keywords: str) -> int:
+    """How many paragraphs at the top are perfxl's review section (an annotated copy), from its keywords."""
+    match = re.search(re.escape(REVIEW_MARK) + r"(\d+)", keywords or "")
+    return int(match.group(1)) if match else 0
+
+
 def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     """The scoring tables and paragraphs of a .docx; UnreadableWorkbook with the reason otherwise."""
-    body = _document_body(Path(path), limits)
+    body, keywords = _document_body(Path(path), limits)
+    skip = review_paragraphs(keywords)  # perfxl's own review section of an annotated copy: never data
     report = Report()
     section = 0
     paragraph_count = table_count = 0
     for child in body:
         if child.tag == _W + "p":
+            if skip:
+                skip -= 1
+                continue
             paragraph_count += 1
             text = _text(child)
             if _is_heading(child, text):
@@ -78,7 +90,7 @@ def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
     return report
 
 
-def _document_body(path: Path, limits: Limits) -> etree._Element:
+def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
     """word/document.xml's body, read with python-docx once the file has passed the safety checks."""
     try:
         size = path.stat().st_size
@@ -106,7 +118,7 @@ def _document_body(path: Path, limits: Limits) -> etree._Element:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx on a damaged part
         raise UnreadableWorkbook("corrupt", f"Word 文档内容损坏（{type(exc).__name__}: {exc}）") from None
-    return document.element.body
+    return document.element.body, document.core_properties.keywords or ""
 
 
 def _refuse_dtds(archive: zipfile.ZipFile) -> None:
