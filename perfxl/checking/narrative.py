@@ -92,12 +92,16 @@ def _sentence_claims(original: str, number: int, check: TableCheck | None) -> li
     """The claims of one sentence, read in its normalised form (half-width digits and punctuation);
     a finding quotes the sentence as written."""
     sentence = normalise_text(original)
+    if not any(mark in sentence for mark in ("分", "%", "万元", "等次", "等级", "评定", "评价结果")):
+        return []  # most sentences state no figure: nothing to look for
     scheme = check.scheme if check is not None else load_scheme("standard")
-    found = _score_claims(sentence, number, check)
+    found = _score_claims(sentence, number, check) if "分" in sentence else []
     found += _grade_claims(sentence, number, check, scheme)
-    found += _amount_claims(sentence, number)
-    found += _share_claims(sentence, number)
-    found += _rate_claims(sentence, number, check)
+    amounts = _amounts(sentence) if "万元" in sentence else []
+    found += _amount_claims(sentence, number, amounts)
+    if "%" in sentence:
+        found += _share_claims(sentence, number, amounts)
+        found += _rate_claims(sentence, number, check, amounts)
     quote = original.strip() if len(original.strip()) <= 60 else original.strip()[:58] + "……"
     for finding in found:
         finding.params["quote"] = quote
@@ -204,9 +208,8 @@ def _amounts(sentence: str) -> list[_Amount]:
     return found
 
 
-def _amount_claims(sentence: str, number: int) -> list[Finding]:
+def _amount_claims(sentence: str, number: int, amounts: list[_Amount]) -> list[Finding]:
     """'T X万元，其中A Y万元，B Z万元' and 'A中B Y万元，C Z万元': parts against their total."""
-    amounts = _amounts(sentence)
     findings = []
     for total, parts in _groups(sentence, amounts):
         if len(parts) < 2:
@@ -244,9 +247,8 @@ def _groups(sentence: str, amounts: list[_Amount]) -> list[tuple[_Amount, list[_
     return groups
 
 
-def _share_claims(sentence: str, number: int) -> list[Finding]:
+def _share_claims(sentence: str, number: int, amounts: list[_Amount]) -> list[Finding]:
     """'A X万元，占总支出Y%': X over the sentence's total of that kind."""
-    amounts = _amounts(sentence)
     findings = []
     for match in _SHARE.finditer(sentence):
         part = next((a for a in reversed(amounts) if a.end <= match.start()), None)
@@ -264,12 +266,11 @@ def _share_claims(sentence: str, number: int) -> list[Finding]:
     return findings
 
 
-def _rate_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+def _rate_claims(sentence: str, number: int, check: TableCheck | None, amounts: list[_Amount]) -> list[Finding]:
     match = _RATE.search(sentence)
     if match is None:
         return []
     stated = Decimal(match.group(1)) / 100
-    amounts = _amounts(sentence)
     budget = [a for a in amounts if "预算" in a.label and "执行" not in a.label]
     executed = [a for a in amounts if "执行" in a.label or "支出" in a.label]
     if len(budget) == 1 and len(executed) == 1 and budget[0].value:

@@ -30,6 +30,7 @@ from perfxl.reading.xlsx import (
     Limits,
     Sheet,
     UnreadableWorkbook,
+    _read_member,
     cell_ref,
     check_zip_limits,
     split_ref,
@@ -110,15 +111,23 @@ def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
             if "word/document.xml" not in archive.namelist():
                 raise UnreadableWorkbook("unknown_format", "不是 Word 文档：缺少 word/document.xml")
             _refuse_dtds(archive)
+            document = _read_member(archive, archive.getinfo("word/document.xml"), limits)
+            core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
-    import docx
+    # python-docx's own XML layer for the document part; the other parts (styles, numbering, media)
+    # are not needed to read the text and tables, so the package is not loaded whole.
+    from docx.oxml.parser import parse_xml
 
     try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx on a damaged part
+        root = parse_xml(document)
+    except Exception as exc:  # invalid XML in the document part
         raise UnreadableWorkbook("corrupt", f"Word 文档内容损坏（{type(exc).__name__}: {exc}）") from None
-    return document.element.body, document.core_properties.keywords or ""
+    body = root.find(_W + "body")
+    if body is None:
+        raise UnreadableWorkbook("corrupt", "Word 文档内容损坏：没有正文")
+    keywords = re.search(rb"<cp:keywords>([^<]*)</cp:keywords>", core)
+    return body, keywords.group(1).decode("utf-8", "replace") if keywords else ""
 
 
 def _refuse_dtds(archive: zipfile.ZipFile) -> None:

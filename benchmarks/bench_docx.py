@@ -1,0 +1,84 @@
+"""Benchmark: Word reports in the batch (target: a 20-page report with four tables ≤ 50 ms a file).
+
+    python benchmarks/bench_docx.py [--n 300]
+
+Writes one report of about 20 pages (headings, ~230 paragraphs restating figures, four scoring
+tables with merged cells, built like tests/test_docx.py's), copies it N times, and measures in a
+fresh process `perfxl reconcile DIR --jobs 1 -q --no-ledger` end to end, and python-docx merely
+opening each file (the baseline). It prints; it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench_reconcile import measure  # noqa: E402
+
+PERFXL = """
+from perfxl.cli import main
+try:
+    main(["reconcile", sys.argv[2], "--jobs", "1", "-q", "--no-ledger"])
+except SystemExit:
+    pass
+"""
+OPEN_ONLY = """
+from pathlib import Path
+import docx
+for path in sorted(Path(sys.argv[2]).glob("*.docx")):
+    document = docx.Document(str(path))
+    document.paragraphs, document.tables
+"""
+FILLER = ("按照县委、县政府的统一部署，本单位围绕年度重点工作，加强预算绩效管理，规范资金使用，"
+          "各项工作有序推进，较好地完成了年度目标任务。")
+
+
+def build_report(path: Path) -> None:
+    import docx
+    from test_docx import scoring_table
+
+    document = docx.Document()
+    for section in range(4):
+        document.add_heading(f"{'一二三四'[section]}、项目{section + 1}绩效情况", 1)
+        for _ in range(55):
+            document.add_paragraph(FILLER * 2)
+        document.add_paragraph("全年预算数3663.27万元，执行数2659.40万元，完成预算的72.60%。")
+        document.add_paragraph("产出指标得分40分，效益指标得分20分，满意度得分10分，成本指标得分20分，绩效评价得分为90分，"
+                               "评价等次为优。")
+        scoring_table(document)
+    document.save(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=300)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="perfxl-bench-docx-"))
+    try:
+        source = work / "report.docx"
+        build_report(source)
+        folder = work / "inbox"
+        folder.mkdir()
+        for index in range(args.n):
+            shutil.copyfile(source, folder / f"{index:04d}.docx")
+        perfxl = measure(PERFXL, str(folder))
+        opened = measure(OPEN_ONLY, str(folder))
+        per_file = perfxl["seconds"] / args.n * 1000
+        print(f"report: {source.stat().st_size // 1024} KB, 4 tables, ~230 paragraphs")
+        print(f"perfxl reconcile --jobs 1: {per_file:.1f} ms a file ({args.n / perfxl['seconds']:.1f} files/s, "
+              f"peak {perfxl['peak_mb']:.0f} MB)  (target ≤ 50 ms)")
+        print(f"python-docx opening only:  {opened['seconds'] / args.n * 1000:.1f} ms a file (baseline); "
+              f"ratio {perfxl['seconds'] / opened['seconds']:.2f}×")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
