@@ -38,7 +38,9 @@ _TOTAL_WORDS = ("总分", "总得分", "综合得分")
 _TOTAL_LABEL = re.compile(r"(总分|综合得分|总得分)(?:为|是|：|:)?\s*" + _NUMBER + r"\s*分")
 _GRADE = re.compile(r"(?:评价等次|评价等级|等次|评价结果|评定)(?:为|是|：|:|评定为|确定为)?\s*[“\"「『]?"
                     r"(优秀|良好|中等|合格|一般|较差|不合格|优|良|中|差)(?![\u4e00-\u9fff])")
-_AMOUNT = re.compile(r"([\u4e00-\u9fff（）()、]{1,24}?)\s*(?:为|是|：|:|共|合计)?\s*" + _NUMBER + r"\s*万元")
+# '万元', or '万' alone before punctuation ('上级拨款30万，…'), never '万人'
+_AMOUNT = re.compile(r"([\u4e00-\u9fff（）()、]{1,24}?)\s*(?:为|是|：|:|共|合计)?\s*" + _NUMBER
+                     + r"\s*万(?:元|(?![\u4e00-\u9fff]))")
 _SHARE = re.compile(r"占([\u4e00-\u9fff]{1,12}?)(?:的)?(?:比例|比重)?(?:为|是)?\s*" + _NUMBER + r"\s*%")
 _RATE = re.compile(r"(?:预算执行率|执行率|完成预算的|完成率)(?:为|是|：|:|达到|达)?\s*" + _NUMBER + r"\s*%")
 _PARTS = (("预算执行", "budget"), ("产出", "output"), ("效益", "benefit"), ("满意", "satisfaction"),
@@ -92,12 +94,12 @@ def _sentence_claims(original: str, number: int, check: TableCheck | None) -> li
     """The claims of one sentence, read in its normalised form (half-width digits and punctuation);
     a finding quotes the sentence as written."""
     sentence = normalise_text(original)
-    if not any(mark in sentence for mark in ("分", "%", "万元", "等次", "等级", "评定", "评价结果")):
+    if not any(mark in sentence for mark in ("分", "%", "万", "等次", "等级", "评定", "评价结果")):
         return []  # most sentences state no figure: nothing to look for
     scheme = check.scheme if check is not None else load_scheme("standard")
     found = _score_claims(sentence, number, check) if "分" in sentence else []
     found += _grade_claims(sentence, number, check, scheme)
-    amounts = _amounts(sentence) if "万元" in sentence else []
+    amounts = _amounts(sentence) if "万" in sentence else []
     found += _amount_claims(sentence, number, amounts)
     if "%" in sentence:
         found += _share_claims(sentence, number, amounts)
