@@ -566,3 +566,29 @@ def test_reconcile_gives_the_same_findings_in_every_format(stem):
             (f.code, f.sheet, f.cell, f.expected, f.found) for f in source.findings]
         assert [(t.kind, t.declared_total, t.computed_total) for t in saved.tables] == [
             (t.kind, t.declared_total, t.computed_total) for t in source.tables]
+
+
+def test_hostile_xls_and_ods_never_stop_a_batch(tmp_path):
+    """Mutated .xls/.ods/.et files in a supervised batch: every file gets a result, the batch finishes."""
+    import random
+
+    from perfxl.reconcile import reconcile_paths
+
+    folder = Path(__file__).resolve().parent / "formats"
+    rng = random.Random(20241125)
+    sources = sorted(folder.glob("*.xls")) + sorted(folder.glob("*.ods")) + sorted(folder.glob("*.et"))
+    made = []
+    for index in range(36):
+        source = sources[index % len(sources)]
+        data = bytearray(source.read_bytes())
+        for _ in range(rng.randint(1, 40)):
+            position = rng.randrange(len(data))
+            data[position] = rng.randrange(256)
+        if index % 5 == 0:
+            data = data[: rng.randrange(64, len(data))]
+        target = tmp_path / f"{index:02d}{source.suffix}"
+        target.write_bytes(bytes(data))
+        made.append(target)
+    results = list(reconcile_paths(made, jobs=2, timeout=20))
+    assert [Path(r.path).name for r in results] == [p.name for p in made]
+    assert all(r.status in ("clean", "warnings", "errors", "unreadable") for r in results)
