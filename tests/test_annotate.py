@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,15 @@ from standard_forms import seed_003_workbook
 
 from perfxl.files import sha256_of
 from perfxl.model import Finding
-from perfxl.outputs.annotate import ERROR_COLOR, WARNING_COLOR, AnnotateError, annotate
+from perfxl.outputs.annotate import (
+    COLUMN_WIDTHS,
+    ERROR_COLOR,
+    REVIEW_HEADER_ROW,
+    WARNING_COLOR,
+    AnnotateError,
+    annotate,
+)
+from perfxl.outputs.workbook import text_width
 from perfxl.reading.xlsx import Workbook
 from perfxl.reconcile import reconcile_file
 
@@ -32,7 +41,12 @@ def key(finding: Finding) -> tuple:
 
 
 def review_rows(book) -> list[tuple]:
-    return list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+    return list(book.worksheets[0].iter_rows(min_row=REVIEW_HEADER_ROW + 1, values_only=True))
+
+
+def at(column: str, finding: int) -> str:
+    """The review sheet's cell of the ``finding``-th finding (1-based) in ``column``."""
+    return f"{column}{REVIEW_HEADER_ROW + finding}"
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +99,28 @@ def test_the_review_sheet_comes_first_and_lists_every_finding(total_97):
     assert [row[1] for row in rows] == result.codes()
     assert rows[1][:5] == (2, "TOTAL_MISMATCH", "错误", "自评表", "I49")
     assert (rows[1][6], rows[1][7]) == (95, 97)
-    assert review["E3"].hyperlink.location == "'自评表'!I49"
+    assert review[at("E", 2)].hyperlink.location == "'自评表'!I49"
+    assert [c.value for c in review[REVIEW_HEADER_ROW]] == ["序号", "代码", "级别", "工作表", "单元格", "说明", "应为", "实为"]
+    assert review.freeze_panes == at("A", 1) and review.auto_filter.ref == f"A{REVIEW_HEADER_ROW}:{at('H', len(rows))}"
+
+
+def test_the_review_sheet_says_whose_file_when_and_what_to_do(tmp_path):
+    result = reconcile_file(TOTAL_97)
+    review = openpyxl.load_workbook(annotate(result, tmp_path, when=date(2025, 4, 1))).worksheets[0]
+    assert review["A1"].value == "绩效自评表审核意见" and review["A1"].font.b and review["A1"].font.sz == 16
+    assert review["A2"].value == "部门（单位）：中国共产党株洲市芦淞区委员会宣传部"
+    errors = sum(f.severity == "error" for f in result.findings)
+    assert review["A3"].value == (f"审核日期：2025-04-01　　文件：{TOTAL_97.name}　　共 {len(result.findings)} 条："
+                                  f"错误 {errors} 条，警告 {len(result.findings) - errors} 条")
+    steps = review["A4"].value
+    for words in ("标红", "必须改正", "标黄", "链接", "批注", "保存本文件", ".xlsx", "发回审核部门"):
+        assert words in steps, words
+    assert {f"A{row}:H{row}" for row in range(1, 5)} <= {str(r) for r in review.merged_cells.ranges}
+    lines = -(-text_width(steps) // sum(COLUMN_WIDTHS))  # at least: merged over all the columns
+    assert lines >= 2 and review["A4"].alignment.wrap_text and review.row_dimensions[4].height >= 15 * lines
+    english = openpyxl.load_workbook(annotate(result, tmp_path / "en", "en", when=date(2025, 4, 1))).worksheets[0]
+    assert english["A2"].value == "Department: 中国共产党株洲市芦淞区委员会宣传部"
+    assert english["A3"].value.startswith("Reviewed on 2025-04-01") and "send it back" in english["A4"].value
 
 
 def test_the_original_is_untouched(total_97):
@@ -180,9 +215,9 @@ def test_findings_without_a_usable_cell_are_listed_only(seed_99, tmp_path):
     assert [row[1] for row in rows] == seed_99.codes()
     assert rows[-1][3:6] == (None, None, "工作簿结构保护已被撤销")
     review = book.worksheets[0]
-    assert review["E4"].hyperlink is None  # the sheet is not there
-    assert review["E5"].hyperlink is None and review["E6"].hyperlink is None  # no such cell
-    assert review["D7"].hyperlink.location == "'附件3'!A1"  # a finding about a whole sheet
+    assert review[at("E", 3)].hyperlink is None  # the sheet is not there
+    assert review[at("E", 4)].hyperlink is None and review[at("E", 5)].hyperlink is None  # no such cell
+    assert review[at("D", 6)].hyperlink.location == "'附件3'!A1"  # a finding about a whole sheet
     assert book["附件3"]["A1"].comment is None
 
 
@@ -194,7 +229,7 @@ def test_a_cell_inside_a_merged_range_annotates_its_top_left(seed_99, tmp_path):
     assert "B26:G26" in {str(r) for r in sheet.merged_cells.ranges}
     assert fill_of(sheet["B26"]) == ERROR_COLOR and "[MISSING_VALUE]" in sheet["B26"].comment.text
     assert fill_of(sheet["C12"]) == ERROR_COLOR and "评价等次未填写" in sheet["C12"].comment.text
-    assert book.worksheets[0]["E4"].hyperlink.location == "'附件3'!B26"
+    assert book.worksheets[0][at("E", 3)].hyperlink.location == "'附件3'!B26"
 
 
 def test_text_from_the_submission_never_becomes_a_formula(seed_99, tmp_path):
@@ -206,13 +241,13 @@ def test_text_from_the_submission_never_becomes_a_formula(seed_99, tmp_path):
         review_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in review_xml and "<f " not in review_xml
     review = openpyxl.load_workbook(copy).worksheets[0]
-    for row, text in enumerate(planted, start=4):
+    for row, text in enumerate(planted, start=REVIEW_HEADER_ROW + 3):
         found = review.cell(row=row, column=8)
         assert (found.value, found.data_type, found.quotePrefix) == (text, "s", True)
         message = review.cell(row=row, column=6)
         assert message.value.startswith(text) and message.data_type == "s" and message.quotePrefix
     with Workbook(copy) as annotated:  # and perfxl's reader sees plain text there too
-        assert annotated.sheet("审核意见").get("H4").formula is None
+        assert annotated.sheet("审核意见").get(at("H", 3)).formula is None
 
 
 def test_a_taken_name_gets_a_suffix_and_the_original_is_never_overwritten(seed_99, tmp_path):
@@ -251,12 +286,14 @@ def test_libreoffice_opens_the_copy(total_97, tmp_path):
     other = tmp_path / "resaved.xlsx"
     [job] = run_jobs([{"input": str(copy), "output": str(other), "ops": [
         {"op": "read", "sheet": "自评表", "cell": "I49"},
-        {"op": "read", "sheet": "审核意见", "cell": "B3"},
+        {"op": "read", "sheet": "审核意见", "cell": at("B", 2)},
+        {"op": "read", "sheet": "审核意见", "cell": "A2"},
     ]}])
     assert job["ok"], job["error"]
-    total, code = job["reads"]
+    total, code, department = job["reads"]
     assert (total["type"], total["value"]) == ("VALUE", 97)
     assert (code["type"], code["string"]) == ("TEXT", "TOTAL_MISMATCH")
+    assert department["string"] == "部门（单位）：中国共产党株洲市芦淞区委员会宣传部"
     assert other.exists()
 
 

@@ -416,7 +416,10 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
 
     # The reviewer's workbook says the same, one row per department of the roster.
     book = load_workbook(out / "审核报告.xlsx")
-    summary = {row[0].value: row for row in book["汇总"].iter_rows(min_row=2)}
+    from perfxl.outputs.workbook import SUMMARY_TOP
+
+    sheet = book["汇总"]  # title, date and header above; the totals row below
+    summary = {row[0].value: row for row in sheet.iter_rows(min_row=SUMMARY_TOP + 2, max_row=sheet.max_row - 1)}
     assert len(summary) == 30
     expected_status = {"not_submitted": "未提交", "errors": "有错误", "clean": "通过"}
     for code in codes:

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,9 @@ from perfxl.codes import REGISTRY, render
 from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.outputs.workbook import (
     FINDING_HEADERS,
+    STATUS_COLOURS,
     SUMMARY_HEADERS,
+    SUMMARY_TOP,
     build_report,
     grade_counts,
     level_means,
@@ -92,15 +95,51 @@ def book(report: Path) -> openpyxl.Workbook:
     return openpyxl.load_workbook(report)
 
 
+SUMMARY_HEADER_ROW = SUMMARY_TOP + 1  # 1-based, under the title and the date
+
+
 def _records(sheet) -> list[dict]:
-    header = [c.value for c in sheet[1]]
-    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+    """The data rows of a sheet by header; 汇总's own rows only (not its title, date or totals)."""
+    summary = sheet.title in ("汇总", "Summary")
+    header_row = SUMMARY_HEADER_ROW if summary else 1
+    header = [c.value for c in sheet[header_row]]
+    rows = list(sheet.iter_rows(min_row=header_row + 1))
+    return [dict(zip(header, row, strict=True)) for row in (rows[:-1] if summary else rows)]
+
+
+def _totals(sheet) -> dict:
+    header = [c.value for c in sheet[SUMMARY_HEADER_ROW]]
+    return dict(zip(header, [c.value for c in sheet[sheet.max_row]], strict=True))
 
 
 def test_sheets_have_chinese_names(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == ["汇总", "问题明细", "统计"]
-    assert [c.value for c in book["汇总"][1]] == SUMMARY_HEADERS["zh"]
+    assert [c.value for c in book["汇总"][SUMMARY_HEADER_ROW]] == SUMMARY_HEADERS["zh"]
     assert [c.value for c in book["问题明细"][1]] == FINDING_HEADERS["zh"]
+
+
+def test_summary_has_a_title_the_date_and_a_totals_row(rows: list[DepartmentRow], tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    write_report(path, rows, when=date(2025, 3, 20))
+    sheet = openpyxl.load_workbook(path)["汇总"]
+    assert sheet["A1"].value == "2024年度绩效自评表审核汇总" and sheet["A1"].font.b  # most files are of 2024
+    assert sheet["A2"].value == "审核日期：2025-03-20"
+    assert {"A1:K1", "A2:K2"} <= {str(r) for r in sheet.merged_cells.ranges}
+    totals = _totals(sheet)
+    assert sheet.max_row == SUMMARY_HEADER_ROW + len(rows) + 1
+    assert totals["部门编码"] == "合计" and totals["部门名称"] == "6 个部门"  # the unmatched file is no department
+    assert totals["文件"] == "6 个文件" and totals["重复提交"] == "2 个"
+    records = _records(sheet)
+    assert totals["错误数"] == sum(r["错误数"].value or 0 for r in records) == 5
+    assert totals["警告数"] == sum(r["警告数"].value or 0 for r in records)
+    assert totals["评价等次"].split("\n") == ["优 4", "良 1"]
+    assert totals["状态"].split("\n") == ["通过 1", "仅有警告 1", "有错误 2", "无法读取 1", "未提交 1", "未匹配名单 1"]
+    assert sheet[sheet.max_row][0].font.b
+    assert sheet.auto_filter.ref == f"A{SUMMARY_HEADER_ROW}:K{SUMMARY_HEADER_ROW + len(rows)}"  # not the totals
+    english = tmp_path / "en.xlsx"
+    write_report(english, rows, lang="en", when=date(2025, 3, 20))
+    sheet = openpyxl.load_workbook(english)["Summary"]
+    assert sheet["A2"].value == "Reviewed on 2025-03-20" and _totals(sheet)["Code"] == "Total"
 
 
 def test_summary_has_one_row_per_department(book: openpyxl.Workbook, rows: list[DepartmentRow]) -> None:
@@ -127,6 +166,9 @@ def test_summary_totals_grades_and_counts(book: openpyxl.Workbook) -> None:
 def test_status_cells_are_coloured(book: openpyxl.Workbook) -> None:
     fills = [r["状态"].fill.fgColor.rgb[-6:] for r in _records(book["汇总"])]
     assert fills[:4] == ["C6EFCE", "FFEB9C", "FFC7CE", "D9D9D9"]  # green, amber, red, grey
+    # The stray file is clean, yet not green: unmatched has a colour of its own.
+    assert fills[6] == STATUS_COLOURS["unmatched"][0][1:] == "E4DFEC"
+    assert len({fill for fill, _ in STATUS_COLOURS.values()}) == len(STATUS_COLOURS) - 1  # only unreadable = errors
 
 
 def test_summary_links_to_first_finding(book: openpyxl.Workbook) -> None:
@@ -141,6 +183,7 @@ def test_summary_links_to_first_finding(book: openpyxl.Workbook) -> None:
         row = int(target.group(1))
         assert findings.cell(row, 2).value == record["部门名称"].value
         assert row == 2 or findings.cell(row - 1, 2).value != record["部门名称"].value
+    assert book["汇总"][book["汇总"].max_row][10].hyperlink is None  # the totals row links nowhere
 
 
 def test_findings_list_only_chosen_results(book: openpyxl.Workbook, rows: list[DepartmentRow]) -> None:
@@ -150,7 +193,7 @@ def test_findings_list_only_chosen_results(book: openpyxl.Workbook, rows: list[D
     for record, (row, finding) in zip(records, chosen, strict=True):
         assert record["代码"].value == finding.code
         assert record["严重程度"].value == {"error": "错误", "warning": "警告"}[finding.severity]
-        assert record["文件"].value.lstrip("'") == row.result.path
+        assert record["文件"].value == row.result.path
     superseded = {r.path for row in rows for r in row.superseded}
     assert not {r["文件"].value for r in records} & superseded
     total = next(r for r in records if r["代码"].value == "TOTAL_MISMATCH")
@@ -159,15 +202,23 @@ def test_findings_list_only_chosen_results(book: openpyxl.Workbook, rows: list[D
 
 
 def test_department_text_is_never_a_formula(report: Path, book: openpyxl.Workbook) -> None:
-    name = _records(book["汇总"])[4]["部门名称"]
-    assert name.data_type == "s" and name.value == "'" + HOSTILE_NAME
+    """Text that looks like a formula is a text cell, shown as it is (no apostrophe in the cell),
+    with Excel's hidden quote prefix so that editing it keeps it text."""
+
+    def inert(cell, text: str) -> None:
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
+
+    inert(_records(book["汇总"])[4]["部门名称"], HOSTILE_NAME)
     records = [r for r in _records(book["问题明细"]) if r["部门编码"].value == "005"]
-    assert records[0]["文件"].value == "'" + HOSTILE_PATH
-    assert records[0]["工作表"].value == "'-Sheet"
-    assert records[0]["说明"].value == "'-2+3未填写"
-    assert records[1]["实为"].value == "'@SUM(A1:A9)"
+    inert(records[0]["文件"], HOSTILE_PATH)
+    inert(records[0]["工作表"], "-Sheet")
+    inert(records[0]["说明"], "-2+3未填写")
+    inert(records[1]["实为"], "@SUM(A1:A9)")
+    assert records[0]["部门名称"].fill.fgColor.rgb == records[1]["部门名称"].fill.fgColor.rgb  # same look
     overwritten = next(r for r in _records(book["问题明细"]) if r["代码"].value == "FORMULA_OVERWRITTEN")
-    assert overwritten["应为"].value.startswith("'=SUM(")
+    assert overwritten["应为"].value.startswith("=SUM(") and overwritten["应为"].quotePrefix
+    plain = _records(book["汇总"])[0]["部门名称"]
+    assert plain.data_type == "s" and not plain.quotePrefix  # ordinary text keeps the ordinary format
     for sheet in book:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
@@ -178,9 +229,10 @@ def test_department_text_is_never_a_formula(report: Path, book: openpyxl.Workboo
 
 def test_layout_frozen_filtered_fitted(book: openpyxl.Workbook) -> None:
     for sheet in book:
-        assert sheet.freeze_panes == "A2"
+        assert sheet.freeze_panes == ("A4" if sheet.title == "汇总" else "A2")
         assert sheet["A1"].font.name == "宋体"
-    assert book["汇总"].auto_filter.ref == "A1:K8"
+    assert book["汇总"].auto_filter.ref == "A3:K10"
+    assert book["汇总"].print_title_rows == "$3:$3"
     assert book["问题明细"].auto_filter.ref == "A1:K10"
     assert len(book["统计"].tables) == 3
     assert all(t.autoFilter is not None for t in book["统计"].tables.values())
@@ -193,7 +245,7 @@ def test_layout_frozen_filtered_fitted(book: openpyxl.Workbook) -> None:
 def test_statistics_tables_and_charts(report: Path, book: openpyxl.Workbook, rows: list[DepartmentRow]) -> None:
     stats = book["统计"]
     grades = {stats.cell(r, 1).value: stats.cell(r, 2).value for r in range(2, 8)}
-    assert grades == {"优": 4, "良": 1, "中": 0, "差": 0, "未提交": 1, "无法读取": 1}
+    assert grades == {"优": 3, "良": 1, "中": 0, "差": 0, "未提交": 1, "无法读取": 1}  # not the unmatched file
     levels = [(stats.cell(r, 5).value, stats.cell(r, 6).value) for r in range(2, 14) if stats.cell(r, 5).value]
     assert levels[0][0] == "产出指标（classic）"  # the first department's scheme comes first
     assert levels[-1][0] == "预算执行（standard）"
@@ -202,6 +254,9 @@ def test_statistics_tables_and_charts(report: Path, book: openpyxl.Workbook, row
     assert levels[-1][1] == pytest.approx(float(sum(budget) / len(budget)), abs=0.005)
     assert stats.cell(2, 9).value == "UNREADABLE_FILE" or stats.cell(2, 11).value >= stats.cell(3, 11).value
     assert {stats.cell(r, 10).value for r in range(2, 12)} >= {"总分不一致", "公式被改为固定值"}
+    # The unmatched file's warning (偏差原因未填写) is listed in 问题明细 but not counted here.
+    assert "DEVIATION_REASON_MISSING" not in {stats.cell(r, 9).value for r in range(2, 12)}
+    assert "DEVIATION_REASON_MISSING" in {r["代码"].value for r in _records(book["问题明细"])}
     assert len(stats._charts) == 3
     with zipfile.ZipFile(report) as archive:
         charts = sorted(n for n in archive.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
@@ -325,6 +380,9 @@ def test_libreoffice_renders_report(report: Path, tmp_path: Path) -> None:
     assert _count(images[0], "#FFC7CE") > 20 and _count(images[0], "#C6EFCE") > 20  # status colours
     assert _count(images[-1], "#5B9BD5") > 2000  # chart bars on the statistics page
     assert _count(images[-1], "#4E9A45") > 200  # the 优 column in its own colour
+    assert _count(images[0], STATUS_COLOURS["unmatched"][0]) > 20  # 未匹配名单 in its own colour
     for expected in ("有错误", "未提交", "总分 97 与各项得分合计 95 不一致", "评价等次分布", "总分不一致",
-                     HOSTILE_NAME):
+                     HOSTILE_NAME, "2024年度绩效自评表审核汇总", "审核日期：", "合计", "6 个部门"):
         assert expected in text
+    assert "'" + HOSTILE_NAME not in text and "'=SUM(" not in text  # no apostrophe shows
+    assert "=SUM(" in text  # the overwritten formula, as text

@@ -19,7 +19,7 @@ from perfxl.template.layout import META_SHEET, SHEET
 from perfxl.template.writer import build_template, write_template
 
 #: Every function a template may use: all in Excel 2007, WPS and LibreOffice.
-EXCEL_2007_ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "ABS", "SUM", "LEN", "N"}
+EXCEL_2007_ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ROUND", "MIN", "MAX", "ABS", "SUM", "COUNT", "LEN", "N"}
 FORBIDDEN_EXAMPLES = {"IFS", "XLOOKUP", "LET", "TEXTJOIN", "FILTER", "SEQUENCE", "SWITCH", "MAXIFS", "CONCAT"}
 
 
@@ -173,3 +173,107 @@ def test_the_template_marks_what_reconcile_warns_about(tmp_path):
     gap = next(r for r in rules if "L4/J4" in r)
     assert "0.1*" in gap and "/90" in gap
     assert not [r for r in rules if re.search(r"\b(IFS|XLOOKUP|LET|IFERROR)\(", r)]
+
+
+# --- marks, grade and printing --------------------------------------------------------------------------
+
+
+def _rules(sheet) -> list[tuple[set[int], str]]:
+    """Each conditional format of a sheet: the rows it covers and its formula."""
+    out = []
+    for cf in sheet.conditional_formatting:
+        rows = {row for cells in cf.sqref.ranges for row in range(cells.min_row, cells.max_row + 1)}
+        out += [(rows, rule.formula[0]) for rule in cf.rules]
+    return out
+
+
+@pytest.mark.parametrize("scheme", ["standard", "classic"])
+def test_marks_are_only_where_the_department_types(scheme, tmp_path):
+    """The 偏差原因 and score marks cover the indicator rows, never a locked 小计 row (no one could
+    clear them there); the weight marks wait until a weight is typed."""
+    path = tmp_path / "t.xlsx"
+    info = write_template(path, scheme, year=2024)
+    layout = info.layout
+    rules = _rules(load_workbook(path)[SHEET])
+    indicator_rows = {row.row for row in layout.rows}
+    subtotals = {block.subtotal_row for block in layout.levels}
+    reason = [rows for rows, formula in rules if "LEN(K9)=0" in formula]
+    score = [rows for rows, formula in rules if formula.startswith("AND(ISNUMBER(I9),OR(I9<0")]
+    assert reason == [indicator_rows] and score == [indicator_rows]
+    assert not indicator_rows & subtotals
+    for block in layout.levels:
+        [weight] = [formula for rows, formula in rules if rows == {block.subtotal_row} and "<>" in formula]
+        assert weight.startswith(f"AND(COUNT(H{block.first_row}:H{block.subtotal_row - 1})>0,")
+    total_row = int(layout.total_weight[1:])
+    [total] = [formula for rows, formula in rules if rows == {total_row}]
+    assert total.startswith("AND(COUNT(H9:") and total.endswith(f"{layout.total_weight}<>100)")
+
+
+def test_the_grade_waits_for_a_score(tmp_path):
+    """A blank template has a total of 0 but no grade (not 差): in the sheet and in perfxl alike."""
+    from decimal import Decimal
+
+    from perfxl.checking.recompute import recompute
+    from perfxl.scheme import rules
+
+    data, info = build_template("standard", year=2024)
+    grade = info.layout.formulas[info.layout.grade]
+    assert grade.startswith("IF(COUNT(I9:I20,I22:I33,I35:I37,I39:I47)>0,IF(ISNUMBER(I49),")
+    scheme = load_scheme("standard")
+    assert rules.compute(rules.table_grade(scheme), total=Decimal(0), scored=Decimal(0)) == ""
+    assert rules.compute(rules.table_grade(scheme), total=Decimal(0), scored=Decimal(1)) == "差"
+    path = tmp_path / "blank.xlsx"
+    path.write_bytes(data)
+    with Workbook(path) as book:
+        read = read_template(book)
+    result = recompute(read.table, read.scheme)
+    assert result.total == 0 and result.grade is None
+
+
+@pytest.mark.parametrize("scheme", ["standard", "classic"])
+def test_print_setup(scheme, tmp_path):
+    """自评表: A4 landscape at a fixed scale (Excel ignores page breaks under fit-to-page), the header
+    row repeated, page breaks only where a first-level block begins; the amount sheets one page wide."""
+    path = tmp_path / "t.xlsx"
+    info = write_template(path, scheme, year=2024)
+    book = load_workbook(path)
+    sheet = book[SHEET]
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.scale) == ("landscape", 9, 75)
+    assert not sheet.sheet_properties.pageSetUpPr or not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$8:$8"
+    starts = [block.first_row for block in info.layout.levels]
+    assert [brk.id + 1 for brk in sheet.row_breaks.brk] == [starts[1]]  # 产出指标 | the rest
+    assert sheet.print_area == f"'{SHEET}'!$A$1:$L${info.layout.footer_row + 2}"
+    assert "A3:C3" in {str(r) for r in sheet.merged_cells.ranges} and sheet["A3"].value == "年度预算申请（万元）"
+    assert sheet.oddFooter.center.text == "&A　第 &P 页"
+    for name in ("资金构成", "基础数据表"):
+        other = book[name]
+        assert other.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (other.page_setup.fitToWidth or 1, other.page_setup.fitToHeight) == (1, 0), name  # 1 by default
+    assert book["基础数据表"].row_dimensions[1].height == 30
+    assert book["基础数据表"].row_dimensions[2].height > 15  # 2024年实际在职人数 takes two lines
+
+
+def test_page_breaks_fall_between_first_level_blocks():
+    """Whatever the scale, a page breaks only where a block begins, never leaving totals alone."""
+    from perfxl.template.layout import build_layout
+    from perfxl.template.writer import page_breaks, sheet_row_heights
+
+    for name in ("standard", "classic"):
+        scheme = load_scheme(name)
+        layout = build_layout(scheme)
+        heights = sheet_row_heights(scheme, layout)
+        starts = [block.first_row for block in layout.levels]
+        seen = set()
+        for scale in range(30, 101, 5):
+            breaks = page_breaks(layout, heights, scale)
+            assert set(breaks) <= set(starts[1:]) and breaks == sorted(breaks), (name, scale, breaks)
+            seen.add(len(breaks))
+        assert 0 in seen and max(seen) >= 1  # small scales need no break, large ones do
+    standard = load_scheme("standard")
+    layout = build_layout(standard)
+    heights = sheet_row_heights(standard, layout)
+    assert page_breaks(layout, heights, 75) == [22]  # 产出 | 效益, 满意度, 成本 and the totals
+    assert page_breaks(layout, heights, 100) == [22, 39]  # 产出 | 效益, 满意度 | 成本 and the totals
+    assert page_breaks(layout, {**heights, 6: 400.0}, 75) == [22]  # a first block too tall stays on page 1

@@ -52,9 +52,11 @@ def recompute(table: ScoreTable, scheme: Scheme) -> Recomputation:
     for level in scheme.levels:
         result.level_weights[level.key] = Decimal(0)
         result.level_scores[level.key] = Decimal(0)
+    scored = 0
     for index, indicator in enumerate(table.indicators):
         if is_blank_row(indicator):
             continue
+        scored += indicator.score.number is not None
         result.references[index] = reference_score(indicator, scheme)
         if indicator.level in result.level_weights:
             result.level_weights[indicator.level] += indicator.weight.number or 0
@@ -64,7 +66,9 @@ def recompute(table: ScoreTable, scheme: Scheme) -> Recomputation:
     budget_part = declared_budget_score if declared_budget_score is not None else result.budget_score
     result.total_weight = weight + sum(result.level_weights.values(), Decimal(0))
     result.total = (budget_part or Decimal(0)) + sum(result.level_scores.values(), Decimal(0))
-    result.grade = grade_of(result.total, scheme)
+    # No grade until an indicator is scored: the template's grade cell stays blank the same way.
+    grade = rules.compute(rules.table_grade(scheme), total=result.total, scored=Decimal(scored))
+    result.grade = str(grade) or None
     return result
 
 

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
@@ -34,7 +35,7 @@ from perfxl import codes
 from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
 from perfxl.model import REVIEW_SHEET_PROPERTY, FileResult, Finding, Scalar
-from perfxl.outputs.workbook import text_width
+from perfxl.outputs.workbook import FORMULA_LEAD, text_width
 from perfxl.reading.xlsx import NS, UnreadableWorkbook, Workbook, cell_ref, parse_xml, split_ref
 
 #: Fill colours (ARGB) of flagged cells: a light red and an amber that keep black text readable.
@@ -50,11 +51,25 @@ HEADERS = {
     "en": ("#", "Code", "Severity", "Sheet", "Cell", "Message", "Expected", "Found"),
 }
 COLUMN_WIDTHS = (6, 26, 8, 14, 9, 70, 24, 24)
+#: The review sheet's head: a title, the department, the date and what to do, then the findings.
+REVIEW_TEXT = {
+    "zh": {"title": "绩效自评表审核意见", "department": "部门（单位）：{name}", "unknown": "（未识别）",
+           "date": "审核日期：{date}　　文件：{file}　　共 {n} 条：错误 {errors} 条，警告 {warnings} 条",
+           "steps": "请按下表逐条处理：标红的单元格是错误，必须改正；标黄的单元格是警告，请核实，数字无误的请在表中说明原因。"
+                    "点“单元格”一列的链接可跳到该单元格，单元格上的批注写明了问题。"
+                    "全部处理后保存本文件（保持 .xlsx 格式，不要改成其他格式），发回审核部门。本页不必修改。"},
+    "en": {"title": "Performance self-evaluation: review", "department": "Department: {name}",
+           "unknown": "(not identified)",
+           "date": "Reviewed on {date}    File: {file}    {n} findings: {errors} errors, {warnings} warnings",
+           "steps": "Work through the list below: red cells are errors and must be corrected; amber cells are "
+                    "warnings: check them, and where the figure is right, explain why in the table. The link in "
+                    "the Cell column jumps to the cell; its comment says what is wrong. Then save this file "
+                    "(keep it .xlsx) and send it back to the reviewing office. This sheet needs no changes."},
+}
+REVIEW_HEADER_ROW = 6  # 1-based: the findings' header, under the head (rows 1-4) and a blank row
 
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the grid of an .xlsx sheet
 MAX_CELL_TEXT = 32_767  # characters a cell can hold
-#: A text a spreadsheet program would read as a formula (or as a DDE payload) when retyped.
-FORMULA_LEAD = ("=", "+", "-", "@")
 
 _M = "{{{}}}".format(NS["m"])
 _R_ID = "{{{}}}id".format(NS["r"])
@@ -76,7 +91,7 @@ class AnnotateError(Exception):
 
 
 def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-             written: set[Path] | None = None) -> Path | None:
+             written: set[Path] | None = None, when: date | None = None) -> Path | None:
     """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
 
     Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
@@ -87,6 +102,7 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     A batch passes ``written``, the copies it has made so far: then only those count as taken, and
     a copy left in ``out_dir`` by an earlier run is replaced, so re-running gives the same folder.
     The caller must make sure ``out_dir`` holds no submissions (the CLI refuses such a folder).
+    ``when`` is the review's date on the 审核意见 sheet (today by default).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
@@ -102,7 +118,7 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     book, cached, full_calc = _open_copy(source, data)
     _undo_earlier_review(book)  # a returned copy sent back again: one review, not two
     locations = _mark_cells(book, result.findings, lang)
-    _add_review_sheet(book, result.findings, locations, lang)
+    _add_review_sheet(book, result, locations, lang, when or date.today())
     book.calculation.fullCalcOnLoad = full_calc
     payload = _restore_cached_values(_save(book), cached)
     target = free_name(Path(out_dir), source.name, written)
@@ -320,17 +336,20 @@ def _mark_review_sheet(book: OpenpyxlBook, title: str) -> None:
     _set_property(book, REVIEW_SHEET_PROPERTY, title)
 
 
-def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: list[str | None],
-                      lang: str) -> Worksheet:
-    """A new first sheet listing every finding, opened first, with links to the flagged cells."""
+def _add_review_sheet(book: OpenpyxlBook, result: FileResult, locations: list[str | None],
+                      lang: str, when: date) -> Worksheet:
+    """A new first sheet, opened first: a head saying whose file this is, when it was reviewed and
+    what to do, then every finding with a link to its flagged cell."""
+    findings = result.findings
     sheet = book.create_sheet(_unique_title(book, REVIEW_SHEET[lang]), 0)
     _mark_review_sheet(book, sheet.title)
-    bold = Font(bold=True)
+    _write_review_head(sheet, result, lang, when)
+    bold, header_row = Font(bold=True), REVIEW_HEADER_ROW
     for column, header in enumerate(HEADERS[lang], start=1):
-        put_text(sheet.cell(row=1, column=column), header).font = bold
+        put_text(sheet.cell(row=header_row, column=column), header).font = bold
     top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
-    for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=2):
-        sheet.cell(row=row, column=1, value=row - 1)
+    for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=header_row + 1):
+        sheet.cell(row=row, column=1, value=row - header_row)
         put_text(sheet.cell(row=row, column=2), finding.code)
         put_text(sheet.cell(row=row, column=3), codes.severity_label(finding.severity, lang))
         if finding.sheet:
@@ -350,14 +369,35 @@ def _add_review_sheet(book: OpenpyxlBook, findings: list[Finding], locations: li
         message.alignment = wrap
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:H{len(findings) + 1}"
-    sheet.print_title_rows = "1:1"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:H{header_row + len(findings)}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"  # printed for the file, one page wide
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     _open_on(book, sheet)
     return sheet
+
+
+def _write_review_head(sheet: Worksheet, result: FileResult, lang: str, when: date) -> None:
+    """Rows 1-4: the title, the department, the date with the file and its counts, the instructions."""
+    text = REVIEW_TEXT[lang]
+    errors = sum(f.severity == "error" for f in result.findings)
+    last = chr(64 + len(HEADERS[lang]))
+    lines = (
+        (text["title"], Font(bold=True, size=16), 30),
+        (text["department"].format(name=result.department or text["unknown"]), Font(bold=True, size=12), 20),
+        (text["date"].format(date=when.isoformat(), file=Path(result.path).name, n=len(result.findings),
+                             errors=errors, warnings=len(result.findings) - errors), Font(color="FF404040"), None),
+        (text["steps"], Font(color="FF9C0006"), None),
+    )
+    width = int(sum(COLUMN_WIDTHS) * 0.85)  # merged cells: a line of slack where CJK text runs wider
+    for row, (value, font, height) in enumerate(lines, start=1):
+        sheet.merge_cells(f"A{row}:{last}{row}")
+        cell = put_text(sheet.cell(row=row, column=1), value)
+        cell.font = font
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if row == 1 else "left")
+        sheet.row_dimensions[row].height = height or 15 * _lines(cell.value, width) + 4
 
 
 def put_text(cell: Cell, text: str) -> Cell:

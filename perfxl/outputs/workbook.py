@@ -3,8 +3,10 @@
 A finance-bureau reviewer works from this file in Excel or WPS, so it is laid out for people:
 Chinese sheet names, filters, frozen headers, widths that fit Chinese text, status colours and
 charts drawn by Excel itself. Everything a department typed (names, paths, messages, values) is
-written with ``write_string`` after :func:`~perfxl.outputs.files.safe_cell`, so a department called
-``=HYPERLINK(…)`` stays text. The workbook is built in memory and appears atomically.
+written with ``write_string``, so a department called ``=HYPERLINK(…)`` stays text: shown as typed,
+with Excel's hidden quote prefix when it looks like a formula, so that editing the cell keeps it text
+too (the CSV, which has no cell types, prefixes an apostrophe instead). The workbook is built in
+memory and appears atomically.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from perfxl import codes
-from perfxl.codes import LANGUAGES, RATE_CODES, render
+from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
 from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.numbers import round_half_up
-from perfxl.outputs.files import safe_cell
 
 FONT = "宋体"
 SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Findings", "Statistics")}
@@ -54,6 +56,16 @@ STATS_TEXT = {
            "code_title": "Most frequent findings (top 10)", "view": "view ({n})",
            "declared": "{grade} (declared {declared})"},
 }
+SUMMARY_TEXT = {
+    "zh": {"title": "{year}绩效自评表审核汇总", "year": "{year}年度", "date": "审核日期：{date}",
+           "total": "合计", "departments": "{n} 个部门", "files": "{n} 个文件", "superseded": "{n} 个"},
+    "en": {"title": "{year}Performance self-evaluation review: summary", "year": "{year} ",
+           "date": "Reviewed on {date}", "total": "Total", "departments": "{n} departments",
+           "files": "{n} files", "superseded": "{n}"},
+}
+SUMMARY_TOP = 2  # 汇总: the title and the date above the header row (0-based row of the header)
+#: Text a spreadsheet program would read as a formula (or as a DDE payload) when typed or edited.
+FORMULA_LEAD = ("=", "+", "-", "@")
 GRADES = ("优", "良", "中", "差")
 OTHER_GRADE_KEYS = ("none", "not_submitted", "unreadable")
 GRADE_COLOURS = {"优": "#4E9A45", "良": "#5B9BD5", "中": "#F2B134", "差": "#D9534F", "none": "#7F7F7F",
@@ -66,6 +78,7 @@ STATUS_COLOURS = {
     "warnings": ("#FFEB9C", "#9C5700"),
     "clean": ("#C6EFCE", "#006100"),
     "not_submitted": ("#D9D9D9", "#404040"),
+    "unmatched": ("#E4DFEC", "#5B3C88"),  # a file of no department on the roster: its own lavender
 }
 BORDER = {"border": 1, "border_color": "#BFBFBF", "valign": "top", "font_name": FONT}
 MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet
@@ -73,12 +86,12 @@ WIDTH_CAP = 40
 LINE_HEIGHT = 15  # points per line of 11-point text
 
 
-def write_report(path: str | Path, rows: list[DepartmentRow], lang: str = "zh") -> None:
-    """Write the reviewer's workbook to ``path``, all or nothing."""
-    atomic_write_bytes(path, build_report(rows, lang))
+def write_report(path: str | Path, rows: list[DepartmentRow], lang: str = "zh", when: date | None = None) -> None:
+    """Write the reviewer's workbook to ``path``, all or nothing; ``when`` is the round's date (today)."""
+    atomic_write_bytes(path, build_report(rows, lang, when))
 
 
-def build_report(rows: list[DepartmentRow], lang: str = "zh") -> bytes:
+def build_report(rows: list[DepartmentRow], lang: str = "zh", when: date | None = None) -> bytes:
     """The workbook as bytes: built in memory so a failure leaves no file behind."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
@@ -97,7 +110,9 @@ def build_report(rows: list[DepartmentRow], lang: str = "zh") -> bytes:
     finding_table = _Table(findings, FINDING_HEADERS[lang], styles, caps={2: 50, 7: 60},
                            wrap=frozenset({7, 8, 9}))
     first_rows = _write_findings(finding_table, rows, lang)
-    summary_table = _Table(summary, SUMMARY_HEADERS[lang], styles, caps={2: 50}, wrap=frozenset({1, 9}))
+    summary_table = _Table(summary, SUMMARY_HEADERS[lang], styles, caps={2: 50}, wrap=frozenset({1, 9}),
+                           top=SUMMARY_TOP)
+    _write_summary_title(summary, styles, rows, lang, when or date.today())
     _write_summary(summary_table, rows, first_rows, findings_name, lang)
     _write_statistics(book, stats, rows, lang, styles)
     book.close()
@@ -117,17 +132,38 @@ class _Styles:
     """The workbook's formats, made once (Excel limits how many a file may hold)."""
 
     def __init__(self, book: xlsxwriter.Workbook):
-        self.header = book.add_format({**BORDER, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                                       "valign": "vcenter", "align": "center"})
-        self.text = book.add_format(BORDER)
-        self.wrap = book.add_format({**BORDER, "text_wrap": True})
-        self.score = book.add_format({**BORDER, "num_format": "0.00"})
-        self.rate = book.add_format({**BORDER, "num_format": "0.00%"})
-        self.count = book.add_format({**BORDER, "num_format": "0"})
-        self.link = book.add_format({**BORDER, "font_color": "#0563C1", "underline": 1})
-        self.status = {key: book.add_format({**BORDER, "bg_color": fill, "font_color": colour})
+        self.book = book
+        self.properties: dict[int, dict[str, Any]] = {}  # id(format) → what it was made from
+        self._quoted: dict[int, Format] = {}
+        add = self._add
+        self.header = add({**BORDER, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                           "valign": "vcenter", "align": "center"})
+        self.text = add(BORDER)
+        self.wrap = add({**BORDER, "text_wrap": True})
+        self.score = add({**BORDER, "num_format": "0.00"})
+        self.rate = add({**BORDER, "num_format": "0.00%"})
+        self.count = add({**BORDER, "num_format": "0"})
+        self.link = add({**BORDER, "font_color": "#0563C1", "underline": 1})
+        self.status = {key: add({**BORDER, "bg_color": fill, "font_color": colour})
                        for key, (fill, colour) in STATUS_COLOURS.items()}
         self.severity = {"error": self.status["errors"], "warning": self.status["warnings"]}
+        self.title = add({"font_name": FONT, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+        self.subtitle = add({"font_name": FONT, "font_size": 11, "align": "center", "valign": "vcenter",
+                             "font_color": "#404040"})
+        total = {**BORDER, "bold": True, "bg_color": "#F2F2F2", "top": 2, "text_wrap": True}
+        self.total = add(total)
+        self.total_count = add({**total, "num_format": "0"})
+
+    def _add(self, properties: dict[str, Any]) -> Format:
+        fmt = self.book.add_format(properties)
+        self.properties[id(fmt)] = properties
+        return fmt
+
+    def quoted(self, fmt: Format) -> Format:
+        """The same format with Excel's quote prefix: text that stays text when a reviewer edits it."""
+        if id(fmt) not in self._quoted:
+            self._quoted[id(fmt)] = self.book.add_format({**self.properties[id(fmt)], "quote_prefix": True})
+        return self._quoted[id(fmt)]
 
 
 class _Table:
@@ -138,23 +174,27 @@ class _Table:
     """
 
     def __init__(self, sheet: Worksheet, headers: list[str], styles: _Styles, first_col: int = 0,
-                 caps: dict[int, int] | None = None, wrap: frozenset[int] = frozenset()):
+                 caps: dict[int, int] | None = None, wrap: frozenset[int] = frozenset(), top: int = 0):
         self.sheet, self.headers, self.styles, self.first_col = sheet, headers, styles, first_col
-        self.caps, self.wrap = caps or {}, wrap
+        self.caps, self.wrap, self.top = caps or {}, wrap, top
         self.widths = [text_width(h) for h in headers]
         self.wrapped: list[tuple[int, int, int]] = []  # (row, col, text width) in wrapping columns
-        self.last_row = 0
+        self.lines: dict[int, int] = {}  # rows that need this many lines, whatever their columns
+        self.last_row = top
         for col, header in enumerate(headers):
-            sheet.write_string(0, first_col + col, header, styles.header)
+            sheet.write_string(top, first_col + col, header, styles.header)
 
     def text(self, row: int, col: int, value: Any, fmt: Format | None = None) -> None:
-        """Untrusted text: neutralised by safe_cell and always stored as a string, never a formula."""
-        shown = str(safe_cell(value))
-        default = self.styles.wrap if col in self.wrap else self.styles.text
+        """Untrusted text, always stored as a string, never a formula: shown exactly as it is, with
+        Excel's quote prefix when it starts like a formula (=, +, -, @)."""
+        shown = "" if value is None else str(value)
+        fmt = fmt or (self.styles.wrap if col in self.wrap else self.styles.text)
         if not shown:
-            self.blank(row, col, fmt or default)
+            self.blank(row, col, fmt)
             return
-        self.sheet.write_string(row, self.first_col + col, shown, fmt or default)
+        if shown.startswith(FORMULA_LEAD):
+            fmt = self.styles.quoted(fmt)
+        self.sheet.write_string(row, self.first_col + col, shown, fmt)
         self._seen(row, col, text_width(shown))
         if col in self.wrap:
             self.wrapped.append((row, col, text_width(shown)))
@@ -186,31 +226,33 @@ class _Table:
     def column_width(self, col: int) -> int:
         return min(self.widths[col] + 2, self.caps.get(col, WIDTH_CAP))
 
-    def finish(self) -> None:
-        """Column widths from the content (capped), row heights for wrapped text, filter, printing."""
+    def finish(self, filter_last: int | None = None) -> None:
+        """Column widths from the content (capped), row heights for wrapped text, filter (down to
+        ``filter_last``, else the last row), printing."""
         for col in range(len(self.headers)):
             self.sheet.set_column(self.first_col + col, self.first_col + col, self.column_width(col))
-        lines: dict[int, int] = {}
+        lines = dict(self.lines)
         for row, col, width in self.wrapped:
             lines[row] = max(lines.get(row, 1), -(-width // max(self.column_width(col) - 1, 1)))
         for row, count in lines.items():
             if count > 1:
                 self.sheet.set_row(row, LINE_HEIGHT * count)
-        self.sheet.autofilter(0, self.first_col, self.last_row, self.first_col + len(self.headers) - 1)
-        _page_setup(self.sheet)
+        last = self.last_row if filter_last is None else filter_last
+        self.sheet.autofilter(self.top, self.first_col, last, self.first_col + len(self.headers) - 1)
+        _page_setup(self.sheet, self.top)
 
     def _seen(self, row: int, col: int, width: int) -> None:
         self.widths[col] = max(self.widths[col], width)
         self.last_row = max(self.last_row, row)
 
 
-def _page_setup(sheet: Worksheet) -> None:
+def _page_setup(sheet: Worksheet, header: int = 0) -> None:
     """Frozen header on screen; on paper A4 landscape, one page wide, header repeated."""
-    sheet.freeze_panes(1, 0)
+    sheet.freeze_panes(header + 1, 0)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
+    sheet.repeat_rows(header)
     sheet.set_footer("&C&P / &N")
 
 
@@ -243,19 +285,32 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     table.text(row, 5, finding.code)
     table.text(row, 6, codes.severity_label(finding.severity, lang), table.styles.severity[finding.severity])
     table.text(row, 7, render(finding, lang))
-    rate = finding.code in RATE_CODES
+    rate = codes.is_rate(finding)
     table.value(row, 8, finding.expected, rate)
     table.value(row, 9, finding.found, rate)
     only = result.tables[0] if len(result.tables) == 1 else None
     table.text(row, 10, finding.table or (only.name if only and finding.sheet == only.sheet else ""))
 
 
+def _write_summary_title(sheet: Worksheet, styles: _Styles, rows: list[DepartmentRow], lang: str,
+                         when: date) -> None:
+    """The two lines above the 汇总 table: what it is (the round's year, if the files agree) and when."""
+    text = SUMMARY_TEXT[lang]
+    years = Counter(r.year for r in _chosen(rows) if r.year)
+    year = text["year"].format(year=years.most_common(1)[0][0]) if years else ""
+    last = len(SUMMARY_HEADERS[lang]) - 1
+    sheet.merge_range(0, 0, 0, last, text["title"].format(year=year), styles.title)
+    sheet.merge_range(1, 0, 1, last, text["date"].format(date=when.isoformat()), styles.subtitle)
+    sheet.set_row(0, 30)
+    sheet.set_row(1, 20)
+
+
 def _write_summary(table: _Table, rows: list[DepartmentRow], first_rows: dict[int, int],
                    findings_sheet: str, lang: str) -> None:
-    with_roster = any(r.code is not None or r.status == "not_submitted" for r in rows)
+    with_roster = _has_roster(rows)
     links = 0
     for index, department in enumerate(rows):
-        row = index + 1
+        row = table.top + index + 1
         _write_department(table, row, department, with_roster, lang)
         result = department.result
         if index in first_rows and result is not None and links < MAX_LINKS:
@@ -264,7 +319,9 @@ def _write_summary(table: _Table, rows: list[DepartmentRow], first_rows: dict[in
             links += 1
         else:
             table.blank(row, 10)
-    table.finish()
+    last = table.top + len(rows)
+    _write_totals(table, last + 1, rows, with_roster, lang)
+    table.finish(filter_last=last)  # the filter and a sort leave the totals row where it is
 
 
 def _write_department(table: _Table, row: int, department: DepartmentRow, with_roster: bool,
@@ -283,18 +340,52 @@ def _write_department(table: _Table, row: int, department: DepartmentRow, with_r
         severities = Counter(f.severity for f in result.findings)
         table.number(row, 6, severities["error"], table.styles.count)
         table.number(row, 7, severities["warning"], table.styles.count)
-    key = _status_key(department)
-    label = "unmatched" if with_roster and department.code is None and result is not None else key
-    table.text(row, 8, codes.status_label(label, lang), table.styles.status.get(key))
+    label = _status_label_key(department, with_roster)
+    table.text(row, 8, codes.status_label(label, lang), table.styles.status.get(label))
     separator = "、" if lang == "zh" else "; "
     table.text(row, 9, separator.join(Path(r.path).name for r in department.superseded))
 
 
-def _status_key(department: DepartmentRow) -> str:
-    """The colour a row gets: from its chosen submission, or not submitted."""
+def _write_totals(table: _Table, row: int, rows: list[DepartmentRow], with_roster: bool, lang: str) -> None:
+    """The totals row under the 汇总 table: departments, files, grades, findings and statuses counted."""
+    text, styles, separator = SUMMARY_TEXT[lang], table.styles, "\n"
+    departments = [r for r in rows if not _is_unmatched(r, with_roster)]
+    results = [r.result for r in rows if r.result is not None]
+    grades = Counter(result.computed_grade for result in results if result.computed_grade)
+    order = [*GRADES, *sorted(set(grades) - set(GRADES))]
+    statuses = Counter(_status_label_key(r, with_roster) for r in rows)
+    severities = Counter(f.severity for result in results for f in result.findings)
+    cells = {0: text["total"], 1: text["departments"].format(n=len(departments)),
+             2: text["files"].format(n=len(results)),
+             5: separator.join(f"{grade} {grades[grade]}" for grade in order if grades[grade]),
+             8: separator.join(f"{codes.status_label(key, lang)} {statuses[key]}"
+                               for key in codes.STATUSES if statuses[key]),
+             9: text["superseded"].format(n=sum(len(r.superseded) for r in rows))}
+    for col in range(len(table.headers)):
+        if col in (6, 7):
+            table.number(row, col, severities["error" if col == 6 else "warning"], styles.total_count)
+        elif col in cells:
+            table.text(row, col, cells[col], styles.total)
+        else:
+            table.blank(row, col, styles.total)
+    table.lines[row] = max(str(value).count("\n") + 1 for value in cells.values())
+
+
+def _status_label_key(department: DepartmentRow, with_roster: bool) -> str:
+    """A row's status (its label and colour): its chosen submission's, not submitted, or unmatched."""
     if department.result is None:
         return "not_submitted"
-    return department.result.status
+    return "unmatched" if _is_unmatched(department, with_roster) else department.result.status
+
+
+def _has_roster(rows: list[DepartmentRow]) -> bool:
+    """Rows of a round with a roster (some have a code or were not submitted), not just files."""
+    return any(r.code is not None or r.status == "not_submitted" for r in rows)
+
+
+def _is_unmatched(department: DepartmentRow, with_roster: bool) -> bool:
+    """A submitted file that matches no department of the roster."""
+    return with_roster and department.code is None and department.result is not None
 
 
 def _grade_text(result: FileResult | None, lang: str) -> str:
@@ -324,7 +415,7 @@ class _Series:
 def grade_counts(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, str, int]]:
     """(key, label, departments) per recomputed grade, then no grade, not submitted and unreadable."""
     counts: Counter[str] = Counter()
-    for department in rows:
+    for department in _counted(rows):
         result = department.result
         if result is None:
             counts["not_submitted"] += 1
@@ -372,7 +463,15 @@ def top_codes(rows: list[DepartmentRow], limit: int = 10) -> list[tuple[str, int
 
 
 def _chosen(rows: list[DepartmentRow]) -> list[FileResult]:
-    return [r.result for r in rows if r.result is not None]
+    """The submissions the statistics count: each department's chosen one (see :func:`_counted`)."""
+    return [r.result for r in _counted(rows) if r.result is not None]
+
+
+def _counted(rows: list[DepartmentRow]) -> list[DepartmentRow]:
+    """The rows statistics count: not files unmatched to the roster, nor superseded submissions."""
+    with_roster = _has_roster(rows)
+    return [r for r in rows if not _is_unmatched(r, with_roster)
+            and (r.result is None or r.result.superseded_by is None)]
 
 
 def _write_statistics(book: xlsxwriter.Workbook, sheet: Worksheet, rows: list[DepartmentRow], lang: str,

@@ -69,6 +69,16 @@ def grade(scheme: Scheme) -> expr.Rule:
     return expr.parse(f'IF(ISNUMBER(total), {text}, "")')
 
 
+@cache
+def table_grade(scheme: Scheme) -> expr.Rule:
+    """评价等次 of a scoring table: its :func:`grade`, blank until an indicator has a score.
+
+    ``scored`` is how many indicator scores are numbers (in the sheet, a COUNT over the score
+    cells), so a blank template shows no grade instead of the lowest one.
+    """
+    return expr.parse(f'IF(scored > 0, {grade(scheme).text}, "")')
+
+
 # --- helpers that evaluate the rules above -----------------------------------------------------
 
 

@@ -182,7 +182,9 @@ def formulas(layout: TemplateLayout, scheme: Scheme) -> dict[str, str]:
             result[f"{letter}{block.subtotal_row}"] = f"SUM({letter}{rows[0].row}:{letter}{rows[-1].row})"
     result[layout.total_weight] = f"SUM({f['weight']},{','.join(b.weight_cell for b in layout.levels)})"
     result[layout.total_score] = f"SUM({f['score']},{','.join(b.score_cell for b in layout.levels)})"
-    result[layout.grade] = expr.to_excel(rules.grade(scheme), {"total": layout.total_score})
+    scores = ",".join(f"{COLUMNS['score']}{b.first_row}:{COLUMNS['score']}{b.subtotal_row - 1}" for b in layout.levels)
+    result[layout.grade] = expr.to_excel(rules.table_grade(scheme),
+                                         {"total": layout.total_score, "scored": f"COUNT({scores})"})
     for key, column in FUNDS_COLUMNS.items() if layout.funds_rows else ():
         result[f"{FUNDS_SHEET}!{column}3"] = f"{layout.sheet}!{layout.funds[key]}"
     for sheet, rows_at, columns, definitions in layout.amount_sheets():

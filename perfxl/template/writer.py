@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
+import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,6 +54,18 @@ PREFILLED_FILL = "#E2EFDA"  # filled in by the bureau from the roster: locked
 WARN_FILL = "#F8CBAD"
 ALERT_FILL = "#FF7C80"
 META_CHUNK = 30_000  # characters per metadata cell (Excel allows 32,767)
+
+# Printing. The 自评表 gets a fixed scale and page breaks between first-level blocks: Excel ignores
+# manual page breaks under "fit to page", so the scale is computed here. A column's width is counted
+# in characters of the workbook's default font (Calibri): 7 px, 5.25 pt in Excel, but 7 pt in a
+# LibreOffice without Calibri or Carlito (it falls back to DejaVu Sans). The scale makes the wider
+# reading fit the page, so the table is one page wide in both.
+SHEET_COLUMNS = dict(zip("ABCDEFGHIJKL", (11, 13, 22, 6, 11, 7, 11, 7, 7, 9, 11, 28), strict=True))
+A4_LANDSCAPE = (842.0, 595.0)  # points
+PRINT_MARGINS = {"left": 0.3, "right": 0.3, "top": 0.5, "bottom": 0.6}  # inches
+DEFAULT_ROW = 15.0  # points: XlsxWriter's default row height
+PAGE_FILL = 0.85  # plan pages to this share of their height: room for rows that grow with their text
+PAGE_FOOTER = "&C&A　第 &P 页"  # the sheet's name and page: printed sheets are told apart
 
 
 @dataclass
@@ -259,15 +274,12 @@ class _Styles:
 def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout,
                  department: str | None, year: int) -> None:
     """The 自评表 sheet: header, funds block, goals, indicator block, totals, footer."""
-    for column, width in zip("ABCDEFGHIJKL", (11, 13, 22, 6, 11, 7, 11, 7, 7, 9, 9, 30), strict=True):
+    for column, width in SHEET_COLUMNS.items():
         sheet.set_column(f"{column}:{column}", width)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    sheet.repeat_rows(7, 7)
-    sheet.center_horizontally()
-    sheet.set_row(0, 30)
+    heights = sheet_row_heights(scheme, layout)
+    for row, height in heights.items():
+        sheet.set_row(row - 1, height)
+    _print_setup(sheet, layout, heights)
     if layout.project:  # a 项目支出绩效自评表: its project's name where the department's would be
         sheet.merge_range(f"A1:{LAST_COLUMN}1", f"{year}年度项目支出绩效自评表", st.title)
         sheet.merge_range("A2:C2", "项目名称", st.label)
@@ -278,7 +290,7 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     _write_funds_block(sheet, st, scheme, layout)
     _write_goals(sheet, st)
     _write_indicator_block(sheet, st, scheme, layout)
-    _write_totals(sheet, st, layout)
+    _write_totals(sheet, st, scheme, layout)
     for cell, formula in layout.formulas.items():
         if "!" in cell:
             continue  # on the amount sheets
@@ -289,17 +301,97 @@ def _write_sheet(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Template
     _write_footer(sheet, st, scheme, layout.footer_row)
 
 
+def sheet_row_heights(scheme: Scheme, layout: TemplateLayout) -> dict[int, float]:
+    """Rows (1-based) of a 自评表 sheet whose height is set, in points; the others are DEFAULT_ROW."""
+    heights = {1: 30.0, 3: 18.0, 4: 22.0, 6: 80.0, 8: 28.0}
+    for level in scheme.levels:
+        for group in level.groups:
+            rows = [row.row for row in layout.rows_of(level.key) if row.group == group.label]
+            needed = _text_height(group.label, _column_pixels(SHEET_COLUMNS["B"]), 10)
+            if len(rows) == 1 and needed > _text_height("", 1, 10):  # a one-row group whose name wraps
+                heights[rows[0]] = needed
+    footer = layout.footer_row
+    heights[footer] = 20.0
+    notes = _text_height(_instructions(scheme), sum(map(_column_pixels, SHEET_COLUMNS.values())), 9)
+    heights[footer + 1] = heights[footer + 2] = math.ceil(max(notes, 2 * DEFAULT_ROW) / 2)
+    return heights
+
+
+def _print_setup(sheet: Worksheet, layout: TemplateLayout, heights: dict[int, float]) -> None:
+    """A4 landscape at a fixed scale, one page wide, the indicator header repeated, pages broken
+    only between first-level blocks (the totals, signatures and notes stay with the last block)."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.set_margins(**PRINT_MARGINS)
+    sheet.center_horizontally()
+    header = layout.levels[0].first_row - 1
+    sheet.repeat_rows(header - 1, header - 1)
+    scale = print_scale(SHEET_COLUMNS.values(), A4_LANDSCAPE[0])
+    sheet.set_print_scale(scale)
+    sheet.set_h_pagebreaks([row - 1 for row in page_breaks(layout, heights, scale)])
+    sheet.print_area(0, 0, layout.footer_row + 1, len(SHEET_COLUMNS) - 1)
+    sheet.set_footer(PAGE_FOOTER)
+    sheet.set_start_page(1)
+
+
+def print_scale(widths: Iterable[float], page_width: float) -> int:
+    """The print scale (%) at which these columns fit the page width in either reading (see above)."""
+    usable = page_width - (PRINT_MARGINS["left"] + PRINT_MARGINS["right"]) * 72
+    widest = sum(_column_pixels(width) for width in widths)  # pixels in Excel, points at worst
+    return max(10, min(100, math.floor(100 * usable / widest)))
+
+
+def page_breaks(layout: TemplateLayout, heights: dict[int, float], scale: int) -> list[int]:
+    """The rows (1-based) that begin a new printed page: first rows of first-level blocks.
+
+    Blocks fill a page while they fit (to PAGE_FILL of its height); the last block carries the
+    totals, signatures and notes with it, so no page holds those alone.
+    """
+    printable = A4_LANDSCAPE[1] - (PRINT_MARGINS["top"] + PRINT_MARGINS["bottom"]) * 72
+    capacity = printable * 100 / scale * PAGE_FILL
+
+    def height(first: int, last: int) -> float:
+        return sum(heights.get(row, DEFAULT_ROW) for row in range(first, last + 1))
+
+    header = height(layout.levels[0].first_row - 1, layout.levels[0].first_row - 1)  # repeated
+    used, on_page, breaks = height(1, layout.levels[0].first_row - 1), 0, []
+    for index, block in enumerate(layout.levels):
+        last = layout.footer_row + 2 if index == len(layout.levels) - 1 else block.subtotal_row
+        size = height(block.first_row, last)
+        if on_page and used + size > capacity:
+            breaks.append(block.first_row)
+            used, on_page = header, 0
+        used, on_page = used + size, on_page + 1
+    return breaks
+
+
+def _column_pixels(width: float) -> int:
+    """A column's width in pixels, as XlsxWriter converts characters (Calibri 11: 7 px + 5 padding)."""
+    return int(width * 7 + 0.5) + 5
+
+
+def _text_height(text: str, width_pixels: float, size: float) -> float:
+    """Points that wrapped text of ``size`` points needs in cells ``width_pixels`` wide.
+
+    Counted in Excel's narrower reading of the width (a pixel is 0.75 pt): the more lines.
+    """
+    usable = width_pixels * 0.75 - 6
+    lines = 0
+    for line in text.splitlines() or [""]:
+        ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in line)
+        lines += max(1, math.ceil(ems * size / usable))
+    return lines * size * 1.45 + 4
+
+
 def _write_funds_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
     """年度预算申请（万元）: the three amounts typed, 分值 fixed, 执行率 and 得分 by formula."""
     f = layout.funds
-    sheet.merge_range("A3:A4", "项目资金\n（万元）" if layout.project else "年度预算\n申请\n（万元）", st.label)
-    sheet.merge_range("B3:C3", "", st.header)
+    sheet.merge_range("A3:C3", "项目资金（万元）" if layout.project else "年度预算申请（万元）", st.header)
     for cells, text in (("D3:E3", "年初预算数"), ("F3:G3", "全年预算数"), ("H3:I3", "全年执行数")):
         sheet.merge_range(cells, text, st.header)
     for column, text in (("J", "分值"), ("K", "执行率"), ("L", "得分")):
         sheet.write(f"{column}3", text, st.header)
-    sheet.set_row(3, 22)
-    sheet.merge_range("B4:C4", "年度资金总额", st.label)
+    sheet.merge_range("A4:C4", "年度资金总额", st.label)
     for key, end in (("initial", "E4"), ("budget", "G4"), ("executed", "I4")):
         sheet.merge_range(f"{f[key]}:{end}", None, st.input_amount)
         sheet.data_validation(f[key], {"validate": "decimal", "criteria": ">=", "value": 0,
@@ -343,7 +435,6 @@ def _write_goals(sheet: Worksheet, st: _Styles) -> None:
     sheet.merge_range("A5:A6", "年度总体\n目标", st.label)
     sheet.merge_range("B5:F5", "预期目标", st.header)
     sheet.merge_range(f"G5:{LAST_COLUMN}5", "实际完成情况", st.header)
-    sheet.set_row(5, 80)
     sheet.merge_range("B6:F6", "", st.input_text)
     sheet.merge_range(f"G6:{LAST_COLUMN}6", "", st.input_text)
 
@@ -357,19 +448,24 @@ def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout
     for key, text in headers.items():
         sheet.write(f"{COLUMNS[key]}8", text, st.header)
     sheet.merge_range(f"K8:{LAST_COLUMN}8", "偏差原因分析及改进措施", st.header)
-    sheet.set_row(7, 28)
     for level, block in zip(scheme.levels, layout.levels, strict=True):
         _write_level(sheet, st, scheme, level, block, layout.rows_of(level.key))
-    first_row, last_row = layout.rows[0].row, layout.rows[-1].row
-    score_col, weight_col, reason_col = COLUMNS["score"], COLUMNS["weight"], COLUMNS["reason"]
-    sheet.conditional_format(f"{score_col}{first_row}:{score_col}{last_row}", {
-        "type": "formula", "format": st.alert,
-        "criteria": f"=AND(ISNUMBER({score_col}{first_row}),OR({score_col}{first_row}<0,"
-                    f"AND(ISNUMBER({weight_col}{first_row}),{score_col}{first_row}>{weight_col}{first_row})))"})
-    sheet.conditional_format(f"{reason_col}{first_row}:{reason_col}{last_row}", {
-        "type": "formula", "format": st.warn,
-        "criteria": f"=AND(ISNUMBER({score_col}{first_row}),ISNUMBER({weight_col}{first_row}),"
-                    f"{score_col}{first_row}<{weight_col}{first_row},LEN({reason_col}{first_row})=0)"})
+    # Marks only on the indicator rows, where the department types: never on the locked 小计 rows.
+    first_row = layout.rows[0].row
+    score, weight, reason = (f"{COLUMNS[key]}{first_row}" for key in ("score", "weight", "reason"))
+    scores, reasons = indicator_ranges(layout, "score"), indicator_ranges(layout, "reason")
+    sheet.conditional_format(scores[0], {
+        "type": "formula", "format": st.alert, "multi_range": " ".join(scores),
+        "criteria": f"=AND(ISNUMBER({score}),OR({score}<0,AND(ISNUMBER({weight}),{score}>{weight})))"})
+    sheet.conditional_format(reasons[0], {
+        "type": "formula", "format": st.warn, "multi_range": " ".join(reasons),
+        "criteria": f"=AND(ISNUMBER({score}),ISNUMBER({weight}),{score}<{weight},LEN({reason})=0)"})
+
+
+def indicator_ranges(layout: TemplateLayout, column: str) -> list[str]:
+    """One column's cells on the indicator rows, a range per first-level block ('I9:I20', 'I22:I33', …)."""
+    letter = COLUMNS[column]
+    return [f"{letter}{block.first_row}:{letter}{block.subtotal_row - 1}" for block in layout.levels]
 
 
 def _write_level(sheet: Worksheet, st: _Styles, scheme: Scheme, level, block, rows) -> None:
@@ -390,20 +486,24 @@ def _write_level(sheet: Worksheet, st: _Styles, scheme: Scheme, level, block, ro
     sheet.write_blank(f"J{block.subtotal_row}", None, st.label)
     sheet.merge_range(f"K{block.subtotal_row}:{LAST_COLUMN}{block.subtotal_row}", "", st.label)
     weight = format_number(level.weight)
-    sheet.conditional_format(block.weight_cell, {"type": "formula", "format": st.alert,
-                                                 "criteria": f"={block.weight_cell}<>{weight}"})
+    weights = f"{COLUMNS['weight']}{block.first_row}:{COLUMNS['weight']}{block.subtotal_row - 1}"
+    sheet.conditional_format(block.weight_cell, {  # red once a weight is typed, not on a blank template
+        "type": "formula", "format": st.alert,
+        "criteria": f"=AND(COUNT({weights})>0,{block.weight_cell}<>{weight})"})
     sheet.conditional_format(block.score_cell, {"type": "formula", "format": st.alert,
                                                 "criteria": f"={block.score_cell}>{weight}"})
 
 
-def _write_totals(sheet: Worksheet, st: _Styles, layout: TemplateLayout) -> None:
+def _write_totals(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
     """总分 and 评价等次 rows (their formulas come from the layout)."""
     total_row = int(layout.total_score[1:])
     sheet.merge_range(f"A{total_row}:G{total_row}", "总分", st.header)
     sheet.write_blank(f"J{total_row}", None, st.label)
     sheet.merge_range(f"K{total_row}:{LAST_COLUMN}{total_row}", "", st.label)
-    sheet.conditional_format(layout.total_weight, {"type": "formula", "format": st.alert,
-                                                   "criteria": f"={layout.total_weight}<>100"})
+    weights = ",".join(indicator_ranges(layout, "weight"))
+    sheet.conditional_format(layout.total_weight, {  # as the 小计: only once a weight is typed
+        "type": "formula", "format": st.alert,
+        "criteria": f"=AND(COUNT({weights})>0,{layout.total_weight}<>{format_number(scheme.total_weight)})"})
     sheet.merge_range(f"A{total_row + 1}:G{total_row + 1}", "评价等次", st.header)
     sheet.merge_range(f"{layout.grade}:I{total_row + 1}", None, st.formula_text)
     sheet.merge_range(f"J{total_row + 1}:{LAST_COLUMN}{total_row + 1}", "", st.label)
@@ -445,10 +545,12 @@ def _protect(sheet: Worksheet, password: str | None) -> None:
 
 def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, password: str | None) -> None:
     """资金构成: 年度资金总额 by income nature and by expenditure nature, with their sums."""
-    for column, width in zip("ABCDE", (14, 30, 14, 14, 14), strict=True):
+    widths = (14, 30, 14, 14, 14)
+    for column, width in zip("ABCDE", widths, strict=True):
         sheet.set_column(f"{column}:{column}", width)
     sheet.set_landscape()
-    sheet.set_paper(9)
+    _fit_width(sheet)
+    sheet.set_row(0, 30)
     sheet.merge_range("A1:E1", "年度资金构成（万元）", st.title)
     for column, text in zip("ABCDE", ("类别", "项目", "年初预算数", "全年预算数", "全年执行数"), strict=True):
         sheet.write(f"{column}2", text, st.header)
@@ -469,9 +571,9 @@ def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, pa
             cell = f"{column}{rows[key]}"
             sheet.conditional_format(cell, {"type": "formula", "format": st.alert,
                                             "criteria": f"=AND({cell}<>0,ROUND({cell}-{column}3,2)<>0)"})
-    sheet.merge_range(f"A{rows['spending_total'] + 2}:E{rows['spending_total'] + 3}",
-                      "说明：各项收入之和应等于年度资金总额；基本支出 = 人员经费 + 公用经费；"
-                      "基本支出 + 项目支出应等于年度资金总额。合计行由公式计算，不一致时标红。", st.note)
+    _write_note(sheet, st, rows["spending_total"] + 2, "E", widths,
+                "说明：各项收入之和应等于年度资金总额；基本支出 = 人员经费 + 公用经费；"
+                "基本支出 + 项目支出应等于年度资金总额。合计行由公式计算，不一致时标红。")
     _write_formulas(sheet, st, layout, FUNDS_SHEET)
     _protect(sheet, password)
 
@@ -479,13 +581,18 @@ def _write_funds_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, pa
 def _write_base_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, year: int,
                       password: str | None) -> None:
     """基础数据表 (附件2): staffing and the spending-control figures over three years."""
-    for column, width in zip("ABCD", (34, 16, 16, 16), strict=True):
+    widths = (34, 16, 16, 16)
+    for column, width in zip("ABCD", widths, strict=True):
         sheet.set_column(f"{column}:{column}", width)
-    sheet.set_paper(9)
+    _fit_width(sheet)  # portrait
+    sheet.set_row(0, 30)
     sheet.merge_range("A1:D1", f"{year}年度部门（单位）整体支出绩效评价基础数据表", st.title)
-    for column, text in zip("ABCD", ("财政供养人员情况（人）", "编制数", f"{year}年实际在职人数", "控制率"),
-                            strict=True):
+    staffing = ("财政供养人员情况（人）", "编制数", f"{year}年实际在职人数", "控制率")
+    header_height = DEFAULT_ROW
+    for column, text, width in zip("ABCD", staffing, widths, strict=True):
         sheet.write(f"{column}2", text, st.header)
+        header_height = max(header_height, _text_height(text, _column_pixels(width), 10))
+    sheet.set_row(1, header_height)
     sheet.write("A3", "", st.label)
     sheet.write_blank(STAFFING["authorized"], None, st.input_score)
     sheet.write_blank(STAFFING["actual"], None, st.input_score)
@@ -501,12 +608,29 @@ def _write_base_sheet(sheet: Worksheet, st: _Styles, layout: TemplateLayout, yea
             cell = f"{column}{row}"
             if not amount.parts:
                 sheet.write_blank(cell, None, st.input_amount)
-    last = max(rows.values())
-    sheet.merge_range(f"A{last + 2}:D{last + 3}",
-                      "说明：“项目支出”填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
-                      "三公经费、项目支出的合计由公式计算。", st.note)
+    _write_note(sheet, st, max(rows.values()) + 2, "D", widths,
+                "说明：“项目支出”填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。"
+                "三公经费、项目支出的合计由公式计算。")
     _write_formulas(sheet, st, layout, BASE_SHEET)
     _protect(sheet, password)
+
+
+def _fit_width(sheet: Worksheet) -> None:
+    """An amount sheet prints on A4, one page wide (no page breaks of ours to keep there)."""
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.center_horizontally()
+    sheet.set_footer(PAGE_FOOTER)
+    sheet.set_start_page(1)
+
+
+def _write_note(sheet: Worksheet, st: _Styles, row: int, last_column: str, widths: tuple[int, ...],
+                text: str) -> None:
+    """A note over two merged rows (1-based ``row`` and the next), tall enough for all its lines."""
+    sheet.merge_range(f"A{row}:{last_column}{row + 1}", text, st.note)
+    height = _text_height(text, sum(map(_column_pixels, widths)), 9)
+    for index in (row - 1, row):
+        sheet.set_row(index, math.ceil(max(height, 2 * DEFAULT_ROW) / 2))
 
 
 def _write_formulas(sheet: Worksheet, st: _Styles, layout: TemplateLayout, sheet_name: str) -> None:
