@@ -47,10 +47,16 @@ class DataError(click.ClickException):
 
 def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """--lang of the command, else the one given before it (perfxl --lang en reconcile …), else $PERFXL_LANG."""
-    chosen = language(value or ctx.meta.get("perfxl.lang"))
+    chosen = language(value or ctx.meta.get("perfxl.lang") or _argv_language(ctx))
     ctx.meta["perfxl.lang"] = chosen  # shared with the subcommand's context
     speak(chosen)
     return chosen
+
+
+def _argv_language(ctx: click.Context) -> str | None:
+    """--lang anywhere on the command line ('perfxl serve --help --lang en': help is printed first)."""
+    args = sys.argv[1:]
+    return help_language(args) if any(arg == "--lang" or arg.startswith("--lang=") for arg in args) else None
 
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["zh", "en"]), default=None, callback=_set_language,
@@ -215,6 +221,26 @@ def status(ledger_path: Path | None, lang: str) -> None:
         raise DataError(f"找不到台账文件 {ledger_path}（先运行 perfxl reconcile … --roster）" if lang == "zh"
                                else f"no ledger at {ledger_path} (run perfxl reconcile … --roster first)") from None
     click.echo(format_status(rows, lang), nl=False)
+
+
+def _serve_help(key: str) -> str:
+    from perfxl.web.texts import text
+
+    return text(help_language(), key)
+
+
+@main.command(help=_serve_help("cli_serve"))
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help=_serve_help("cli_port"))
+@click.option("--no-browser", is_flag=True, help=_serve_help("cli_no_browser"))
+@LANG_OPTION
+def serve(port: int, no_browser: bool, lang: str) -> None:
+    from perfxl.web import WebError
+    from perfxl.web import serve as serve_page
+
+    try:
+        serve_page(port, open_browser=not no_browser, lang=lang)
+    except WebError as exc:
+        raise DataError(str(exc)) from None
 
 
 def run() -> None:

@@ -1,0 +1,97 @@
+"""Run the web page: a uvicorn server on 127.0.0.1 only, in the foreground or in a thread."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+import webbrowser
+
+import uvicorn
+
+from perfxl.web.app import create_app
+from perfxl.web.sessions import Limits, Registry
+from perfxl.web.texts import text
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+
+class WebError(Exception):
+    """The server cannot start (the port is taken); the message says what to do."""
+
+
+def _listen(port: int, lang: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise WebError(text(lang, "port_in_use", port=port, error=exc.strerror or exc)) from None
+    return sock
+
+
+class WebServer:
+    """The page's server, bound to 127.0.0.1:``port`` (0: any free port) as soon as it is made."""
+
+    def __init__(self, port: int = DEFAULT_PORT, lang: str = "zh", limits: Limits | None = None,
+                 tmp_root: str | None = None):
+        self.lang = "en" if lang == "en" else "zh"
+        self.socket = _listen(port, self.lang)
+        self.port = self.socket.getsockname()[1]
+        self.registry = Registry(self.lang, limits, tmp_root)
+        self.app = create_app(self.registry, self.port)
+        config = uvicorn.Config(self.app, host=HOST, port=self.port, lifespan="on", log_level="warning",
+                                access_log=False, proxy_headers=False, server_header=False,
+                                timeout_graceful_shutdown=5)
+        self.server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def run(self) -> None:
+        """Serve until Ctrl+C (or :meth:`stop`); every session's files are deleted on the way out."""
+        try:
+            self.server.run(sockets=[self.socket])
+        finally:
+            self.registry.close_all()
+            self.socket.close()
+
+    def start(self, timeout: float = 20.0) -> WebServer:
+        """Serve in a background thread; returns once the server accepts connections."""
+        self._thread = threading.Thread(target=self.run, name="perfxl-web", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise WebError("the web server did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def serve(port: int = DEFAULT_PORT, open_browser: bool = True, lang: str = "zh") -> None:
+    """``perfxl serve``: the page on 127.0.0.1:``port``, opened in the browser unless told not to."""
+    server = WebServer(port, lang)
+    logging.getLogger("perfxl.web").addHandler(logging.StreamHandler())
+    print(text(server.lang, "started", url=server.url), flush=True)
+    if open_browser:
+        def open_when_ready() -> None:
+            deadline = time.monotonic() + 20
+            while not server.server.started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            webbrowser.open(server.url)
+
+        threading.Thread(target=open_when_ready, name="perfxl-web-browser", daemon=True).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    print(text(server.lang, "stopped"), flush=True)
