@@ -33,11 +33,11 @@ from perfxl.reading.xlsx import (
     _read_member,
     cell_ref,
     check_zip_limits,
+    file_head,
     split_ref,
 )
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: An annotated copy's keywords: 'perfxl-review:N', its first N paragraphs are perfxl's review section.
 REVIEW_MARK = "perfxl-review:"
 _HEADING_TEXT = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节部分])")
@@ -93,18 +93,7 @@ def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
 
 def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
     """word/document.xml's body, read with python-docx once the file has passed the safety checks."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise UnreadableWorkbook("io", f"无法打开文件：{exc.strerror}") from None
-    if size == 0:
-        raise UnreadableWorkbook("empty", "文件为空（0 字节）")
-    if head == _OLE:
-        raise UnreadableWorkbook("doc", "这是 Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交")
-    if size > limits.max_file_bytes:
-        raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+    file_head(path, limits, ("doc", "这是 Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交"))
     try:
         with zipfile.ZipFile(path) as archive:
             check_zip_limits(archive, limits)

@@ -470,7 +470,10 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise UnreadableWorkbook("corrupt", f"文件内容损坏：{part} 不是有效的 XML（{exc}）") from None
 
 
-def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
+def file_head(path: Path, limits: Limits, ole: tuple[str, str] | None = None) -> bytes:
+    """The first bytes of a file about to be read, once it is known to exist, not be empty, not be an
+    OLE2 file (``ole`` says what one is, else it is described as an old Excel file or an encrypted
+    one) and not be over the size limit."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -480,9 +483,14 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     if size == 0:
         raise UnreadableWorkbook("empty", "文件为空（0 字节）")
     if head == _OLE_SIGNATURE:
-        raise UnreadableWorkbook(*_describe_ole(path))
+        raise UnreadableWorkbook(*(ole or _describe_ole(path)))
     if size > limits.max_file_bytes:
         raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+    return head
+
+
+def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
+    head = file_head(path, limits)
     if not head.startswith(b"PK"):
         raise UnreadableWorkbook("not_zip", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名")
     try:
