@@ -22,49 +22,22 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from corpus_compare import FILE_FIELDS
+from corpus_compare import diff as _diff
+from corpus_compare import finding_key as _finding_key
+from corpus_compare import norm as _norm
+from corpus_compare import table_key as _table_key
 
 from perfxl.reconcile import reconcile_file
 
 CORPUS = Path(__file__).resolve().parent / "corpus_tables"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-RATE_CODES = {"EXECUTION_RATE_MISMATCH", "SPENDING_PERFORMANCE_GAP"}
-TABLE_FIELDS = ("sheet", "kind", "title", "declared_total", "computed_total", "declared_grade", "computed_grade")
-FILE_FIELDS = ("declared_total", "computed_total", "declared_grade", "computed_grade")
-
-
-def _norm(value, places: int = 2):
-    """Numbers rounded half away from zero to ``places`` (1 and 1.00 compare and hash alike); text stripped."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float, Decimal)):
-        return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0
-    return str(value).strip()
-
-
-def _finding_key(code, sheet, cell, expected, found) -> tuple:
-    places = 4 if code in RATE_CODES else 2
-    return (code, sheet, cell, _norm(expected, places), _norm(found, places))
-
-
-def _table_key(get) -> tuple:
-    values = {name: get(name) for name in TABLE_FIELDS}
-    values["title"] = values["title"] or ""
-    return tuple(_norm(values[name]) for name in TABLE_FIELDS)
-
-
 @functools.cache
 def _result(name: str):
     return reconcile_file(CORPUS / "files" / name)
-
-
-def _diff(got: Counter, want: Counter) -> str:
-    missing = sorted(map(str, (want - got).elements()))
-    unexpected = sorted(map(str, (got - want).elements()))
-    return f"missing: {missing}\nunexpected: {unexpected}"
 
 
 def test_corpus_is_complete():
