@@ -100,7 +100,7 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
         try:
             departments = read_roster(roster)
         except RosterError as exc:
-            raise DataError(str(exc)) from None
+            raise DataError(exc.message(lang)) from None
         year = year or default_year()
         with click.progressbar(length=len(departments), label="生成模板" if zh else "templates", show_pos=True) as bar:
             written = write_roster_templates(departments, out_dir, loaded, year, password, bar.update,

@@ -136,3 +136,14 @@ def test_project_tables_from_the_command_line_and_the_roster(tmp_path):
     assert [[(t.kind, t.title, t.scheme) for t in reconcile_file(f).tables][1:] for f in files] == [
         [("project", "峨边在线", "standard"), ("project", "推广服务", "standard"),
          ("project", "数字化建设", "standard")], []]
+
+
+def test_roster_errors_in_english(tmp_path):
+    bad = tmp_path / "roster.csv"
+    bad.write_text("部门编码,部门名称,全年预算数\n101,,x\n101,区财政局,\n", encoding="utf-8")
+    result = _template("--roster", bad, "--out-dir", tmp_path / "out", "--lang", "en")
+    assert result.exit_code == 2
+    assert "row 2: the department name is empty" in result.output
+    assert "row 3: department code 101 repeats row 2" in result.output
+    assert "non-negative amount" in result.output and "名单有误" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.xlsx"))

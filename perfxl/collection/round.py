@@ -190,7 +190,7 @@ def _roster(options: RoundOptions) -> list[Department] | None:
     try:
         return read_roster(options.roster)
     except RosterError as exc:
-        raise RoundError(str(exc), str(exc)) from None
+        raise RoundError(exc.message("zh"), exc.message("en")) from None
 
 
 def _manifest(options: RoundOptions, ledger: Ledger | None) -> Path | None:

@@ -37,12 +37,22 @@ MANIFEST_CSV = "manifest.csv"
 
 
 class RosterError(ValueError):
-    """A roster that cannot be used; ``problems`` lists (row, message) for every bad row."""
+    """A roster that cannot be used; ``problems`` lists (row, Chinese, English) for every bad row."""
 
-    def __init__(self, problems: list[tuple[int | None, str]]):
+    def __init__(self, problems: list[tuple[int | None, str, str]]):
         self.problems = problems
-        lines = [f"第 {row} 行：{message}" if row else message for row, message in problems]
-        super().__init__("名单有误，未生成任何模板：\n" + "\n".join(lines))
+        super().__init__(self.message("zh"))
+
+    def rows(self, lang: str = "zh") -> list[tuple[int | None, str]]:
+        """(row, message) in ``lang``; row None for a problem of the whole roster."""
+        return [(row, en if lang == "en" else zh) for row, zh, en in self.problems]
+
+    def message(self, lang: str = "zh") -> str:
+        if lang == "en":
+            lines = [f"row {row}: {text}" if row else text for row, text in self.rows("en")]
+            return "the roster has errors; no template was written:\n" + "\n".join(lines)
+        lines = [f"第 {row} 行：{text}" if row else text for row, text in self.rows("zh")]
+        return "名单有误，未生成任何模板：\n" + "\n".join(lines)
 
 
 @dataclass
@@ -76,16 +86,20 @@ def read_roster(path: str | Path) -> list[Department]:
         elif path.suffix.lower() in (".xlsx", ".xlsm"):
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
-            raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}")])
+            raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}",
+                                f"a roster is an .xlsx or .csv file: {path.name}")])
     except RosterError:
         raise
     except Exception as exc:
-        raise RosterError([(None, f"无法读取名单 {path.name}：{exc}")]) from None
+        raise RosterError([(None, f"无法读取名单 {path.name}：{exc}", f"cannot read the roster {path.name}: {exc}")]) \
+            from None
     columns = {_header(column): column for column in frame.columns}
     code_column = next((columns[c] for c in map(_header, CODE_COLUMNS) if c in columns), None)
     name_column = next((columns[c] for c in map(_header, NAME_COLUMNS) if c in columns), None)
     if code_column is None or name_column is None:
-        raise RosterError([(1, f"表头应包含“部门编码”和“部门名称”，实际为：{'、'.join(map(str, frame.columns))}")])
+        found = "、".join(map(str, frame.columns))
+        raise RosterError([(1, f"表头应包含“部门编码”和“部门名称”，实际为：{found}",
+                            f"the header must name 部门编码 and 部门名称; it holds: {found}")])
     amount_columns = {key: next((columns[_header(c)] for c in names if _header(c) in columns), None)
                       for key, names in AMOUNT_COLUMNS.items()}
     project_column = next((columns[c] for c in map(_header, PROJECT_COLUMNS) if c in columns), None)
@@ -100,13 +114,14 @@ def read_roster(path: str | Path) -> list[Department]:
         if not code and not name and not any(str(v).strip() for v in record.values()):
             continue  # a blank line
         if not code:
-            problems.append((row, "部门编码为空"))
+            problems.append((row, "部门编码为空", "the department code is empty"))
         elif code in seen:
-            problems.append((row, f"部门编码 {code} 与第 {seen[code]} 行重复"))
+            problems.append((row, f"部门编码 {code} 与第 {seen[code]} 行重复",
+                             f"department code {code} repeats row {seen[code]}"))
         else:
             seen[code] = row
         if not name:
-            problems.append((row, "部门名称为空"))
+            problems.append((row, "部门名称为空", "the department name is empty"))
         amounts: dict[str, Decimal] = {}
         for key, column in amount_columns.items():
             text = str(record[column]).strip() if column is not None else ""
@@ -114,16 +129,17 @@ def read_roster(path: str | Path) -> list[Department]:
                 continue
             number = parse_number(text)
             if number is None or number < 0:
-                problems.append((row, f"“{column}”应为非负数（万元），实际为“{text}”"))
+                problems.append((row, f"“{column}”应为非负数（万元），实际为“{text}”",
+                                 f"'{column}' must be a non-negative amount (万元), not '{text}'"))
             else:
                 amounts[key] = number
         projects = str(record[project_column]).strip() if project_column is not None else ""
         names = tuple(part.strip() for part in _PROJECT_SEPARATORS.split(projects) if part.strip())
         if len(set(names)) != len(names):
-            problems.append((row, f"项目名称重复：{projects}"))
+            problems.append((row, f"项目名称重复：{projects}", f"a project name repeats: {projects}"))
         departments.append(Department(row, code, name, amounts, names))
     if not departments and not problems:
-        problems.append((None, "名单中没有部门"))
+        problems.append((None, "名单中没有部门", "the roster lists no department"))
     if problems:
         raise RosterError(problems)
     return departments
@@ -135,7 +151,8 @@ def _decode(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterError([(None, "名单文件编码无法识别（应为 UTF-8 或 GBK）")])
+    raise RosterError([(None, "名单文件编码无法识别（应为 UTF-8 或 GBK）",
+                        "the roster's text encoding is not UTF-8 or GBK")])
 
 
 def _header(text: object) -> str:

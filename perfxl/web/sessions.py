@@ -189,7 +189,7 @@ class Session:
                 departments = read_roster(roster)
             except RosterError as exc:
                 shutil.rmtree(folder, ignore_errors=True)
-                return {"problems": [{"row": row, "message": message} for row, message in exc.problems]}
+                return {"problems": [{"row": row, "message": message} for row, message in exc.rows(self.lang)]}
             made = write_roster_templates(departments, folder / "templates", load_scheme(scheme), year)
             archive = folder / "templates.zip"
             with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
