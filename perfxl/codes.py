@@ -220,6 +220,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "grade": ("评价等次", "grade"),
     "amount": ("“{sheet}”表的合计数", "the total on sheet '{sheet}'"),
     "department": ("部门（单位）名称", "the department name"),
+    "below_row": ("第 {row} 行起", " from row {row}"),
     # What a report's text states (NARRATIVE_MISMATCH), and what it is checked against.
     "narr_total": ("总分", "the total score"),
     "narr_part": ("{label}得分", "the {label} score"),

@@ -99,8 +99,9 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
         return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
     else:
         _check_tables(result, reading.tables, resolve_scheme(scheme))
-        result.findings += [Finding(codes.SHEET_SKIPPED, sheet, None, params={"where": "", "detail": what})
-                            for sheet, what in reading.unread]
+        result.findings += [Finding(codes.SHEET_SKIPPED, sheet, None, params={
+            "where": ("below_row", {"row": row}) if row > 1 else "", "detail": what})
+                            for sheet, what, row in reading.unread]
     result.seconds = time.perf_counter() - started
     return result.finish()
 

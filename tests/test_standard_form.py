@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -136,3 +137,25 @@ def test_scheme_option_overrides_detection(tmp_path, scheme):
     result = reconcile_file(seed_003_workbook(tmp_path / "a.xlsx"), scheme)
     assert result.scheme == scheme
     assert bool(by_code(result, "WEIGHT_MISMATCH")) == (scheme == "classic")
+
+
+def test_a_block_below_the_table_is_named_not_passed(tmp_path):
+    """A 项目明细 list a clerk put under the scoring table, on the same sheet: SHEET_SKIPPED from its row."""
+    from openpyxl import load_workbook
+
+    from perfxl.codes import render
+
+    source = Path(__file__).resolve().parent / "corpus" / "files" / "07_lusong_clean_synonyms.xlsx"
+    book = load_workbook(source)
+    sheet = book.active
+    start = sheet.max_row + 3
+    for offset, row in enumerate((("序号", "项目名称", "金额（万元）"), (1, "文化惠民", 120.5), (2, "理论宣讲", 80))):
+        for column, value in enumerate(row, start=2):
+            sheet.cell(row=start + offset, column=column, value=value)
+    path = tmp_path / "with_list.xlsx"
+    book.save(path)
+    assert reconcile_file(source).findings == []
+    skipped = [f for f in reconcile_file(path).findings if f.code == "SHEET_SKIPPED"]
+    assert [(f.sheet, f.cell) for f in skipped] == [(sheet.title, None)]
+    assert f"第 {start} 行起" in render(skipped[0]) and f"from row {start}" in render(skipped[0], "en")
+    assert "序号、项目名称、金额(万元)" in render(skipped[0])

@@ -22,7 +22,7 @@ __all__ = ["NoTable", "Reading", "read_tables"]
 @dataclass
 class Reading:
     tables: list[ScoreTable]
-    unread: list[tuple[str, str]] = field(default_factory=list)  # (sheet, what it holds)
+    unread: list[tuple[str, str, int]] = field(default_factory=list)  # (sheet, what it holds, first row)
 
 
 def read_tables(book: Workbook) -> Reading:
@@ -42,4 +42,5 @@ def read_tables(book: Workbook) -> Reading:
     used.add(book.custom_properties.get(REVIEW_SHEET_PROPERTY, ""))  # an annotated copy's 审核意见
     order = {name: index for index, name in enumerate(book.sheet_names)}
     tables.sort(key=lambda table: order.get(table.sheet, 0))  # stable: stacked tables keep their order
-    return Reading(tables, [(sheet, what) for sheet, what in forms.unread if sheet not in used])
+    tabled = {table.sheet for table in forms.tables}  # below a table on its own sheet is still named
+    return Reading(tables, [entry for entry in forms.unread if entry[0] not in used or entry[0] in tabled])

@@ -216,7 +216,7 @@ class FormsRead:
     """The tables found in a hand-made workbook, and the sheets left unread for want of a table."""
 
     tables: list[ScoreTable]
-    unread: list[tuple[str, str]]  # (sheet, what it holds) of sheets with numbers under table-like headers
+    unread: list[tuple[str, str, int]]  # (sheet, what it holds, first row) of blocks no reader understood
 
 
 def read_forms(book: Workbook) -> FormsRead:
@@ -225,15 +225,15 @@ def read_forms(book: Workbook) -> FormsRead:
     unread: list[tuple[str, str]] = []
     for name in book.sheet_names:
         grid = Grid.of(book.sheet(name))
-        found = sheet_tables(grid)
+        found, below = _stacked_tables(grid)
         tables += found
         if not found:
             sums, ratios = read_base_data(grid)
             if sums or ratios:
                 continue  # 附件2 基础数据表: read with the table it belongs to
-            block = table_like_block(grid)
-            if block is not None:
-                unread.append((name, block))
+        block = table_like_block(grid, below if found else 1)
+        if block is not None:
+            unread.append((name, *block))
     if tables:
         read_amount_sheets(book, tables[0])
     return FormsRead(tables, unread)
@@ -247,13 +247,18 @@ def no_table(book: Workbook) -> NoTable:
 
 def sheet_tables(grid: Grid) -> list[ScoreTable]:
     """The tables of one sheet: several may be stacked, each with its own title, funds and total."""
+    return _stacked_tables(grid)[0]
+
+
+def _stacked_tables(grid: Grid) -> tuple[list[ScoreTable], int]:
+    """The sheet's tables and the first row below the last of them."""
     tables = []
     top = 1
     while (header := find_indicator_header(grid, top)) is not None:
         table, bottom = _read_table(grid, header, top)
         tables.append(table)
         top = bottom + 1
-    return tables
+    return tables, top
 
 
 def _read_table(grid: Grid, header: Header, top: int) -> tuple[ScoreTable, int]:
@@ -366,20 +371,21 @@ _TABLE_WORDS = ("序号", "名称", "金额", "合计", "小计", "项目", "预
                 "数量", "单价", "日期", "凭证", "摘要", "单位", "年度", "完成")
 
 
-def table_like_block(grid: Grid) -> str | None:
-    """What a sheet with no scoring table holds, when it holds numbers under table-like headers.
+def table_like_block(grid: Grid, first_row: int = 1) -> tuple[str, int] | None:
+    """(its header labels, its row) of a block with numbers under table-like headers, from ``first_row``
+    (a sheet with no scoring table, or below the last table of one): named, never passed unseen.
 
     A row of three or more labels, at least one of them a table word (序号, 金额, 合计…), followed
-    within three rows by two rows with numbers: such a sheet is named, never passed unseen.
+    within five rows by two rows with numbers.
     """
-    for row in range(1, grid.max_row + 1):
+    for row in range(first_row, grid.max_row + 1):
         labels = [text for _, text in grid.row_texts(row) if parse_number(text) is None]
         if len(labels) < 3 or not any(word in label for label in labels for word in _TABLE_WORDS):
             continue
         numeric_rows = sum(1 for below in range(row + 1, min(row + 6, grid.max_row + 1))
                            if sum(parse_number(text) is not None for _, text in grid.row_texts(below)) >= 1)
         if numeric_rows >= 2:
-            return "、".join(labels[:6])
+            return "、".join(labels[:6]), row
     return None
 
 
