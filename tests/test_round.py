@@ -281,3 +281,21 @@ def test_prefilled_values_are_locked_and_checked(tmp_path):
     form = [(f["code"], f["expected"], f["found"]) for f in data["102.xlsx"]["findings"]
             if f["code"] == "PREFILLED_VALUE_CHANGED"]
     assert form == [("PREFILLED_VALUE_CHANGED", 600, 642.01)]
+
+
+def test_copies_are_made_by_the_workers_in_a_parallel_round(tmp_path):
+    """--jobs 2: the annotated copies come from the supervised workers, under the names a serial round
+    would give them (two files of one name in different folders: 'x.xlsx' and 'x (2).xlsx')."""
+    inbox = tmp_path / "收回"
+    (inbox / "甲").mkdir(parents=True)
+    (inbox / "乙").mkdir()
+    for folder in ("甲", "乙"):
+        shutil.copy(FAULTY, inbox / folder / "自评表.xlsx")
+    shutil.copy(ROOT / "examples" / "峨边县融媒体中心_2024_自评报告.docx", inbox / "报告.docx")
+    serial = run_round(RoundOptions([inbox], annotate=tmp_path / "一", no_ledger=True, jobs=1))
+    parallel = run_round(RoundOptions([inbox], annotate=tmp_path / "二", no_ledger=True, jobs=2))
+    assert sorted(p.name for p in serial.annotated) == sorted(p.name for p in parallel.annotated) == [
+        "报告.docx", "自评表 (2).xlsx", "自评表.xlsx"]
+    assert parallel.annotate_errors == []
+    for copy in parallel.annotated:
+        assert copy.read_bytes()[:2] == b"PK" and copy.stat().st_size > 1000

@@ -14,6 +14,7 @@ half-written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from perfxl.collection import matching
 from perfxl.collection.ledger import Ledger, default_path
-from perfxl.collection.runner import DEFAULT_TIMEOUT
+from perfxl.collection.runner import DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import atomic_write_text, sha256_of
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.outputs.files import Run, Summary
@@ -165,7 +166,7 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
 
         write_report(options.report, outcome.rows, options.lang)
     if options.annotate is not None:
-        _annotate_all(outcome, options.annotate, options.lang)
+        _annotate_all(outcome, options.annotate, options.lang, options.jobs)
 
 
 def _options_key(scheme: SchemeOption) -> str:
@@ -230,23 +231,29 @@ def _guard_outputs(options: RoundOptions) -> None:
                                  "read as a submission next time; put it elsewhere")
 
 
-def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str) -> None:
-    """Copies of the current submissions with findings; copies perfxl wrote earlier that no longer
-    apply are removed (a file perfxl did not write is never touched)."""
-    from perfxl.outputs.annotate import AnnotateError, annotate
-    from perfxl.outputs.annotate_docx import annotate_report
+def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int = 1) -> None:
+    """Copies of the current submissions with findings, made in the supervised workers when there
+    are several; copies perfxl wrote earlier that no longer apply are removed (a file perfxl did not
+    write is never touched)."""
+    from perfxl.outputs.annotate import free_name
 
     earlier = _copies_record(annotate_dir)
+    reserved: set[Path] = set()
+    work = []
     for result in outcome.current:
-        try:
-            if result.format == "docx":
-                annotate_report(result, annotate_dir, lang, written=outcome.annotated)
-            else:
-                annotate(result, annotate_dir, lang, written=outcome.annotated)
-        except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
-            if not isinstance(exc, AnnotateError):
-                exc = AnnotateError(f"{type(exc).__name__}: {exc}")
-            outcome.annotate_errors.append((result.path, exc.message(lang)))
+        if result.status != "unreadable" and result.findings:
+            target = free_name(annotate_dir, Path(result.path).name, reserved)  # names chosen here, in order
+            reserved.add(target)
+            work.append((result, target))
+    task = functools.partial(make_copy, lang=lang)
+    failed = functools.partial(_copy_failed, lang=lang)
+    made = (run_supervised(task, work, failed, jobs=jobs, timeout=DEFAULT_TIMEOUT) if jobs > 1 and len(work) > 1
+            else map(task, work))
+    for (result, target), error in zip(work, made, strict=True):
+        if error is None:
+            outcome.annotated.add(target)
+        else:
+            outcome.annotate_errors.append((result.path, error))
     for name, digest in earlier.items():
         stale = annotate_dir / name
         if stale not in outcome.annotated and stale.is_file() and sha256_of(stale) == digest:
@@ -256,6 +263,29 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str) -> None:
         annotate_dir.mkdir(parents=True, exist_ok=True)
         record = {path.name: sha256_of(path) for path in sorted(outcome.annotated)}
         atomic_write_text(annotate_dir / COPIES_RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+
+def make_copy(item: tuple[FileResult, Path], lang: str = "zh") -> str | None:
+    """One annotated copy at its chosen place; the reason when it cannot be made (never raises)."""
+    from perfxl.outputs.annotate import AnnotateError, annotate
+    from perfxl.outputs.annotate_docx import annotate_report
+
+    result, target = item
+    try:
+        if result.format == "docx":
+            annotate_report(result, target.parent, lang, target=target)
+        else:
+            annotate(result, target.parent, lang, target=target)
+    except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
+        return (exc if isinstance(exc, AnnotateError) else AnnotateError(f"{type(exc).__name__}: {exc}")).message(lang)
+    return None
+
+
+def _copy_failed(item: tuple[FileResult, Path], reason: str, lang: str = "zh", **params: object) -> str:
+    """Why a copy's worker gave up on it (it hung, crashed or ran out of memory)."""
+    from perfxl.codes import reason_text
+
+    return reason_text(reason, lang, **{"timeout": "", "signal": "", "memory_mb": "", **params})
 
 
 def _copies_record(annotate_dir: Path) -> dict[str, str]:

@@ -91,7 +91,7 @@ class AnnotateError(Exception):
 
 
 def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-             written: set[Path] | None = None, when: date | None = None) -> Path | None:
+             written: set[Path] | None = None, when: date | None = None, target: Path | None = None) -> Path | None:
     """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
 
     Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
@@ -121,7 +121,7 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     _add_review_sheet(book, result, locations, lang, when or date.today())
     book.calculation.fullCalcOnLoad = full_calc
     payload = _restore_cached_values(_save(book), cached)
-    target = free_name(Path(out_dir), source.name, written)
+    target = target or free_name(Path(out_dir), source.name, written)  # a batch chose the name already
     atomic_write_bytes(target, payload)
     if written is not None:
         written.add(target)

@@ -30,7 +30,7 @@ INSTRUCTIONS = {
 
 
 def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-                    written: set[Path] | None = None) -> Path | None:
+                    written: set[Path] | None = None, target: Path | None = None) -> Path | None:
     """Write an annotated copy of a .docx report into ``out_dir``; None when there is nothing to show."""
     import docx
 
@@ -50,7 +50,7 @@ def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *
     _add_review_section(document, result, lang)
     buffer = io.BytesIO()
     document.save(buffer)
-    target = free_name(Path(out_dir), source.name, written)
+    target = target or free_name(Path(out_dir), source.name, written)  # a batch chose the name already
     atomic_write_bytes(target, buffer.getvalue())
     if written is not None:
         written.add(target)
