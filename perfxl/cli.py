@@ -47,13 +47,13 @@ class DataError(click.ClickException):
 
 def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
     """--lang of the command, else the one given before it (perfxl --lang en reconcile …), else $PERFXL_LANG."""
-    chosen = language(value or ctx.meta.get("perfxl.lang") or _argv_language(ctx))
+    chosen = language(value or ctx.meta.get("perfxl.lang") or _argv_language())
     ctx.meta["perfxl.lang"] = chosen  # shared with the subcommand's context
     speak(chosen)
     return chosen
 
 
-def _argv_language(ctx: click.Context) -> str | None:
+def _argv_language() -> str | None:
     """--lang anywhere on the command line ('perfxl serve --help --lang en': help is printed first)."""
     args = sys.argv[1:]
     return help_language(args) if any(arg == "--lang" or arg.startswith("--lang=") for arg in args) else None

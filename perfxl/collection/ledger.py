@@ -205,12 +205,6 @@ class Ledger:
         return 1
 
 
-def record(path: str | Path, rows: Iterable[DepartmentRow], departments: list[Department] | None = None) -> int:
-    """Store a collection round in the ledger at ``path`` (see :meth:`Ledger.record`)."""
-    with Ledger(path) as ledger:
-        return ledger.record(rows, departments)
-
-
 def _count(result: FileResult, severity: str) -> int:
     return sum(1 for f in result.findings if f.severity == severity)
 
