@@ -6,22 +6,41 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import IO, Any
+
+
+class AtomicFile:
+    """A file written beside its target and renamed over it on commit, so no reader ever sees half of it."""
+
+    def __init__(self, target: str | Path, mode: str = "wb", encoding: str | None = None,
+                 newline: str | None = None):
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
+                                             dir=self.target.parent)
+        self.handle: IO[Any] = os.fdopen(handle, mode, encoding=encoding, newline=newline)
+
+    def commit(self) -> None:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.chmod(self.temp, 0o666 & ~_umask())
+        os.replace(self.temp, self.target)
+
+    def abort(self) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        Path(self.temp).unlink(missing_ok=True)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write to a temporary file beside ``path`` and rename it over: all or nothing."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    out = AtomicFile(path)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, target)
+        out.handle.write(data)
+        out.commit()
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        out.abort()
         raise
 
 

@@ -21,7 +21,7 @@ from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_sup
 from perfxl.files import sha256_of
 from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, LAYOUT_WORD, FileResult, Finding, TableResult
 from perfxl.reading import NoTable, read_tables
-from perfxl.reading.calamine import ValuesWorkbook, file_format, sniff_format
+from perfxl.reading.calamine import ValuesWorkbook, file_format
 from perfxl.reading.xlsx import UnreadableWorkbook, Workbook, split_ref
 from perfxl.scheme import Scheme, load_scheme, parse_scheme
 
@@ -72,7 +72,8 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     """Reconcile one workbook. Never raises for a bad file: problems become findings."""
     started = time.perf_counter()
     path = Path(path)
-    result = FileResult(path=str(path), format=_reported_format(path))
+    reported, kind = _formats(path)
+    result = FileResult(path=str(path), format=reported)
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
@@ -83,7 +84,7 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     if path.suffix.lower() in REPORT_SUFFIXES:
         return _reconcile_report(path, result, resolve_scheme(scheme), started)
     try:
-        with _open(path) as book:
+        with _open(path, kind) as book:
             reading = read_tables(book)
             result.template_id = book.custom_properties.get("perfxl_template_id") or None
             result.saved_at = getattr(book, "saved_at", None)
@@ -106,11 +107,10 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     return result.finish()
 
 
-def _open(path: Path) -> Workbook | ValuesWorkbook:
-    """The reader the content calls for, whatever the file is named: an .xlsx with its formulas, an
-    .xls or .ods as values. A file named .xlsx that is neither goes to the .xlsx reader, which says
-    what it is (encrypted, an old format, not a spreadsheet at all)."""
-    kind = sniff_format(path)
+def _open(path: Path, kind: str) -> Workbook | ValuesWorkbook:
+    """The reader the content (``kind``, from :func:`sniff_format`) calls for, whatever the file is
+    named: an .xlsx with its formulas, an .xls or .ods as values. A file named .xlsx that is neither
+    goes to the .xlsx reader, which says what it is (encrypted, an old format, not a spreadsheet)."""
     named_xlsx = path.suffix.lower() == ".xlsx"
     if kind == "ods" or (kind in ("xls", "unknown") and not named_xlsx):
         return ValuesWorkbook(path)
@@ -125,11 +125,13 @@ def _open(path: Path) -> Workbook | ValuesWorkbook:
             raise exc from None
 
 
-def _reported_format(path: Path) -> str | None:
+def _formats(path: Path) -> tuple[str | None, str]:
+    """(the format the JSON reports, the content's real format): the file is sniffed once."""
     suffix = path.suffix.lower()
-    if suffix in REFUSED_SUFFIXES:
-        return suffix.lstrip(".")
-    return file_format(path)[0] if suffix in WORKBOOK_SUFFIXES else (suffix.lstrip(".") or None)
+    if suffix in REFUSED_SUFFIXES or suffix in REPORT_SUFFIXES:
+        return suffix.lstrip("."), "unknown"
+    reported, kind = file_format(path)
+    return (reported if suffix in WORKBOOK_SUFFIXES else suffix.lstrip(".") or None), kind
 
 
 def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, started: float) -> FileResult:
@@ -226,7 +228,7 @@ def unreadable_result(path: str | Path, reason: str, *, detail: str = "", sha256
     own wording is used. English always comes from the reason code (:data:`perfxl.codes.REASONS`).
     """
     path = Path(path)
-    result = FileResult(path=str(path), format=_reported_format(path))
+    result = FileResult(path=str(path), format=_formats(path)[0])
     if sha256 is None:
         try:
             sha256 = sha256_of(path)

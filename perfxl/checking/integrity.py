@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from perfxl import codes
-from perfxl.checking.recompute import Recomputation, operator_of
+from perfxl.checking.recompute import Recomputation, input_of, operator_of
 from perfxl.model import Field, Finding, ScoreTable
 from perfxl.numbers import normalise_text
 from perfxl.reading.template import TemplateRecord
@@ -119,7 +119,7 @@ def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
     ratio = next((r for r in table.ratios if r.label == "控制率"), None)
     if ratio is not None:
         values[f"{BASE_SHEET}!{STAFFING['rate']}"] = rules.compute(
-            _STAFFING_RULE, authorized=_input_value(ratio.denominator), actual=_input_value(ratio.numerator))
+            _STAFFING_RULE, authorized=input_of(ratio.denominator), actual=input_of(ratio.numerator))
     return values
 
 
@@ -222,10 +222,6 @@ def formula_state(cell: Cell | None, expected: str) -> str:
 
 def _blank(cell: Cell | None) -> bool:
     return cell is None or (cell.error is None and cell.is_blank)
-
-
-def _input_value(f: Field):
-    return f.number if f.number is not None else f.text
 
 
 def _or_blank(value: Decimal | None) -> Decimal | str:

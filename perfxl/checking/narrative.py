@@ -29,12 +29,12 @@ from perfxl.numbers import (
     sum_within_tolerance,
 )
 from perfxl.reading.docx import Paragraph, Report
+from perfxl.reading.forms import LEVEL_KEYWORDS
 from perfxl.scheme import Scheme, load_scheme
 
 TEXT = "正文"
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _SCORE = re.compile(r"([\u4e00-\u9fff（）()]{0,16}?)得分(?:为|是|：|:|达到)?\s*" + _NUMBER + r"\s*分")
-_TOTAL_WORDS = ("总分", "总得分", "综合得分")
 _TOTAL_LABEL = re.compile(r"(总分|综合得分|总得分)(?:为|是|：|:)?\s*" + _NUMBER + r"\s*分")
 _GRADE = re.compile(r"(?:评价等次|评价等级|等次|评价结果|评定)(?:为|是|：|:|评定为|确定为)?\s*[“\"「『]?"
                     r"(优秀|良好|中等|合格|一般|较差|不合格|优|良|中|差)(?![\u4e00-\u9fff])")
@@ -43,8 +43,7 @@ _AMOUNT = re.compile(r"([\u4e00-\u9fff（）()、]{1,24}?)\s*(?:为|是|：|:|�
                      + r"\s*万(?:元|(?![\u4e00-\u9fff]))")
 _SHARE = re.compile(r"占([\u4e00-\u9fff]{1,12}?)(?:的)?(?:比例|比重)?(?:为|是)?\s*" + _NUMBER + r"\s*%")
 _RATE = re.compile(r"(?:预算执行率|执行率|完成预算的|完成率)(?:为|是|：|:|达到|达)?\s*" + _NUMBER + r"\s*%")
-_PARTS = (("预算执行", "budget"), ("产出", "output"), ("效益", "benefit"), ("满意", "satisfaction"),
-          ("成本", "cost"))
+_PARTS = (("预算执行", "budget"), *LEVEL_KEYWORDS)
 _TOTAL_HINTS = ("总", "绩效", "综合", "自评", "评价", "最终", "整体", "合计")
 #: A stated list of parts is checked when it comes near its total (within this share): a list far
 #: from its total is more likely a partial list ("其中办公费…") than a typo.

@@ -154,9 +154,9 @@ def _qualitative_band(indicator: Indicator, scheme: Scheme):
         return None
     actual = normalise_text(indicator.actual.text)
     target = normalise_text(indicator.target.text)
-    for band in scheme.qualitative:
-        if actual == normalise_text(band.label):
-            return band
+    band = rules.qualitative_band(scheme, actual)
+    if band is not None:
+        return band
     if actual and (actual == target or actual in ACHIEVED_WORDS):
         return scheme.qualitative[0] if scheme.qualitative else None
     return None

@@ -59,9 +59,7 @@ def match(results: list[FileResult], departments: list[Department],
             for older in files[1:]:
                 older.superseded_by = files[0].path
             rows.append(DepartmentRow(department.code, department.name, files[0].status, files[0], files[1:]))
-    for result in unmatched:
-        rows.append(DepartmentRow(None, result.department or Path(result.path).name, result.status, result))
-    return rows
+    return rows + rows_without_roster(unmatched)
 
 
 def _compare_roster_amounts(result: FileResult, department: Department) -> None:

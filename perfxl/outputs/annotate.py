@@ -91,7 +91,7 @@ class AnnotateError(Exception):
 
 
 def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-             written: set[Path] | None = None, when: date | None = None, target: Path | None = None) -> Path | None:
+             when: date | None = None, target: Path | None = None) -> Path | None:
     """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
 
     Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
@@ -99,9 +99,9 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     added when that name is taken in ``out_dir`` (so the original is never overwritten, even when
     ``out_dir`` is its own folder).
 
-    A batch passes ``written``, the copies it has made so far: then only those count as taken, and
-    a copy left in ``out_dir`` by an earlier run is replaced, so re-running gives the same folder.
-    The caller must make sure ``out_dir`` holds no submissions (the CLI refuses such a folder).
+    A batch passes ``target``, the name it chose in its own order (see ``run_round``): a copy left
+    there by an earlier run is replaced, so re-running gives the same folder. The caller must make
+    sure ``out_dir`` holds no submissions (the CLI refuses such a folder).
     ``when`` is the review's date on the 审核意见 sheet (today by default).
     """
     if lang not in LANGUAGES:
@@ -114,17 +114,15 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
                             "请部门另存为 .xlsx 后重新提交，或按审核报告修改）",
                             f"{source.name} is not an .xlsx workbook, so no annotated copy can be made "
                             "(the findings are in the report and the JSON)")
-    data = _read_submission(source, result.sha256)
+    data = read_submission(source, result.sha256)
     book, cached, full_calc = _open_copy(source, data)
     _undo_earlier_review(book)  # a returned copy sent back again: one review, not two
     locations = _mark_cells(book, result.findings, lang)
     _add_review_sheet(book, result, locations, lang, when or date.today())
     book.calculation.fullCalcOnLoad = full_calc
     payload = _restore_cached_values(_save(book), cached)
-    target = target or free_name(Path(out_dir), source.name, written)  # a batch chose the name already
+    target = target or free_name(Path(out_dir), source.name)
     atomic_write_bytes(target, payload)
-    if written is not None:
-        written.add(target)
     return target
 
 
@@ -135,7 +133,7 @@ class _Error(str):
     """A cached error value such as '#DIV/0!' (written back with t="e")."""
 
 
-def _read_submission(source: Path, sha256: str) -> bytes:
+def read_submission(source: Path, sha256: str) -> bytes:
     """The file's bytes, once; refused if it is no longer the file that was reconciled."""
     try:
         data = source.read_bytes()

@@ -8,7 +8,6 @@ replaces it instead of stacking a second one.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from datetime import date
@@ -17,7 +16,7 @@ from pathlib import Path
 from perfxl import codes
 from perfxl.files import atomic_write_bytes
 from perfxl.model import FileResult, Finding
-from perfxl.outputs.annotate import AUTHOR, AnnotateError, free_name, note
+from perfxl.outputs.annotate import AUTHOR, free_name, note, read_submission
 from perfxl.reading.docx import REVIEW_MARK, review_paragraphs
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -30,17 +29,14 @@ INSTRUCTIONS = {
 
 
 def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-                    written: set[Path] | None = None, target: Path | None = None) -> Path | None:
+                    target: Path | None = None) -> Path | None:
     """Write an annotated copy of a .docx report into ``out_dir``; None when there is nothing to show."""
     import docx
 
     if result.status == "unreadable" or not result.findings:
         return None
     source = Path(result.path)
-    data = source.read_bytes()
-    if result.sha256 and hashlib.sha256(data).hexdigest() != result.sha256:
-        raise AnnotateError(f"文件 {source.name} 在审核之后被修改过，请重新审核后再生成批注副本",
-                            f"{source.name} changed after it was reconciled: reconcile it again first")
+    data = read_submission(source, result.sha256)
     document = docx.Document(io.BytesIO(data))
     _remove_earlier_review(document)
     for finding in result.findings:
@@ -50,10 +46,8 @@ def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *
     _add_review_section(document, result, lang)
     buffer = io.BytesIO()
     document.save(buffer)
-    target = target or free_name(Path(out_dir), source.name, written)  # a batch chose the name already
+    target = target or free_name(Path(out_dir), source.name)  # a batch chose the name already
     atomic_write_bytes(target, buffer.getvalue())
-    if written is not None:
-        written.add(target)
     return target
 
 

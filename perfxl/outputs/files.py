@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import tempfile
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from perfxl import __version__, codes
 from perfxl.codes import render
-from perfxl.files import _umask
+from perfxl.files import AtomicFile
 from perfxl.model import DepartmentRow, FileResult, Finding, TableResult
 from perfxl.numbers import json_number
 
@@ -112,29 +111,6 @@ class Summary:
         }
 
 
-class _AtomicFile:
-    """A text file written beside its target and renamed over it on commit."""
-
-    def __init__(self, target: str | Path, newline: str | None = None):
-        self.target = Path(target)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temp = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp",
-                                             dir=self.target.parent)
-        self.handle: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline=newline)
-
-    def commit(self) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.chmod(self.temp, 0o666 & ~_umask())
-        os.replace(self.temp, self.target)
-
-    def abort(self) -> None:
-        if not self.handle.closed:
-            self.handle.close()
-        Path(self.temp).unlink(missing_ok=True)
-
-
 class Run:
     """Collects results as they come and writes the requested outputs."""
 
@@ -148,7 +124,7 @@ class Run:
         self._json_path = json_path
         self._json_files = 0
         self._json_parts = tempfile.TemporaryFile("w+", encoding="utf-8") if json_path else None
-        self._csv = _AtomicFile(csv_path, newline="") if csv_path else None
+        self._csv = AtomicFile(csv_path, "w", encoding="utf-8", newline="") if csv_path else None
         self._csv_writer = None
         if self._csv is not None:
             self._csv.handle.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
@@ -167,7 +143,7 @@ class Run:
                 row = finding_to_dict(finding, self.lang)
                 self._csv_writer.writerow([safe_cell(v) for v in (
                     result.path, result.department, row["code"], row["severity"], row["sheet"], row["cell"],
-                    _csv_value(row["expected"]), _csv_value(row["found"]), row["message"])])
+                    row["expected"], row["found"], row["message"])])
 
     def close(self, round_rows: list[DepartmentRow] | None = None) -> None:
         """Write the outputs; ``round_rows`` (a roster was given) adds the round: missing, duplicates, unmatched."""
@@ -176,7 +152,7 @@ class Run:
             for line in round_lines(collection, self.lang):
                 self._csv_writer.writerow([safe_cell(v) for v in line])
         if self._json_parts is not None and self._json_path is not None:
-            out = _AtomicFile(self._json_path)
+            out = AtomicFile(self._json_path, "w", encoding="utf-8")
             try:
                 head = {"perfxl_version": __version__, "scheme": self.scheme_name,
                         "summary": self.summary.to_dict(),
@@ -238,5 +214,3 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv_value(value: Any) -> Any:
-    return "" if value is None else value

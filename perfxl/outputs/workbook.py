@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +29,7 @@ from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
 from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.numbers import round_half_up
+from perfxl.scheme import load_scheme
 
 FONT = "宋体"
 SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Findings", "Statistics")}
@@ -66,7 +67,8 @@ SUMMARY_TEXT = {
 SUMMARY_TOP = 2  # 汇总: the title and the date above the header row (0-based row of the header)
 #: Text a spreadsheet program would read as a formula (or as a DDE payload) when typed or edited.
 FORMULA_LEAD = ("=", "+", "-", "@")
-GRADES = ("优", "良", "中", "差")
+#: The report lists grades in the standard scheme's order; another scheme's labels follow, sorted.
+GRADES = tuple(band.label for band in load_scheme("standard").grades)
 OTHER_GRADE_KEYS = ("none", "not_submitted", "unreadable")
 GRADE_COLOURS = {"优": "#4E9A45", "良": "#5B9BD5", "中": "#F2B134", "差": "#D9534F", "none": "#7F7F7F",
                  "not_submitted": "#BFBFBF", "unreadable": "#9C0006"}
@@ -400,16 +402,6 @@ def _grade_text(result: FileResult | None, lang: str) -> str:
 
 
 # --- 统计 ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Series:
-    """One statistics table: category labels, values, and a colour per point when it matters."""
-
-    labels: list[str] = field(default_factory=list)
-    values: list[float] = field(default_factory=list)
-    extra: list[Any] = field(default_factory=list)  # a third column (count or label), if any
-    colours: list[str | None] = field(default_factory=list)
 
 
 def grade_counts(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, str, int]]:

@@ -602,13 +602,3 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def cell_ref(row: int, column: int) -> str:
     return f"{column_letter(column)}{row}"
-
-
-def iter_range(ref: str) -> Iterator[str]:
-    """Every cell of 'A1:B2' (or the single cell 'A1')."""
-    first, _, last = ref.partition(":")
-    top, left = split_ref(first)
-    bottom, right = split_ref(last or first)
-    for row in range(top, bottom + 1):
-        for column in range(left, right + 1):
-            yield cell_ref(row, column)

@@ -7,9 +7,8 @@ thoroughly and returns a frozen :class:`Scheme`. Everything else in perfxl reads
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -305,9 +304,3 @@ def _only_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SchemeError(f"{where} 含未知键 {unknown}，允许 {sorted(allowed)} / unknown keys {unknown}")
-
-
-def scheme_summary(scheme: Scheme) -> str:
-    """A compact JSON description (for metadata and debugging)."""
-    return json.dumps({"name": scheme.name, "levels": [asdict(level) for level in scheme.levels]},
-                      ensure_ascii=False, default=str)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
-from perfxl.numbers import round_half_up
+from perfxl.numbers import normalise_text, round_half_up
 from perfxl.scheme import Band, Scheme, expr
 
 #: Operators a department may choose for a target (计算符号), and what they mean.
@@ -108,8 +108,10 @@ def is_overshoot(scheme: Scheme, target: Decimal, actual: Decimal) -> bool:
 
 
 def qualitative_band(scheme: Scheme, level_label: str) -> Band | None:
+    """The band a completion level names ('达成年度指标'), full-width or spaced as typed."""
+    wanted = normalise_text(level_label)
     for band in scheme.qualitative:
-        if band.label == level_label:
+        if wanted == normalise_text(band.label):
             return band
     return None
 

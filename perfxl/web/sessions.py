@@ -32,6 +32,7 @@ from typing import Any
 
 from perfxl import codes
 from perfxl.collection.round import RoundError, RoundOptions, RoundResult, run_round
+from perfxl.files import atomic_write_text
 from perfxl.model import FileResult
 from perfxl.outputs.files import file_to_dict
 from perfxl.reconcile import REFUSED_SUFFIXES, REPORT_SUFFIXES, WORKBOOK_SUFFIXES, discover
@@ -386,7 +387,7 @@ def _rename_in_json(path: Path, names: dict[str, str]) -> None:
             entry["superseded_by"] = names.get(entry["superseded_by"], entry["superseded_by"])
     for entry in data.get("skipped", []):
         entry["path"] = names.get(entry["path"], entry["path"])
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _zip_copies(copies: list[Path], archive: Path, by_stored: dict[str, str]) -> int:
