@@ -57,10 +57,9 @@ class _Context:
     checks: list[TableCheck]
     sections: list[int]
 
-    def table_for(self, paragraph: Paragraph, current: int | None) -> int | None:
+    def table_for(self, paragraph: Paragraph, current: int | None, named: list[int]) -> int | None:
+        """``named``: the tables whose titles the paragraph names."""
         in_section = [i for i, section in enumerate(self.sections) if section == paragraph.section]
-        named = [i for i, check in enumerate(self.checks) if check.table.title
-                 and check.table.title in paragraph.text]
         if len(named) == 1:
             return named[0]
         if current is not None and (not in_section or current in in_section):
@@ -75,6 +74,7 @@ def check_narrative(report: Report, checks: list[TableCheck]) -> list[Finding]:
     context = _Context(checks, report.table_sections)
     findings: list[Finding] = []
     current: int | None = None
+    standard = load_scheme("standard")  # for the grade words of a text that no table goes with
     for paragraph in report.paragraphs:
         named = [i for i, check in enumerate(checks) if check.table.title and check.table.title in paragraph.text]
         if len(named) == 1:
@@ -82,20 +82,20 @@ def check_narrative(report: Report, checks: list[TableCheck]) -> list[Finding]:
         elif current is not None and checks[current].table.title and \
                 report.table_sections[current] != paragraph.section:
             current = None
-        index = context.table_for(paragraph, current)
+        index = context.table_for(paragraph, current, named)
         check = checks[index] if index is not None else None
         for original in filter(None, re.split(r"[。！？]", paragraph.text)):
-            findings += _sentence_claims(original, paragraph.number, check)
+            findings += _sentence_claims(original, paragraph.number, check, standard)
     return findings
 
 
-def _sentence_claims(original: str, number: int, check: TableCheck | None) -> list[Finding]:
+def _sentence_claims(original: str, number: int, check: TableCheck | None, fallback: Scheme) -> list[Finding]:
     """The claims of one sentence, read in its normalised form (half-width digits and punctuation);
     a finding quotes the sentence as written."""
     sentence = normalise_text(original)
     if not any(mark in sentence for mark in ("分", "%", "万", "等次", "等级", "评定", "评价结果")):
         return []  # most sentences state no figure: nothing to look for
-    scheme = check.scheme if check is not None else load_scheme("standard")
+    scheme = check.scheme if check is not None else fallback
     found = _score_claims(sentence, number, check) if "分" in sentence else []
     found += _grade_claims(sentence, number, check, scheme)
     amounts = _amounts(sentence) if "万" in sentence else []

@@ -223,19 +223,21 @@ def read_forms(book: Workbook) -> FormsRead:
     """Every standard table of a hand-made workbook: on each sheet, one after another, top to bottom."""
     tables: list[ScoreTable] = []
     unread: list[tuple[str, str]] = []
+    base_data: list[tuple[list[AmountSum], list[AmountRatio]]] = []  # each sheet's, read once
     for name in book.sheet_names:
         grid = Grid.of(book.sheet(name))
         found, below = _stacked_tables(grid)
         tables += found
-        if not found:
-            sums, ratios = read_base_data(grid)
-            if sums or ratios:
-                continue  # 附件2 基础数据表: read with the table it belongs to
+        base_data.append(read_base_data(grid))
+        if not found and any(base_data[-1]):
+            continue  # 附件2 基础数据表: read with the table it belongs to
         block = table_like_block(grid, below if found else 1)
         if block is not None:
             unread.append((name, *block))
-    if tables:
-        read_amount_sheets(book, tables[0])
+    if tables:  # base-data tables anywhere in the workbook add their sums and ratio to the first table
+        for sums, ratios in base_data:
+            tables[0].sums += sums
+            tables[0].ratios += ratios
     return FormsRead(tables, unread)
 
 
@@ -410,14 +412,6 @@ def _grade_row(grid: Grid, total_row: int) -> int | None:
         if any(("等次" in t or "等级" in t) for _, t in texts):
             return row
     return None
-
-
-def read_amount_sheets(book: Workbook, table: ScoreTable) -> None:
-    """Base-data tables anywhere in the workbook add their sums and ratio to the table."""
-    for name in book.sheet_names:
-        sums, ratios = read_base_data(Grid.of(book.sheet(name)))
-        table.sums += sums
-        table.ratios += ratios
 
 
 def _is_header_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
