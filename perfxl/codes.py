@@ -153,6 +153,27 @@ SHEET_SKIPPED = _define(
     default=("工作表“{sheet}”{where}有数字和类似表头的内容，但不是可识别的自评表，未审核：{detail}",
              "sheet '{sheet}'{where} holds numbers under table-like headers but is no table perfxl knows; "
              "not checked: {detail}"))
+CROSS_DOCUMENT_MISMATCH = _define(
+    "CROSS_DOCUMENT_MISMATCH", ERROR, ("文件之间不一致", "documents disagree"),
+    default=("{what} 在 {here} 为 {found}，在 {there} 为 {expected}，同一部门的两份材料不一致",
+             "{what} is {found} in {here} but {expected} in {there}: two documents of one department disagree"))
+SCORING_TABLE_MISSING = _define(
+    "SCORING_TABLE_MISSING", WARNING, ("缺少评分表", "no scoring table"),
+    default=("报告中没有评分表，本轮也没有该部门的其他材料提供评分表：只核对了正文所述的数字",
+             "the report holds no scoring table and no other document of its department in the round "
+             "supplies one: only the figures its text states were checked"))
+TARGET_CHANGED = _define(
+    "TARGET_CHANGED", ERROR, ("指标值与批复不符", "target changed"),
+    default=("“{name}”的{what}为 {found}，批复的为 {expected}（{matched}）",
+             "the {what} of '{name}' is {found}; the approved one is {expected} ({matched})"))
+INDICATOR_MISSING = _define(
+    "INDICATOR_MISSING", ERROR, ("缺少批复指标", "approved indicator missing"),
+    default=("批复的指标“{name}”（{group}，指标值 {expected}）不在表中",
+             "the approved indicator '{name}' ({group}, target {expected}) is not in the table"))
+INDICATOR_ADDED = _define(
+    "INDICATOR_ADDED", WARNING, ("新增未批复指标", "indicator not approved"),
+    default=("指标“{name}”（{group}）不在批复的绩效目标中",
+             "the indicator '{name}' ({group}) is not among the approved targets"))
 
 
 #: Codes whose expected and found values are rates (fractions, written to 4 decimals).
