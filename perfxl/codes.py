@@ -294,6 +294,8 @@ REASONS: dict[str, tuple[str, str]] = {
               "the process reading this file stopped abnormally{signal}: the file may be malformed"),
     "memory": ("超过内存上限（{memory_mb} MB），拒绝读取", "the file needs more memory than the limit ({memory_mb} MB)"),
     "error": ("读取时出错（{error}）", "unexpected error while reading: {error}"),
+    "no_table_report": ("报告中既没有评分表，正文也没有可核对的得分、等次、金额或执行率",
+                        "the report holds no scoring table, and its text states no score, grade, amount or rate to check"),
     "no_table": ("在工作表 {sheets} 中未找到含“一级指标/二级指标/三级指标/分值/得分”表头的绩效指标表",
                  "no table with the headers 一级指标/二级指标/三级指标/分值/得分 on any sheet ({sheets})"),
 }

@@ -49,11 +49,29 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> N
 
 
 def sha256_of(path: str | Path) -> str:
+    return fingerprint(path)[0]
+
+
+def fingerprint(path: str | Path) -> tuple[str, str]:
+    """(SHA-256 of the content, what the content is by its first bytes: zip, ole2, pdf or other),
+    in one read."""
     digest = hashlib.sha256()
+    head = b""
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
+            head = head or block[:8]
             digest.update(block)
-    return digest.hexdigest()
+    return digest.hexdigest(), content_kind(head)
+
+
+def content_kind(head: bytes) -> str:
+    if head.startswith(b"PK"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole2"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    return "other"
 
 
 def _umask() -> int:

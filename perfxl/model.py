@@ -22,6 +22,10 @@ REVIEW_SHEET_PROPERTY = "perfxl_review_sheet"
 KIND_OVERALL = "overall"  # 部门整体支出绩效自评表
 KIND_PROJECT = "project"  # 项目支出绩效自评表; its title is the project's name
 KIND_BASE_DATA = "base-data"  # 基础数据表 (附件2, seed 001's form)
+KIND_REPORT = "report"  # a self-evaluation report (.docx, .pdf) as one document, its tables part of it
+
+#: Formats read as reports: one document each, whose tables belong to it.
+REPORT_FORMATS = frozenset({"docx", "pdf"})
 
 Scalar = Decimal | str | bool | None
 
@@ -38,6 +42,7 @@ class Finding:
     variant: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     table: str = ""  # which table of the file it belongs to, when the file has several
+    table_index: int | None = None  # index into FileResult.tables; None: the file as a whole, a report's text
 
     @property
     def severity(self) -> str:
@@ -154,6 +159,32 @@ class ScoreTable:
 
 
 @dataclass
+class Fact:
+    """A figure a document states, where it states it: what cross-document checks compare.
+
+    ``key`` is ``total``, ``grade``, ``level:<key>`` (a first-level score), ``budget_score``,
+    ``initial``, ``budget``, ``executed`` or ``rate``. ``places`` is the precision the figure was
+    written with (decimals of the number as shown; for a rate, of the fraction), when known.
+    """
+
+    key: str
+    value: Decimal | str
+    sheet: str | None = None
+    cell: str | None = None
+    places: int | None = None
+    label: str = ""  # how the document names it (a first-level label, say)
+
+
+@dataclass
+class Claim(Fact):
+    """A figure a report's text states that no table of the report stands for: compared, in a
+    round, with the department's workbook tables. ``context`` is the text that may name the
+    project it is about (the paragraph and the heading above it)."""
+
+    context: str = ""
+
+
+@dataclass
 class TableResult:
     """One table of a file as checked (contract: ``files[].tables[]``)."""
 
@@ -165,6 +196,7 @@ class TableResult:
     computed_total: Decimal | None = None
     declared_grade: str | None = None
     computed_grade: str | None = None
+    facts: list[Fact] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -198,6 +230,20 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # keys of codes.NOTES: what was not checked, and why
     saved_at: str | None = None  # when its spreadsheet program last saved it (docProps/core.xml), ISO
     funds: dict[str, list] = field(default_factory=dict)  # key → [sheet, cell, number] of the lead table's amounts
+    claims: list[Claim] = field(default_factory=list)  # a report's stated figures that no table of its own backs
+    replaced: list[dict] = field(default_factory=list)  # documents a newer file replaced: {"kind", "title", "by"}
+    replaced_findings: list[Finding] = field(default_factory=list)  # their findings, counted nowhere
+
+    def documents(self) -> list[dict[str, str]]:
+        """What the file holds as documents of its department (contract: "A department's documents"):
+        a report is one document whatever its tables; a workbook one per table."""
+        if self.format in REPORT_FORMATS:
+            return [{"kind": KIND_REPORT, "title": ""}] if self.status != "unreadable" else []
+        return [{"kind": table.kind, "title": table.title} for table in self.tables]
+
+    @property
+    def is_report(self) -> bool:
+        return self.format in REPORT_FORMATS
 
     def finish(self) -> FileResult:
         """Set ``status`` from the findings."""
@@ -222,7 +268,10 @@ class FileResult:
     def from_record(cls, text: str) -> FileResult:
         data = json.loads(text, object_hook=_decode)
         data["findings"] = [Finding(**f) for f in data.get("findings", [])]
-        data["tables"] = [TableResult(**t) for t in data.get("tables", [])]
+        data["replaced_findings"] = [Finding(**f) for f in data.get("replaced_findings", [])]
+        data["tables"] = [TableResult(**{**t, "facts": [Fact(**fact) for fact in t.get("facts", [])]})
+                          for t in data.get("tables", [])]
+        data["claims"] = [Claim(**claim) for claim in data.get("claims", [])]
         return cls(**data)
 
 
@@ -248,12 +297,38 @@ def _decode(data: dict[str, Any]) -> Any:
 
 
 @dataclass
-class DepartmentRow:
-    """One department of a roster in a collection round: what it sent, if anything.
+class DocumentEntry:
+    """One document a department sent: a table of a workbook, or a report."""
 
-    ``status`` is ``not_submitted`` or the status of its chosen submission (the newest when it sent
-    several; the others are listed in ``superseded``). Files that match no department get a row
-    with ``code`` None and status of the file.
+    kind: str
+    title: str
+    path: str
+    sheet: str | None = None  # the table's sheet in a workbook; None for a report
+    status: str = "clean"  # of the findings about this document
+    replaced_by: str | None = None  # the newer file holding the same document
+
+
+@dataclass
+class MissingDocument:
+    """A document a department was expected to send and did not.
+
+    ``reason``: ``project_not_sent`` (a roster project with no table), ``no_scoring_table`` (a report
+    and no table anywhere), ``no_report`` (tables and no report, where the bureau asks for both).
+    """
+
+    kind: str
+    title: str
+    reason: str
+
+
+@dataclass
+class DepartmentRow:
+    """One department in a collection round: what it sent, if anything.
+
+    ``files`` are its current files (none replaced as a whole); ``result`` is the lead one (the file
+    holding its overall table, else the newest); ``superseded`` the files every document of which a
+    newer file replaced. ``status`` is ``not_submitted`` or the worst status of its current files.
+    Files that match no department get a row with ``code`` None.
     """
 
     code: str | None
@@ -261,3 +336,6 @@ class DepartmentRow:
     status: str
     result: FileResult | None = None
     superseded: list[FileResult] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)
+    documents: list[DocumentEntry] = field(default_factory=list)
+    missing: list[MissingDocument] = field(default_factory=list)

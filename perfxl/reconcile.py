@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from perfxl import checking, codes
+from perfxl.checking.cross import table_facts
 from perfxl.checking.recompute import grade_of
 from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import sha256_of
@@ -136,7 +137,7 @@ def _formats(path: Path) -> tuple[str | None, str]:
 
 def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, started: float) -> FileResult:
     """A Word report: its scoring tables checked as any table, and the figures its text states."""
-    from perfxl.checking.narrative import check_narrative
+    from perfxl.checking.narrative import read_narrative
     from perfxl.reading.docx import read_report
 
     try:
@@ -144,7 +145,12 @@ def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, sta
         checks = [checking.check(table, checking.scheme_for(table, wanted)) for table in report.tables]
         if checks:
             _summarise(result, checks)
-        result.findings += check_narrative(report, checks)
+        narrative = read_narrative(report, checks)
+        result.findings += narrative.findings
+        result.claims = narrative.claims
+        if not checks:  # a round may find the tables in another of the department's files
+            result.findings.append(Finding(codes.SCORING_TABLE_MISSING) if narrative.stated
+                                   else Finding(codes.UNKNOWN_LAYOUT, params={"reason": "no_table_report"}))
     except UnreadableWorkbook as exc:
         return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
     except Exception as exc:  # a bug or an unforeseen file must not stop the batch
@@ -162,11 +168,13 @@ def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> No
 
 def _summarise(result: FileResult, checks: list[checking.TableCheck]) -> None:
     tables = [checked.table for checked in checks]
-    for checked in checks:
+    for index, checked in enumerate(checks):
         summary = _table_result(checked)
+        summary.facts = table_facts(checked)
         result.tables.append(summary)
         for finding in checked.findings:
             finding.table = summary.name if len(checks) > 1 else ""
+            finding.table_index = index
         result.findings += sorted(checked.findings, key=_finding_order)
     index = next((i for i, table in enumerate(tables) if table.kind == KIND_OVERALL), 0)
     lead, checked = result.tables[index], checks[index]

@@ -84,14 +84,15 @@ def test_wrong_amounts_shares_and_rates_in_the_text(tmp_path):
     assert set(findings(path)) == {
         ("NARRATIVE_MISMATCH", "正文", "P2", Decimal("511.64"), Decimal("501.65")),
         ("NARRATIVE_MISMATCH", "正文", "P2", Decimal("0.3711"), Decimal("0.4")),
-        ("NARRATIVE_MISMATCH", "正文", "P3", Decimal("0.7260"), Decimal("0.8"))}
+        ("NARRATIVE_MISMATCH", "正文", "P3", Decimal("0.7260"), Decimal("0.8")),
+        ("SCORING_TABLE_MISSING", None, None, None, None)}  # no table: only the text was checked
 
 
 def test_rounding_and_partial_lists_are_not_faults(tmp_path):
     path = report(tmp_path / "r.docx",
                   "基本支出 501.65 万元，基本支出中人员支出 415.13 万元，公用支出 86.51 万元。",  # 501.64: rounding
                   "支出总额 1351.68 万元，其中办公费 12.30 万元，差旅费 8.10 万元。", table=False)  # a partial list
-    assert findings(path) == []
+    assert findings(path) == [("SCORING_TABLE_MISSING", None, None, None, None)]
 
 
 def test_a_word_97_document_is_refused_with_a_reason(tmp_path):

@@ -20,7 +20,7 @@ from decimal import Decimal
 from perfxl import codes
 from perfxl.checking import TableCheck
 from perfxl.checking.recompute import grade_of, grade_word
-from perfxl.model import Finding
+from perfxl.model import Claim, Finding
 from perfxl.numbers import (
     SCORE_TOLERANCE,
     decimals_written,
@@ -69,12 +69,31 @@ class _Context:
         return 0 if len(self.checks) == 1 else None
 
 
+@dataclass
+class Narrative:
+    """What a report's text says: its NARRATIVE_MISMATCHes, and the figures it states about no
+    table of its own (compared, in a round, with the department's other documents)."""
+
+    findings: list[Finding]
+    claims: list[Claim]
+    stated: int = 0  # sentences stating a figure perfxl checks: a text with none has nothing checkable
+
+
 def check_narrative(report: Report, checks: list[TableCheck]) -> list[Finding]:
     """Every NARRATIVE_MISMATCH of a report's text."""
+    return read_narrative(report, checks).findings
+
+
+def read_narrative(report: Report, checks: list[TableCheck]) -> Narrative:
+    """The text's findings, and its claims that no table of the report backs."""
     context = _Context(checks, report.table_sections)
     findings: list[Finding] = []
+    claims: list[Claim] = []
+    stated = 0
     current: int | None = None
     standard = load_scheme("standard")  # for the grade words of a text that no table goes with
+    headings = _section_headings(report)
+    title = next((p.text for p in report.paragraphs if p.text.strip()), "")
     for paragraph in report.paragraphs:
         named = [i for i, check in enumerate(checks) if check.table.title and check.table.title in paragraph.text]
         if len(named) == 1:
@@ -84,9 +103,66 @@ def check_narrative(report: Report, checks: list[TableCheck]) -> list[Finding]:
             current = None
         index = context.table_for(paragraph, current, named)
         check = checks[index] if index is not None else None
+        scope = [paragraph.text, headings.get(paragraph.section, ""), title]
         for original in filter(None, re.split(r"[。！？]", paragraph.text)):
             findings += _sentence_claims(original, paragraph.number, check, standard)
-    return findings
+            stated += _states_figures(original)
+            if check is None:
+                claims += stated_figures(original, paragraph.number, scope)
+    return Narrative(findings, claims, stated)
+
+
+def _states_figures(original: str) -> bool:
+    """Whether a sentence states a score, grade, amount, share or rate of the kinds checked here."""
+    sentence = normalise_text(original)
+    return any(pattern.search(sentence) for pattern in (_SCORE, _TOTAL_LABEL, _GRADE, _AMOUNT, _SHARE, _RATE))
+
+
+def _section_headings(report: Report) -> dict[int, str]:
+    """The text opening each section (its heading)."""
+    headings: dict[int, str] = {}
+    for paragraph in report.paragraphs:
+        headings.setdefault(paragraph.section, paragraph.text)
+    return headings
+
+
+#: Amount labels that name a budget figure of the table (precision first: only these words).
+_FUNDS_LABELS = (("年初预算", "initial"), ("全年预算", "budget"), ("调整后预算", "budget"), ("调整预算", "budget"),
+                 ("全年执行", "executed"), ("预算执行数", "executed"), ("实际执行", "executed"))
+
+
+def stated_figures(original: str, number: int, context: list[str]) -> list[Claim]:
+    """The figures one sentence states that a table also holds: the total, first-level and budget
+    scores, the grade, the execution rate and the budget amounts, as :class:`Claim` at ``P{n}``."""
+    sentence = normalise_text(original)
+    if not any(mark in sentence for mark in ("分", "%", "万", "等次", "等级", "评定", "评价结果")):
+        return []
+    where = {"sheet": TEXT, "cell": f"P{number}", "context": context}
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for label, value in _SCORE.findall(sentence) if "分" in sentence else []:
+        key = next((key for word, key in _PARTS if word in label), None)
+        if key is not None and key not in seen:
+            seen.add(key)
+            claims.append(Claim(key if key == "budget" else "level:" + key, Decimal(value), label=label, **where))
+    for claim in claims:
+        if claim.key == "budget":
+            claim.key = "budget_score"
+    total = _stated_total(sentence) if "分" in sentence else None
+    if total is not None:
+        claims.append(Claim("total", total, **where))
+    grade = _GRADE.search(sentence)
+    if grade is not None:
+        claims.append(Claim("grade", grade.group(1), **where))
+    rate = _RATE.search(sentence) if "%" in sentence else None
+    if rate is not None:
+        claims.append(Claim("rate", Decimal(rate.group(1)) / 100, places=decimals_written(rate.group(1)) + 2, **where))
+    for amount in _amounts(sentence) if "万" in sentence else []:
+        key = next((key for word, key in _FUNDS_LABELS if word in amount.label), None)
+        if key is not None and key not in seen:
+            seen.add(key)
+            claims.append(Claim(key, amount.value, places=decimals_written(amount.text), label=amount.label, **where))
+    return claims
 
 
 def _sentence_claims(original: str, number: int, check: TableCheck | None, fallback: Scheme) -> list[Finding]:

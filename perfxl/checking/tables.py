@@ -249,11 +249,11 @@ def check_amounts(table: ScoreTable) -> list[Finding]:
     """Sums and ratios of amounts, with the rounding tolerance of domain rules §4."""
     findings = []
     for rule in table.sums:
-        parts = [(p.number, _places(p)) for p in rule.parts if p.number is not None]
+        parts = [(p.number, amount_places(p)) for p in rule.parts if p.number is not None]
         total = rule.total
         if total.number is None or total.derived or not parts:
             continue
-        if not sum_within_tolerance(total.number, _places(total), parts):
+        if not sum_within_tolerance(total.number, amount_places(total), parts):
             findings.append(Finding(codes.AMOUNT_SUM_MISMATCH, rule.sheet or table.sheet, total.cell,
                                     sum((value for value, _ in parts), Decimal(0)), total.number,
                                     params={"label": rule.label}))
@@ -268,7 +268,7 @@ def check_amounts(table: ScoreTable) -> list[Finding]:
     return findings
 
 
-def _places(f: Field) -> int:
+def amount_places(f: Field) -> int:
     """Decimals an amount was written with: typed text as written, numbers at least to the cent."""
     if isinstance(f.value, str):
         return decimals_written(parse_text_number(f.text))
@@ -283,12 +283,15 @@ def rate_tolerance(rate: Field) -> Decimal:
     fraction's decimals: 2 for '100%', 4 for '72.60%'), never as its own digits: a stored 1 is not
     1 ± 0.5. Without a known format, two decimals of percent are assumed.
     """
+    return Decimal("0.5").scaleb(-rate_places(rate)) + Decimal("1e-9")
+
+
+def rate_places(rate: Field) -> int:
+    """Decimals of the fraction a rate stands for: 4 for '72.60%' shown or typed, 2 for '100%'."""
     if isinstance(rate.value, str):
         exponent = rate.number.as_tuple().exponent if rate.number is not None else -4
-        places = min(max(-int(exponent), 0), 6) if isinstance(exponent, int) else 4
-    else:
-        places = rate.shown_places if rate.shown_places is not None else 4
-    return Decimal("0.5").scaleb(-places) + Decimal("1e-9")
+        return min(max(-int(exponent), 0), 6) if isinstance(exponent, int) else 4
+    return rate.shown_places if rate.shown_places is not None else 4
 
 
 # --- helpers -------------------------------------------------------------------------------------

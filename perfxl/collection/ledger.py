@@ -11,6 +11,8 @@ folder, or the file named by ``$PERFXL_LEDGER``. WAL mode and a busy timeout let
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import sqlite3
 import time
@@ -43,8 +45,8 @@ CREATE TABLE IF NOT EXISTS rounds (
 );
 CREATE TABLE IF NOT EXISTS checked (  -- every file checked, as soon as it is: the re-run cache
     sha256 TEXT NOT NULL,
-    options TEXT NOT NULL,  -- '' or the forced scheme's fingerprint
-    perfxl_version TEXT NOT NULL,
+    options TEXT NOT NULL,  -- the file's suffix and content kind, and the forced scheme's fingerprint
+    perfxl_version TEXT NOT NULL,  -- the version and a fingerprint of the code that checked it
     result TEXT NOT NULL,  -- the FileResult as JSON
     checked_at TEXT NOT NULL,
     PRIMARY KEY (sha256, options, perfxl_version)
@@ -80,6 +82,20 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE INDEX IF NOT EXISTS submissions_by_department ON submissions(department_code, file_mtime);
 """
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """perfxl's version and a fingerprint of its code and shipped schemes: a cached result is reused
+    only by the very code that made it (a source checkout changes without a new version number)."""
+    from perfxl.scheme import schemes_dir
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in [*sorted(package.rglob("*.py")), *sorted(schemes_dir().iterdir())]:
+        if path.is_file():
+            digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def default_path() -> Path:
@@ -150,7 +166,7 @@ class Ledger:
 
     def cached(self, sha256: str, options: str) -> FileResult | None:
         row = self.db.execute("SELECT result FROM checked WHERE sha256 = ? AND options = ? AND perfxl_version = ?",
-                              (sha256, options, __version__)).fetchone()
+                              (sha256, options, code_version())).fetchone()
         return FileResult.from_record(row[0]) if row else None
 
     def remember(self, result: FileResult, options: str) -> None:
@@ -158,7 +174,7 @@ class Ledger:
         if not result.sha256 or result.status == "unreadable":
             return  # a file that could not be read (perhaps only this time: a timeout) is read again
         self.db.execute("INSERT OR REPLACE INTO checked(sha256, options, perfxl_version, result, checked_at) "
-                        "VALUES (?, ?, ?, ?, ?)", (result.sha256, options, __version__, result.to_record(), _now()))
+                        "VALUES (?, ?, ?, ?, ?)", (result.sha256, options, code_version(), result.to_record(), _now()))
         self._pending += 1
         if self._pending >= BATCH_SIZE or time.monotonic() - self._last_commit >= BATCH_SECONDS:
             self.flush()
@@ -178,7 +194,7 @@ class Ledger:
             self.db.execute("INSERT INTO departments(code, name) VALUES (?, ?) "
                             "ON CONFLICT(code) DO UPDATE SET name = excluded.name", (department.code, department.name))
         for row in rows:
-            for result in ([row.result] if row.result else []) + row.superseded:
+            for result in row.files + row.superseded:
                 new += self._submission(row, result)
         self.flush()
         return new

@@ -24,7 +24,7 @@ from pathlib import Path
 from perfxl.collection import matching
 from perfxl.collection.ledger import Ledger, default_path
 from perfxl.collection.runner import DEFAULT_TIMEOUT, run_supervised
-from perfxl.files import atomic_write_text, sha256_of
+from perfxl.files import atomic_write_text, fingerprint, sha256_of
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.outputs.files import Run, Summary
 from perfxl.reconcile import SchemeOption, discover, reconcile_files
@@ -63,6 +63,7 @@ class RoundOptions:
     jobs: int = 1
     timeout: float | None = DEFAULT_TIMEOUT  # None or 0: in-process, no isolation
     lang: str = "zh"
+    require_report: bool = False  # a department that sends tables must send its report too
 
 
 @dataclass
@@ -108,7 +109,8 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
             outcome.results.append(result)
             if on_result is not None:
                 on_result(result)
-        outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest))
+        outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest),
+                                       require_report=options.require_report)
                         if departments is not None else matching.rows_without_roster(outcome.results))
         _write_outputs(options, outcome, found.skipped, scheme)
         if ledger is not None:
@@ -122,14 +124,16 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
 def _checked(files: list[Path], scheme: SchemeOption, options: RoundOptions, ledger: Ledger | None,
              outcome: RoundResult) -> Iterator[FileResult]:
     """Each file's result in order: from the ledger when this content was checked before, else fresh."""
-    key = _options_key(scheme)
+    keys: dict[int, str] = {}
     cached: dict[int, FileResult] = {}
     if ledger is not None:
         for index, path in enumerate(files):
             try:
-                result = ledger.cached(sha256_of(path), key)
+                sha256, kind = fingerprint(path)
             except OSError:
-                result = None
+                continue
+            keys[index] = cache_key(path, kind, scheme)
+            result = ledger.cached(sha256, keys[index])
             if result is not None:
                 result.path, result.superseded_by = str(path), None
                 cached[index] = result
@@ -142,8 +146,8 @@ def _checked(files: list[Path], scheme: SchemeOption, options: RoundOptions, led
                 yield cached[index]
                 continue
             result = next(fresh)
-            if ledger is not None:
-                ledger.remember(result, key)
+            if ledger is not None and index in keys:
+                ledger.remember(result, keys[index])
             yield result
     finally:
         if ledger is not None:
@@ -169,11 +173,14 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
         _annotate_all(outcome, options.annotate, options.lang, options.jobs)
 
 
-def _options_key(scheme: SchemeOption) -> str:
-    """What besides a file's content decides its result: a scheme forced on every file."""
+def cache_key(path: Path, content_kind: str, scheme: SchemeOption) -> str:
+    """What besides a file's bytes decides its result: its name's suffix (an .xlsm is refused, an
+    .et is reported as such), what its content is, and a scheme forced on every file. (The ledger
+    adds the fingerprint of perfxl's own code.)"""
+    parts = [path.suffix.lower() or "-", content_kind]
     if isinstance(scheme, Scheme):
-        return "scheme:" + hashlib.sha256(scheme.source.encode("utf-8")).hexdigest()[:16]
-    return ""
+        parts.append("scheme:" + hashlib.sha256(scheme.source.encode("utf-8")).hexdigest()[:16])
+    return "|".join(parts)
 
 
 def _scheme(options: RoundOptions) -> SchemeOption:

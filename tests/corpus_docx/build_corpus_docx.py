@@ -900,7 +900,9 @@ def expect_case(case: Case, paragraph_numbers: dict[int, int] | None = None) -> 
         notes.append((number, block, said, out))
     schemes = {t.scheme for t, _, _ in tables}
     assert len(schemes) <= 1, f"{case.name}: tables of one report share their scheme"
-    findings.sort(key=lambda f: (f["sheet"], f["code"], f["cell"] or ""))
+    if not tables:  # a report alone with no scoring table: only its text was checked (issue 16)
+        findings.append(finding("SCORING_TABLE_MISSING", None, None))
+    findings.sort(key=lambda f: (f["sheet"] or "", f["code"], f["cell"] or ""))
     return {"layout": "word-report", "format": "docx", "scheme": schemes.pop() if schemes else None,
             "tables": entries, "findings": findings, "_notes": notes}
 
