@@ -155,8 +155,8 @@ SHEET_SKIPPED = _define(
              "not checked: {detail}"))
 CROSS_DOCUMENT_MISMATCH = _define(
     "CROSS_DOCUMENT_MISMATCH", ERROR, ("文件之间不一致", "documents disagree"),
-    default=("{what} 在 {here} 为 {found}，在 {there} 为 {expected}，同一部门的两份材料不一致",
-             "{what} is {found} in {here} but {expected} in {there}: two documents of one department disagree"))
+    default=("{what}：{here} 为 {found}，{there} 为 {expected}（同一部门的两份材料不一致）",
+             "{what}: {found} in {here} but {expected} in {there} (two documents of one department disagree)"))
 SCORING_TABLE_MISSING = _define(
     "SCORING_TABLE_MISSING", WARNING, ("缺少评分表", "no scoring table"),
     default=("报告中没有评分表，本轮也没有该部门的其他材料提供评分表：只核对了正文所述的数字",
@@ -311,6 +311,35 @@ SKIP_REASONS: dict[str, tuple[str, str]] = {
     "not_a_submission": ("不是工作簿或报告（如图片、文本、JSON 文件），未审核",
                          "not a workbook (an image, a text or another kind of file): not reviewed"),
 }
+
+#: A department's documents (contract: "A department's documents"), named for people.
+DOCUMENT_KINDS: dict[str, tuple[str, str]] = {
+    "overall": ("部门整体表", "overall table"),
+    "project": ("项目表", "project table"),
+    "base-data": ("基础数据表", "basic data table"),
+    "report": ("自评报告", "report"),
+}
+
+#: What a department did not send (``MissingDocument.reason``).
+MISSING_REASONS: dict[str, tuple[str, str]] = {
+    "project_not_sent": ("未提交项目表：{title}", "project table not sent: {title}"),
+    "no_scoring_table": ("只交了报告，未提交评分表", "a report but no scoring table"),
+    "no_report": ("未提交自评报告", "no report sent"),
+}
+
+
+def document_kind(kind: str, title: str = "", lang: str = "zh") -> str:
+    """'项目表“峨边在线”' / 'project table "峨边在线"'; the kind alone without a title."""
+    zh, en = DOCUMENT_KINDS.get(kind, (kind, kind))
+    if not title:
+        return en if lang == "en" else zh
+    return f'{en} "{title}"' if lang == "en" else f"{zh}“{title}”"
+
+
+def missing_reason(reason: str, lang: str = "zh", **params: Any) -> str:
+    zh, en = MISSING_REASONS[reason]
+    return (en if lang == "en" else zh).format(**params)
+
 
 #: Notes on a file as a whole: a check that could not be applied, said once rather than per cell.
 NOTES: dict[str, tuple[str, str]] = {

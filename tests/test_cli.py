@@ -54,14 +54,16 @@ def test_json_follows_the_contract(tmp_path):
     result = run("reconcile", EXAMPLES, "--json", out)
     assert result.exit_code == 1
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert set(data) == {"perfxl_version", "scheme", "summary", "skipped", "files"}
+    assert set(data) == {"perfxl_version", "scheme", "summary", "skipped", "round", "files"}
     assert set(data["summary"]) == {"files", "clean", "with_errors", "with_warnings_only", "unreadable",
                                     "findings_by_code"}
     assert data["summary"]["files"] == len(data["files"]) == 8
     entry = next(f for f in data["files"] if f["path"].endswith("总分改为97.xlsx"))
     assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "scheme", "format",
                           "declared_total", "computed_total", "declared_grade", "computed_grade",
-                          "superseded_by", "notes", "tables", "findings"}
+                          "superseded_by", "documents", "replaced", "notes", "tables", "findings",
+                          "replaced_findings"}
+    assert entry["documents"] == [{"kind": "overall", "title": ""}] and entry["replaced"] == []
     assert entry["status"] == "errors" and entry["layout"] == "perfxl-template"
     assert entry["format"] == "xlsx" and entry["superseded_by"] is None
     assert entry["tables"] == [{"sheet": "自评表", "kind": "overall", "title": None, "scheme": "standard",
@@ -76,6 +78,21 @@ def test_json_follows_the_contract(tmp_path):
     assert total == {"code": "TOTAL_MISMATCH", "severity": "error", "sheet": "自评表", "cell": "I49",
                      "expected": 95, "found": 97, "message": "总分 97 与各项得分合计 95 不一致"}
     assert data["summary"]["findings_by_code"]["TOTAL_MISMATCH"] == 2  # 芦淞 and 峨边's 数字化建设 table
+    # Without a roster the round groups the files by the department they name, and replaces nothing.
+    departments = {d["name"]: d for d in data["round"]["departments"]}
+    ebian = departments["峨边彝族自治县融媒体中心"]
+    assert sorted((d["kind"], d["title"]) for d in ebian["documents"]) == [
+        ("overall", ""), ("overall", ""), ("project", "峨边在线"), ("project", "推广服务及保障安全播出"),
+        ("project", "数字化建设"), ("report", "")]
+    assert len(ebian["files"]) == 3 and ebian["missing"] == [] and ebian["status"] == "errors"
+    assert all(d["replaced_by"] is None for d in ebian["documents"])
+    assert data["round"]["missing"] == data["round"]["unmatched"] == data["round"]["duplicates"] == []
+    # The report restates the 数字化建设 table as 98, the workbook's declares 100 (its rows add to 98).
+    report = next(f for f in data["files"] if f["path"].endswith("自评报告.docx"))
+    assert report["documents"] == [{"kind": "report", "title": ""}]
+    cross = [f for f in report["findings"] if f["code"] == "CROSS_DOCUMENT_MISMATCH"]
+    assert [(f["sheet"], f["cell"], f["expected"], f["found"]) for f in cross] == [("表3", "R18C7", 100, 98)]
+    assert "整体与三个项目.xlsx 数字化建设!H20" in cross[0]["message"]
 
 
 def test_csv_and_english(tmp_path):

@@ -104,7 +104,7 @@ def test_superseded_submissions_count_nowhere(round_folder):
     assert not [row for row in rows if "第一版" in row["文件"] and row["代码"]]  # no findings of the old file
     assert [row["说明"] for row in rows if "第一版" in row["文件"]] == [f"重复提交：已被 {inbox / '第二版.xlsx'} 替换"]
     assert data["round"]["duplicates"] == [{"code": "100", "name": "区直部门0", "chosen": str(inbox / "第二版.xlsx"),
-                                            "superseded": [str(inbox / "第一版.xlsx")]}]
+                                            "superseded": [str(inbox / "第一版.xlsx")], "replaced": []}]
     assert [entry["code"] for entry in data["round"]["missing"]] == ["101", "102"]
     assert "第一版.xlsx" not in {p.name for p in (out / "退回").iterdir()}
     assert "已被同一部门更新的提交替换、不计入结果的文件 1 个：第一版.xlsx" in result.output

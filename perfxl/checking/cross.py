@@ -13,6 +13,7 @@ rates as intervals of their written decimals (domain rules §4).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -84,10 +85,13 @@ def cross_check(files: Iterable[FileResult]) -> None:
     """Add CROSS_DOCUMENT_MISMATCH to each report of one department's current files whose figures
     differ from the department's workbook tables (the newest workbook holding each table wins)."""
     files = [f for f in files if f.status != "unreadable" and f.superseded_by is None]
-    reference: dict[tuple[str, str], tuple[FileResult, TableResult]] = {}
+    holders: dict[tuple[str, str], list[tuple[FileResult, TableResult]]] = {}
     for workbook in (f for f in files if not f.is_report):
         for _, table in current_tables(workbook):
-            reference.setdefault(document_key(table.kind, table.title), (workbook, table))
+            holders.setdefault(document_key(table.kind, table.title), []).append((workbook, table))
+    # a table that two current files hold (a folder checked without a roster replaces nothing) is
+    # no reference: which one the report restates is not guessed
+    reference = {key: found[0] for key, found in holders.items() if len(found) == 1}
     if not reference:
         return
     for report in (f for f in files if f.is_report):
@@ -126,13 +130,15 @@ def _compare(report: FileResult, facts: list[Fact], other: tuple[FileResult, Tab
              table_index: int | None) -> list[Finding]:
     workbook, table = other
     theirs = {fact.key: fact for fact in table.facts}
+    if len(theirs) < len(table.facts):
+        return []  # a table stating one figure twice is no reference
     scheme = load_scheme(table.scheme if table.scheme in ("standard", "classic") else "standard")
     findings = []
     for fact in facts:
         their = theirs.get(fact.key)
         if their is None or _agree(fact, their, scheme):
             continue
-        what = _NAMES.get(fact.key) or ("narr_part", {"label": fact.label or their.label})
+        what = _NAMES.get(fact.key) or ("narr_part", {"label": _bare(fact.label or their.label)})
         findings.append(Finding(codes.CROSS_DOCUMENT_MISMATCH, fact.sheet, fact.cell, their.value, fact.value,
                                 table_index=table_index,
                                 params={"what": what, "here": _place(report.path, fact),
@@ -149,6 +155,11 @@ def _agree(mine: Fact, theirs: Fact, scheme) -> bool:
         slack = sum((_half(places) for places in (mine.places, theirs.places)), Decimal("1e-9"))
         return abs(mine.value - theirs.value) <= slack
     return abs(mine.value - theirs.value) <= SCORE_TOLERANCE
+
+
+def _bare(label: str) -> str:
+    """A first-level label without the weight it states: '效益指标（30分）' → '效益指标'."""
+    return re.sub(r"[（(]\s*\d+(?:\.\d+)?\s*分?\s*[）)]", "", normalise_text(label)).strip() or label
 
 
 def _half(places: int | None) -> Decimal:

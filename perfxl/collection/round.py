@@ -163,7 +163,7 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
     except BaseException:
         run.abort()
         raise
-    run.close(outcome.rows if outcome.departments is not None else None)
+    run.close(outcome.rows, with_roster=outcome.departments is not None)
     outcome.summary = run.summary
     if options.report is not None:
         from perfxl.outputs.workbook import write_report

@@ -11,6 +11,7 @@ import csv
 import json
 import tempfile
 from collections import Counter
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,9 +56,12 @@ def file_to_dict(result: FileResult, lang: str = "zh") -> dict[str, Any]:
         "declared_grade": result.declared_grade,
         "computed_grade": result.computed_grade,
         "superseded_by": result.superseded_by,
+        "documents": result.documents(),
+        "replaced": [dict(entry) for entry in result.replaced],
         "notes": [codes.note(key, lang) for key in result.notes],
         "tables": [table_to_dict(table) for table in result.tables],
         "findings": [finding_to_dict(f, lang) for f in result.findings],
+        "replaced_findings": [finding_to_dict(f, lang) for f in result.replaced_findings],
     }
 
 
@@ -145,9 +149,10 @@ class Run:
                     result.path, result.department, row["code"], row["severity"], row["sheet"], row["cell"],
                     row["expected"], row["found"], row["message"])])
 
-    def close(self, round_rows: list[DepartmentRow] | None = None) -> None:
-        """Write the outputs; ``round_rows`` (a roster was given) adds the round: missing, duplicates, unmatched."""
-        collection = round_to_dict(round_rows) if round_rows is not None else None
+    def close(self, round_rows: list[DepartmentRow] | None = None, with_roster: bool = True) -> None:
+        """Write the outputs; ``round_rows`` adds the round: each department's documents, and (with a
+        roster) who is missing, who sent again, what matched nobody."""
+        collection = round_to_dict(round_rows, with_roster) if round_rows is not None else None
         if self._csv_writer is not None and collection is not None:
             for line in round_lines(collection, self.lang):
                 self._csv_writer.writerow([safe_cell(v) for v in line])
@@ -182,14 +187,29 @@ class Run:
             self._csv.abort()
 
 
-def round_to_dict(rows: list[DepartmentRow]) -> dict[str, list]:
-    """Who sent nothing, who sent again, what matched nobody (the JSON's ``round``)."""
+def round_to_dict(rows: list[DepartmentRow], with_roster: bool = True) -> dict[str, list]:
+    """The JSON's ``round``: who sent nothing, who sent again, what matched nobody (with a roster),
+    and every department's documents with what is missing."""
     return {
         "missing": [{"code": r.code, "name": r.name} for r in rows if r.code is not None and r.result is None],
         "duplicates": [{"code": r.code, "name": r.name, "chosen": r.result.path if r.result else None,
-                        "superseded": [older.path for older in r.superseded]} for r in rows if r.superseded],
-        "unmatched": [{"path": r.result.path, "department": r.result.department or None}
-                      for r in rows if r.code is None and r.result is not None],
+                        "superseded": [older.path for older in r.superseded],
+                        "replaced": [{"path": f.path, **entry} for f in r.files for entry in f.replaced]}
+                       for r in rows if r.superseded or any(f.replaced for f in r.files)],
+        "unmatched": [{"path": f.path, "department": f.department or None}
+                      for r in rows if with_roster and r.code is None for f in [*r.files, *r.superseded]],
+        "departments": [department_to_dict(r) for r in rows],
+    }
+
+
+def department_to_dict(row: DepartmentRow) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "status": row.status,
+        "files": [f.path for f in row.files],
+        "documents": [asdict(entry) for entry in row.documents],
+        "missing": [asdict(entry) for entry in row.missing],
     }
 
 
@@ -204,7 +224,16 @@ def round_lines(collection: dict[str, list], lang: str) -> list[list[Any]]:
                           f"重复提交：已被 {entry['chosen']} 替换" if zh else f"sent again: superseded by {entry['chosen']}"])
     lines += [[entry["path"], entry["department"] or "", "", "", "", "", "", "", codes.status_label("unmatched", lang)]
               for entry in collection["unmatched"]]
+    for department in collection["departments"]:
+        who = " ".join(part for part in (department["code"], department["name"]) if part)
+        lines += [["", who, "", "", "", "", "", "", missing_text(entry["kind"], entry["title"], entry["reason"], lang)]
+                  for entry in department["missing"]]
     return lines
+
+
+def missing_text(kind: str, title: str, reason: str, lang: str = "zh") -> str:
+    """What a department did not send, in words: '未提交项目表：数字化建设'."""
+    return codes.missing_reason(reason, lang, title=title, document=codes.document_kind(kind, title, lang))
 
 
 def safe_cell(value: Any) -> Any:
