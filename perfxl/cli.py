@@ -158,12 +158,13 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
     except RoundError as exc:
         raise DataError(exc.message(lang)) from None
     except KeyboardInterrupt:
-        click.echo("\n已中断：已完成的文件已记入台账，未写出任何不完整的结果文件" if lang == "zh" else
-                   "\ninterrupted: finished files are in the ledger, no output was left half-written", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
         if progress is not None:
             progress.done()
+        click.echo(_interrupted(lang, None if no_ledger else (ledger_path or ledger.default_path()),
+                                progress.count if progress is not None else None), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if progress is not None:
+        progress.done()
     if not quiet:
         click.echo(format_files(outcome.current, lang, verbose), nl=False)
     click.echo(format_superseded(outcome.superseded, lang), nl=False)
@@ -185,6 +186,17 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
                    f"({outcome.reused} files unchanged since they were checked: results taken from the ledger)")
     click.echo(format_summary(outcome.summary, lang))
     sys.exit(EXIT_FINDINGS if outcome.has_errors else EXIT_OK)
+
+
+def _interrupted(lang: str, ledger_path: Path | None, finished: int | None) -> str:
+    """The one line Ctrl-C leaves: what was kept, true to how the round ran."""
+    count = "" if finished is None else (f" {finished} 个" if lang == "zh" else f" {finished}")
+    if lang == "en":
+        kept = (f"the{count} finished files are in the ledger {ledger_path}" if ledger_path is not None
+                else "nothing was recorded (--no-ledger)")
+        return f"interrupted: {kept}; no output was left half-written"
+    kept = f"已完成的{count}文件已记入台账 {ledger_path}" if ledger_path is not None else "未记录台账（--no-ledger）"
+    return f"已中断：{kept}，未写出任何不完整的结果文件"
 
 
 class _Progress:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from perfxl import codes
 from perfxl.checking import TableCheck
+from perfxl.checking.narrative import NOT_NAMED, about_the_whole, named_in
 from perfxl.checking.recompute import grade_word
 from perfxl.checking.tables import amount_places, rate_places
 from perfxl.model import Claim, Fact, FileResult, Finding, TableResult
@@ -114,16 +115,15 @@ def _claim_target(claim: Claim, reference: dict[tuple[str, str], tuple[FileResul
     """The table a claim of the text is about: the project its paragraph, heading or title names
     (the nearest that names one), else the department's only overall table, else its only table."""
     projects = [key for key in reference if key[0] == "project" and key[1]]
-    for text in claim.context:
-        named = [key for key in projects if key[1] in title_key(text)]
-        if len(named) == 1:
-            return reference[named[0]]
-        if named:
-            return None  # several projects named: not guessed
+    named = named_in(claim.context, [key[1] for key in projects])
+    if named is None:
+        return None  # several projects named, or one the department sent no table for: not guessed
+    if named != NOT_NAMED:
+        return reference[projects[named]]
+    if len(reference) == 1:
+        return next(iter(reference.values()))
     overall = [key for key in reference if key[0] == "overall"]
-    if len(overall) == 1:
-        return reference[overall[0]]
-    return next(iter(reference.values())) if len(reference) == 1 else None
+    return reference[overall[0]] if len(overall) == 1 and about_the_whole(claim.context[0]) else None
 
 
 def _compare(report: FileResult, facts: list[Fact], other: tuple[FileResult, TableResult],

@@ -50,23 +50,99 @@ _TOTAL_HINTS = ("总", "绩效", "综合", "自评", "评价", "最终", "整体
 _NEAR = Decimal("0.05")
 
 
+#: Numbered headings, outermost first: '一、', '（一）', '1.', '（1）'; a heading is a short paragraph.
+_OUTLINE = (re.compile(r"^[一二三四五六七八九十]+、"), re.compile(r"^[（(][一二三四五六七八九十]+[）)]"),
+            re.compile(r"^\d+[.．、](?!\d)"), re.compile(r"^[（(]\d+[）)]"))
+_HEADING_LENGTH = 40
+#: Short paragraphs since the last heading that may name what the next ones are about (a long
+#: paragraph names other projects in passing: '提高峨边在线运营质量').
+_LOOK_BACK = 5
+_LEAD_IN_LENGTH = 60
+
+
+def _outline_level(text: str) -> int | None:
+    stripped = text.strip()
+    if not stripped or len(stripped) > _HEADING_LENGTH:
+        return None
+    return next((level for level, pattern in enumerate(_OUTLINE) if pattern.match(stripped)), None)
+
+
+def paragraph_scopes(report: Report) -> list[list[str]]:
+    """For each paragraph, the texts that may say what it is about, nearest first: itself, the
+    paragraphs since its nearest heading, the headings it stands under (numbered outline and the
+    document's own heading sections), and the report's title."""
+    title = next((p.text for p in report.paragraphs if p.text.strip()), "")
+    outline: dict[int, str] = {}
+    since: list[str] = []
+    section_heading: dict[int, str] = {}
+    scopes = []
+    for paragraph in report.paragraphs:
+        section_heading.setdefault(paragraph.section, paragraph.text)
+        level = _outline_level(paragraph.text)
+        if level is not None or section_heading[paragraph.section] is paragraph.text:
+            for deeper in [key for key in outline if level is None or key >= level]:
+                del outline[deeper]
+            since = []
+        headings = [outline[key] for key in sorted(outline, reverse=True)]
+        if section_heading[paragraph.section] not in headings:
+            headings.append(section_heading[paragraph.section])
+        scopes.append([paragraph.text, *since[::-1][:_LOOK_BACK], *headings, title])
+        if level is not None:
+            outline[level] = paragraph.text
+        elif len(paragraph.text.strip()) <= _LEAD_IN_LENGTH:
+            since.append(paragraph.text)  # a short lead-in ('峨边在线项目：') may say what follows is about
+    return scopes
+
+
+#: What :func:`named_in` says when no text of the scope names any of the titles.
+NOT_NAMED = -1
+
+
+def named_in(scope: list[str], titles: list[str]) -> int | None:
+    """The index of the one title the nearest text of ``scope`` names; None when a text names
+    several (not guessed); NOT_NAMED when none does."""
+    keys = [normalise_text(title) for title in titles]
+    for text in scope:
+        said = normalise_text(text)
+        named = [index for index, key in enumerate(keys) if key and key in said]
+        if len(named) == 1:
+            return named[0]
+        if named or _names_a_project(text):
+            return None  # several named, or a project heading ('3.推广服务项目支出情况分析') of no table here
+    return NOT_NAMED
+
+
+def _names_a_project(text: str) -> bool:
+    """A numbered sub-heading about one project ('2.数字化建设项目支出情况分析。')."""
+    return _outline_level(text) in (2, 3) and "项目" in text
+
+
 @dataclass
 class _Context:
-    """What a paragraph is checked against: the table of its section, if there is one."""
+    """What a paragraph is checked against: the table it is about, if one can be told."""
 
     checks: list[TableCheck]
     sections: list[int]
 
-    def table_for(self, paragraph: Paragraph, current: int | None, named: list[int]) -> int | None:
-        """``named``: the tables whose titles the paragraph names."""
+    def table_for(self, paragraph: Paragraph, scope: list[str]) -> int | None:
+        """The project table the paragraph's scope names; else the table of its section, the only
+        table, or the only table without a title (the overall one)."""
+        named = named_in(scope, [check.table.title for check in self.checks])
+        if named != NOT_NAMED:
+            return named
         in_section = [i for i, section in enumerate(self.sections) if section == paragraph.section]
-        if len(named) == 1:
-            return named[0]
-        if current is not None and (not in_section or current in in_section):
-            return current
         if len(in_section) == 1:
             return in_section[0]
-        return 0 if len(self.checks) == 1 else None
+        if len(self.checks) == 1:
+            return 0
+        untitled = [i for i, check in enumerate(self.checks) if not check.table.title]
+        return untitled[0] if len(untitled) == 1 and about_the_whole(paragraph.text) else None
+
+
+def about_the_whole(text: str) -> bool:
+    """A paragraph that names no project at all (quoted titles of documents aside) may be tied to
+    the department's overall table; one that speaks of a 项目 or 专项 is not guessed."""
+    return re.search(r"项目|专项", re.sub(r"《[^》]*》|“[^”]*”", "", text)) is None
 
 
 @dataclass
@@ -90,20 +166,10 @@ def read_narrative(report: Report, checks: list[TableCheck]) -> Narrative:
     findings: list[Finding] = []
     claims: list[Claim] = []
     stated = 0
-    current: int | None = None
     standard = load_scheme("standard")  # for the grade words of a text that no table goes with
-    headings = _section_headings(report)
-    title = next((p.text for p in report.paragraphs if p.text.strip()), "")
-    for paragraph in report.paragraphs:
-        named = [i for i, check in enumerate(checks) if check.table.title and check.table.title in paragraph.text]
-        if len(named) == 1:
-            current = named[0]  # a project's own paragraphs follow the one that names it
-        elif current is not None and checks[current].table.title and \
-                report.table_sections[current] != paragraph.section:
-            current = None
-        index = context.table_for(paragraph, current, named)
+    for paragraph, scope in zip(report.paragraphs, paragraph_scopes(report), strict=True):
+        index = context.table_for(paragraph, scope)
         check = checks[index] if index is not None else None
-        scope = [paragraph.text, headings.get(paragraph.section, ""), title]
         for original in filter(None, re.split(r"[。！？]", paragraph.text)):
             findings += _sentence_claims(original, paragraph.number, check, standard)
             stated += _states_figures(original)
@@ -116,14 +182,6 @@ def _states_figures(original: str) -> bool:
     """Whether a sentence states a score, grade, amount, share or rate of the kinds checked here."""
     sentence = normalise_text(original)
     return any(pattern.search(sentence) for pattern in (_SCORE, _TOTAL_LABEL, _GRADE, _AMOUNT, _SHARE, _RATE))
-
-
-def _section_headings(report: Report) -> dict[int, str]:
-    """The text opening each section (its heading)."""
-    headings: dict[int, str] = {}
-    for paragraph in report.paragraphs:
-        headings.setdefault(paragraph.section, paragraph.text)
-    return headings
 
 
 #: Amount labels that name a budget figure of the table (precision first: only these words).
@@ -217,7 +275,9 @@ def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[
     source = ("from_table", {"table": check.table.sheet})
     declared = check.table.total_score.number
     table_total = declared if declared is not None else check.result.total
-    if total is not None and table_total is not None and abs(table_total - total) > SCORE_TOLERANCE:
+    already = {(f.expected, f.found) for f in findings}  # its own parts gave the table's total: said once
+    if total is not None and table_total is not None and abs(table_total - total) > SCORE_TOLERANCE \
+            and (table_total, total) not in already:
         findings.append(_finding(number, sentence, ("narr_total", {}), source, table_total, total))
     for key, stated in parts.items():
         table_part = _table_part(check, key)

@@ -9,8 +9,11 @@ The runner knows nothing of workbooks or schemes: the task is any picklable call
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -45,7 +48,11 @@ class _Worker:
 
 
 def _worker_main(conn: Connection, task: Callable[[Any], Any], on_failure: OnFailure, memory_mb: int) -> None:
-    """Runs in the worker: handle each item it is sent, send the result back; exit on EOF."""
+    """Runs in the worker: handle each item it is sent, send the result back; exit on EOF.
+
+    Ctrl-C is the parent's to handle: a terminal sends SIGINT to the whole process group, and a
+    worker that took it would print its own traceback. The parent stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for inherited in _PARENT_ENDS:
         inherited.close()
     if memory_mb:
@@ -71,6 +78,18 @@ def _worker_main(conn: Connection, task: Callable[[Any], Any], on_failure: OnFai
         conn.send((index, result))
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (the web page runs rounds in a thread)
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def start_method() -> str:
     """fork where there is one (fast); spawn elsewhere, or when PERFXL_START_METHOD says so."""
     wanted = os.environ.get("PERFXL_START_METHOD", "")
@@ -89,7 +108,8 @@ def run_supervised(task: Callable[[Item], Result], items: Sequence[Item], on_fai
         parent, child = context.Pipe()
         _PARENT_ENDS.append(parent)  # before the fork: the child closes its own parent end too
         process = context.Process(target=_worker_main, args=(child, task, on_failure, memory_mb), daemon=True)
-        process.start()
+        with _sigint_ignored():  # a spawned interpreter starting up inherits it: no traceback from its start
+            process.start()
         child.close()
         return _Worker(process, parent)
 

@@ -755,21 +755,49 @@ class Case:
     doc: bool = False  # also saved by LibreOffice as NAME.doc (expected UNREADABLE_FILE)
 
 
-def tie(para: Para, tables: list[tuple[Table, str, Decimal]]) -> tuple[Table, str, Decimal] | None:
-    """T1: the paragraph names the 项目名称 of exactly one project table; T2: the report has one scoring table."""
-    named = [item for item in tables if item[0].project and item[0].project in para.text]
-    if len(named) == 1:
-        return named[0]
-    if not named and len(tables) == 1:
+def tie(para: Para, tables: list[tuple[Table, str, Decimal]], heading: str = "") -> tuple[Table, str, Decimal] | None:
+    """T1: the paragraph names the 项目名称 of exactly one project table; T1b: else its nearest numbered
+    sub-heading ('2.数字化建设项目支出情况分析。') names one (a sub-heading naming a project with no table
+    here ties nothing); T2: the report has one scoring table; T3: the report has one 部门整体 table and
+    the paragraph speaks of no 项目 or 专项 (quoted document titles aside)."""
+    projects = [item for item in tables if item[0].project]
+    for text in (para.text, heading):
+        named = [item for item in projects if item[0].project in text]
+        if len(named) == 1:
+            return named[0]
+        if named or (text is heading and "项目" in heading):
+            return None
+    if len(tables) == 1:
         return tables[0]
+    overall = [item for item in tables if item[0].kind == "overall"]
+    if len(overall) == 1 and not re.search(r"项目|专项", re.sub(r"《[^》]*》|“[^”]*”", "", para.text)):
+        return overall[0]
     return None
 
 
-def expect_paragraph(para: Para, tables: list, where: str) -> tuple[list[tuple], list[str]]:
+#: The parts a project's conclusion states, in its order: 项目预算执行, 产出, 效益, 满意度.
+PART_KEYS = ("budget", "output", "benefit", "satisfaction")
+
+
+def table_part(t: Table, key: str) -> Decimal | None:
+    """A table's budget-execution score as declared, or a first-level block's recomputed sum of scores."""
+    if key == "budget":
+        return parse(t.funds.score).number
+    total, level, seen = Decimal(0), None, False
+    for line in t.lines:
+        level = line[0] if line[0] is not None else level
+        name, score = line[2], line[6]
+        if level is not None and level_key(level) == key and (name or "").strip() not in ("", "无") and score is not None:
+            total += parse(score).number if isinstance(score, str) else Decimal(str(score))
+            seen = True
+    return total if seen else None
+
+
+def expect_paragraph(para: Para, tables: list, where: str, heading: str = "") -> tuple[list[tuple], list[str]]:
     """(code, expected, found) of every stated figure that disagrees, and the claims for the README."""
     out: list[tuple] = []
     notes: list[str] = []
-    tied = tie(para, tables)
+    tied = tie(para, tables, heading)
     text = para.text
     scores = [c for c in para.claims if isinstance(c, Score)]
     for claim in para.claims:
@@ -783,13 +811,18 @@ def expect_paragraph(para: Para, tables: list, where: str) -> tuple[list[tuple],
                 parts_sum = sum(parse(x).number for x in claim.parts)
                 if abs(parts_sum - total) > TOL:
                     problems.append(("NARRATIVE_MISMATCH", jnum(parts_sum), jnum(total)))
-            assert (tied is None) == (claim.untied is not None), f"{where}: score {claim.total} tie {tied and tied[1]}"
+            if claim.untied != UNNAMED:  # a project's conclusion is tied by its heading when its table is here
+                assert (tied is None) == (claim.untied is not None), f"{where}: score {claim.total} tie {tied and tied[1]}"
             if tied is not None:
                 table, _, computed = tied
-                assert parse(table.total).number == computed, f"{where}: tied to a table whose total is disputed"
-                if abs(computed - total) > TOL:
-                    problems.append(("NARRATIVE_MISMATCH", jnum(computed), jnum(total)))
-            assert len(problems) <= 1, f"{where}: a total wrong twice over is left open"
+                declared = parse(table.total)  # the table's total as it declares it (else as recomputed)
+                reference = declared.number if declared.kind == "number" else computed
+                if abs(reference - total) > TOL and ("NARRATIVE_MISMATCH", jnum(reference), jnum(total)) not in problems:
+                    problems.append(("NARRATIVE_MISMATCH", jnum(reference), jnum(total)))
+                for key, part in zip(PART_KEYS, claim.parts, strict=False):
+                    value = table_part(table, key)
+                    if value is not None and abs(value - parse(part).number) > TOL:
+                        problems.append(("NARRATIVE_MISMATCH", jnum(value), jnum(parse(part).number)))
             out += problems
             notes.append(f"score {claim.total}" + (f" = {' + '.join(claim.parts)}" if claim.parts else "")
                          + (f", tied to {tied[1]}" if tied else f", not tied ({claim.untied})"))
@@ -849,11 +882,11 @@ def expect_paragraph(para: Para, tables: list, where: str) -> tuple[list[tuple],
     return out, notes
 
 
-def trap_check(para: Para, tables: list, where: str) -> None:
+def trap_check(para: Para, tables: list, where: str, heading: str = "") -> None:
     """Neutrality: an untied total or grade that a looser tie (to the report's only 部门整体 table) would
     flag must be marked as a trap; every other untied claim agrees with that table."""
     overall = [item for item in tables if item[0].kind == "overall"]
-    if len(overall) != 1 or tie(para, tables) is not None:
+    if len(overall) != 1 or tie(para, tables, heading) is not None:
         return
     _, _, computed = overall[0]
     disagrees = False
@@ -888,12 +921,17 @@ def expect_case(case: Case, paragraph_numbers: dict[int, int] | None = None) -> 
             findings += found
     notes = []
     built = paragraph_order(case)
+    heading = ""  # the nearest numbered sub-heading under the current chapter
     for index, block in enumerate(case.blocks):
+        if isinstance(block, Para) and block.style == "h1":
+            heading = ""
+        elif isinstance(block, Para) and block.style == "bold" and re.match(r"\d+[.．、](?!\d)", block.text):
+            heading = block.text
         if not isinstance(block, Para) or not block.claims:
             continue
         where = f"{case.name} «{block.text[:24]}…»"
-        out, said = expect_paragraph(block, tables, where)
-        trap_check(block, tables, where)
+        out, said = expect_paragraph(block, tables, where, heading)
+        trap_check(block, tables, where, heading)
         number = (paragraph_numbers or {}).get(index, built[index])
         for code, expected, found in out:
             findings.append(finding(code, "正文", f"P{number}", expected, found))
@@ -1316,7 +1354,7 @@ def ebian_report(online: Para, digital: Para, broadcast: Para, annex: list, staf
         H1("四、评价结论及建议"),
         B("（一）评价结论。"),
         P("为强化绩效评价结果运用，按照乐山市财政局《关于开展2024年度部门整体、项目支出预算绩效自评的通知》文件精神，县融媒体中心"
-          "认真组织开展了部门整体支出绩效评价工作，绩效评价得分：98分。", Score("98", untied="four tables, no project named")),
+          "认真组织开展了部门整体支出绩效评价工作，绩效评价得分：98分。", Score("98")),
         B("（二）存在问题。"),
         P("预算不够细化、精准。"),
         B("（三）改进建议。"),
@@ -1624,7 +1662,7 @@ add(Case(
     "'自评得分94.85分，评价等次为“优”' agrees with the 部门整体 table",
     lusong_report(
         [P("根据预算绩效管理要求，本单位组织对2024年度部门整体支出开展了绩效自评，自评得分94.85分，评价等次为“优”。",
-           Score("94.85", untied="three tables, no project named"), Grade("优")),
+           Score("94.85"), Grade("优")),
          P("同时对年初预算安排的两个专项开展了绩效自评，两个专项的自评得分分别为97分和100分，资金使用规范。",
            Score("97", untied="two projects in one sentence"), Score("100", untied="two projects in one sentence"),
            trap="two totals for two projects, neither named: tying 97 to the 部门整体 table (94.85) would be a guess")],
@@ -1638,9 +1676,10 @@ add(Case(
     "14_ebian_table_total.docx",
     "seed 004 report with a staff list (表1) and four scoring tables; 数字化建设 rows add to 98, its 总分 stays 100",
     "TOTAL_MISMATCH in the 数字化建设 table (表4): 总分 得分 100 (a cell spanning two grid columns) vs 98; "
-    "the staff list is no scoring table (no finding)",
+    "the staff list is no scoring table (no finding); the 数字化建设 conclusion, tied to its table by the "
+    "sub-heading above it, states 效益 30 where the table's rows give 28",
     (ebian_report(
-        seed_conclusion(), seed_conclusion(), seed_conclusion(),
+        seed_conclusion(), seed_conclusion(plant={("NARRATIVE_MISMATCH", 28, 30)}), seed_conclusion(),
         ebian_annex(ebian_project("数字化建设", DIGITAL_98, "5.8", "100", side=False, total_span=2,
                                   plant={("TOTAL_MISMATCH", 98, 100)})),
         staff=True)),
@@ -1842,13 +1881,17 @@ def verify_file(case: Case, path: Path) -> tuple[dict[int, int], list[str]]:
         assert nonempty == [t for t in built_texts if t.strip()], (path.name, "text changed")
         changes.append(f"{len(texts)} paragraphs instead of {len(built_texts)} (empty ones added or dropped)")
     numbers = {}
+    seen: dict[str, int] = {}  # a text written several times (seed 004's three conclusions): in order
     for index, block in enumerate(case.blocks):
         if isinstance(block, Para) and block.claims:
             hits = [n for n, text in enumerate(texts, 1) if text == block.text]
+            nth = seen.get(block.text, 0)
+            seen[block.text] = nth + 1
+            expected = sum(1 for b in case.blocks if isinstance(b, Para) and b.claims and b.text == block.text)
             if block.plant:
-                assert len(hits) == 1, (path.name, block.text[:30], hits)
-            if hits:
-                numbers[index] = hits[0]
+                assert len(hits) == expected, (path.name, block.text[:30], hits)
+            if len(hits) > nth:
+                numbers[index] = hits[nth]
     return numbers, changes
 
 
@@ -1993,13 +2036,17 @@ Only these phrasings are claims. A claim is checked against its own stated parts
 against a table when it can be **tied** to one:
 
 - **T1** the paragraph contains the 项目名称 of exactly one project table → that table;
+- **T1b** otherwise its nearest numbered sub-heading (`2.数字化建设项目支出情况分析。`) names exactly one
+  project table → that table; a sub-heading that names a project with no table in the report ties nothing;
 - **T2** otherwise, the paragraph names no project table and the report holds exactly one scoring table → that table;
+- **T3** otherwise, the report holds exactly one 部门整体 table and the paragraph speaks of no 项目 or 专项
+  (quoted document titles in 《》 or “” aside) → that table;
 - otherwise the claim is tied to no table: only its internal arithmetic is checked.
 
 | claim | phrasings in this corpus | checked |
 |---|---|---|
-| total score | `自评得分97分`, `自评得分为100分` (`峨边在线项目绩效自评得分为100分`), `绩效评价得分：98分`, `综合得分85分`, `…绩效得分为100分` | equal (± 0.005, a score is exact) to the computed total of the tied table; expected the table's total, found the stated one |
-| total and parts | `项目预算执行得分10分，产出指标得分50分，效益指标得分30分，满意度得分10分，部门整体支出绩效得分为100分` | the stated parts add up to the stated total; expected the sum of the parts, found the stated total. Parts are **not** compared with a table's blocks |
+| total score | `自评得分97分`, `自评得分为100分` (`峨边在线项目绩效自评得分为100分`), `绩效评价得分：98分`, `综合得分85分`, `…绩效得分为100分` | equal (± 0.005, a score is exact) to the tied table's total as declared (as recomputed when it declares none); expected the table's total, found the stated one |
+| total and parts | `项目预算执行得分10分，产出指标得分50分，效益指标得分30分，满意度得分10分，部门整体支出绩效得分为100分` | the stated parts add up to the stated total; expected the sum of the parts, found the stated total. With a tied table, each part is compared with the table's 预算执行得分 (as declared) and block sums (as recomputed), and the total with the table's declared total (once, when the parts already say the same) |
 | grade | `评价等次为优`, `评价等次为“优”`, `等次为良好`, `评定为优` (a grade word of domain §3 followed by punctuation or the paragraph's end) | the grade of the total stated in the same paragraph, else of the tied table's computed total; expected that grade (`良`), found the word as written (`优`, `良好`) |
 | amount with parts | `本年支出总额 1351.68 万元，其中基本支出 501.65 万元，…；项目支出 850.03 万元`; `基本支出 501.65 万元，…基本支出中人员支出 415.13 万元，公用支出 86.51 万元`; `…支出598.25万元其中：项目支出337.6万元，基本支出260.65万元，其中：人员经费229.62万元，公用经费31.03万元`; `收入426.45万元，其中上级资金  0万元，县级资金426.45万元`; `项目支出65.20万元，其中项目3个，具体支出为：数字化建设项目5.8万元、…24.4万元、…35万元`; `专项资金共投入872.68万元，其中年初预算安排626万元，上级拨款县级媒体中心建设经费30万，审批资金安排216.68万元` (seed 001: a part written `30万`, without 元; 626 + 30 + 216.68 = 872.68) | a total and two or more parts stated in one paragraph (a part the reader cannot read, such as `30万`, means no check rather than a sum of the other parts); the interval rule of domain §4 (each value written with d decimals is v ± ½·10⁻ᵈ; a mismatch only where the intervals cannot meet: 501.65 vs 501.64 passes, 511.65 does not); expected the sum of the parts (2 decimals), found the stated total. Amounts are **not** compared with table cells (a report's text often covers other funds than the table: seed 003's 项目支出 337.6 vs the table's 381.36) |
 | share | `占总支出 37.11%`, `占本年收入总额为 100%` | part / whole, both stated in the paragraph; the percentage written with d decimals means ± ½·10⁻ᵈ percentage points; expected ROUND(part / whole, 4), found the stated fraction (40.00% → 0.4) |
