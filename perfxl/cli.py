@@ -16,6 +16,7 @@ from perfxl.collection.runner import DEFAULT_TIMEOUT
 from perfxl.model import FileResult
 from perfxl.outputs.terminal import (
     format_collection,
+    format_documents,
     format_files,
     format_status,
     format_summary,
@@ -176,6 +177,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
             click.echo("未找到模板清单 manifest.json：仅按表内部门名称匹配名单" if lang == "zh" else
                        "no manifest.json found: matched to the roster by department name only")
         click.echo(format_collection(outcome.rows, lang), nl=False)
+    click.echo(format_documents(outcome.rows, lang), nl=False)
     if annotate_dir is not None:
         removed = f"，删除不再适用的旧副本 {len(outcome.removed_copies)} 份" if outcome.removed_copies else ""
         click.echo(f"已生成 {len(outcome.annotated)} 份批注副本{removed}：{annotate_dir}" if lang == "zh" else

@@ -328,6 +328,21 @@ MISSING_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Short labels for counting a department's documents: '整体1 项目3 报告1'.
+DOCUMENT_COUNTS: dict[str, tuple[str, str]] = {
+    "overall": ("整体", "overall"), "project": ("项目", "projects"), "base-data": ("基础数据", "basic data"),
+    "report": ("报告", "report"),
+}
+
+
+def documents_summary(kinds: list[str], lang: str = "zh") -> str:
+    """How many documents of each kind: '整体1 项目3 报告1' / 'overall 1, projects 3, report 1'."""
+    counts = {kind: kinds.count(kind) for kind in DOCUMENT_COUNTS if kind in kinds}
+    if lang == "en":
+        return ", ".join(f"{DOCUMENT_COUNTS[kind][1]} {n}" for kind, n in counts.items())
+    return " ".join(f"{DOCUMENT_COUNTS[kind][0]}{n}" for kind, n in counts.items())
+
+
 def document_kind(kind: str, title: str = "", lang: str = "zh") -> str:
     """'项目表“峨边在线”' / 'project table "峨边在线"'; the kind alone without a title."""
     zh, en = DOCUMENT_KINDS.get(kind, (kind, kind))

@@ -137,7 +137,7 @@ def _formats(path: Path) -> tuple[str | None, str]:
 
 def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, started: float) -> FileResult:
     """A Word report: its scoring tables checked as any table, and the figures its text states."""
-    from perfxl.checking.narrative import read_narrative
+    from perfxl.checking.narrative import department_named, read_narrative
     from perfxl.reading.docx import read_report
 
     try:
@@ -148,6 +148,7 @@ def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, sta
         narrative = read_narrative(report, checks)
         result.findings += narrative.findings
         result.claims = narrative.claims
+        result.department = result.department or department_named(report)
         if not checks:  # a round may find the tables in another of the department's files
             result.findings.append(Finding(codes.SCORING_TABLE_MISSING) if narrative.stated
                                    else Finding(codes.UNKNOWN_LAYOUT, params={"reason": "no_table_report"}))

@@ -128,7 +128,7 @@ def test_summary_has_a_title_the_date_and_a_totals_row(rows: list[DepartmentRow]
     totals = _totals(sheet)
     assert sheet.max_row == SUMMARY_HEADER_ROW + len(rows) + 1
     assert totals["部门编码"] == "合计" and totals["部门名称"] == "6 个部门"  # the unmatched file is no department
-    assert totals["文件"] == "6 个文件" and totals["重复提交"] == "2 个"
+    assert totals["文件"] == "6 个文件" and totals["材料（缺少、替换）"] == "被替换的文件 2 个"
     records = _records(sheet)
     assert totals["错误数"] == sum(r["错误数"].value or 0 for r in records) == 5
     assert totals["警告数"] == sum(r["警告数"].value or 0 for r in records)
@@ -155,7 +155,7 @@ def test_summary_totals_grades_and_counts(book: openpyxl.Workbook) -> None:
     assert faulty["申报总分"].number_format == "0.00"
     assert (faulty["错误数"].value, faulty["警告数"].value) == (2, 1)
     assert faulty["评价等次"].value == "优"
-    assert faulty["重复提交"].value == "芦淞区委宣传部_2024_自评表.xlsx"
+    assert faulty["材料（缺少、替换）"].value == "整体1\n已替换：芦淞区委宣传部_2024_自评表.xlsx"
     assert faulty["文件"].value.endswith("芦淞区委宣传部_2024_总分改为97.xlsx")
     hostile = _records(book["汇总"])[4]
     assert hostile["评价等次"].value == "良（申报：优）"

@@ -178,6 +178,23 @@ def read_narrative(report: Report, checks: list[TableCheck]) -> Narrative:
     return Narrative(findings, claims, stated)
 
 
+_NAME_LINE = re.compile(r"^(?:部门[（(]单位[）)]|部门|单位|预算单位|填报单位|主管部门)名称\s*[:：]\s*(\S.{1,40}?)\s*$")
+_TITLE = re.compile(r"^(?:\d{4}\s*年度?)?\s*(.{2,40}?)\s*(?:\d{4}\s*年度?)?\s*(?:部门整体|整体|部门|单位整体)"
+                    r"(?:支出)?(?:绩效)?(?:自评|评价)(?:自评)?报告$")
+
+
+def department_named(report: Report) -> str:
+    """The department a report is about, as its first lines name it ('部门（单位）名称：X', or a title
+    'X2024年度部门整体支出绩效自评报告'); '' when they name none. A report whose tables name the
+    department does not need this."""
+    for paragraph in report.paragraphs[:30]:
+        text = normalise_text(paragraph.text).strip()
+        match = _NAME_LINE.match(text) or _TITLE.match(text)
+        if match:
+            return match.group(1).strip("：: ")
+    return ""
+
+
 def _states_figures(original: str) -> bool:
     """Whether a sentence states a score, grade, amount, share or rate of the kinds checked here."""
     sentence = normalise_text(original)

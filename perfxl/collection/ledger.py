@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import os
 import sqlite3
 import time
@@ -81,6 +82,20 @@ CREATE TABLE IF NOT EXISTS findings (
     message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_by_department ON submissions(department_code, file_mtime);
+CREATE TABLE IF NOT EXISTS round_departments (  -- each department as a round saw it: what came in, what is missing
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    department_code TEXT NOT NULL,  -- '' for files that matched no department (then by name)
+    department_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    documents TEXT NOT NULL,  -- JSON: [[kind, title, path, replaced_by], …]
+    missing TEXT NOT NULL  -- JSON: [[kind, title, reason], …]
+);
+CREATE TABLE IF NOT EXISTS round_files (  -- the files that counted for a department in a round
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    department_code TEXT NOT NULL,
+    department_name TEXT NOT NULL,
+    submission_id INTEGER NOT NULL REFERENCES submissions(id)
+);
 """
 
 
@@ -139,6 +154,7 @@ class Ledger:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = connect(self.path)
+        self.round_id: int | None = None
         self._pending = 0
         self._last_commit = time.monotonic()
 
@@ -153,9 +169,10 @@ class Ledger:
         self.db.close()
 
     def start_round(self, roster: Path | None, manifest: Path | None) -> None:
-        self.db.execute("INSERT INTO rounds(started_at, roster, manifest, perfxl_version) VALUES (?, ?, ?, ?)",
-                        (_now(), _text(roster and roster.resolve()), _text(manifest and manifest.resolve()),
-                         __version__))
+        cursor = self.db.execute("INSERT INTO rounds(started_at, roster, manifest, perfxl_version) VALUES (?, ?, ?, ?)",
+                                 (_now(), _text(roster and roster.resolve()), _text(manifest and manifest.resolve()),
+                                  __version__))
+        self.round_id = cursor.lastrowid
         self.db.commit()
 
     def last_manifest(self) -> Path | None:
@@ -194,12 +211,28 @@ class Ledger:
             self.db.execute("INSERT INTO departments(code, name) VALUES (?, ?) "
                             "ON CONFLICT(code) DO UPDATE SET name = excluded.name", (department.code, department.name))
         for row in rows:
+            counted = []
             for result in row.files + row.superseded:
-                new += self._submission(row, result)
+                added, submission = self._submission(row, result)
+                new += added
+                if result.superseded_by is None:
+                    counted.append(submission)
+            if self.round_id is not None:
+                self._round_department(row, counted)
         self.flush()
         return new
 
-    def _submission(self, row: DepartmentRow, result: FileResult) -> int:
+    def _round_department(self, row: DepartmentRow, submissions: list[int]) -> None:
+        key = (self.round_id, row.code or "", row.name)
+        documents = [[d.kind, d.title, d.path, d.replaced_by] for d in row.documents]
+        missing = [[m.kind, m.title, m.reason] for m in row.missing]
+        self.db.execute("INSERT INTO round_departments VALUES (?, ?, ?, ?, ?, ?)",
+                        (*key, row.status, json.dumps(documents, ensure_ascii=False),
+                         json.dumps(missing, ensure_ascii=False)))
+        self.db.executemany("INSERT INTO round_files VALUES (?, ?, ?, ?)", [(*key, i) for i in submissions])
+
+    def _submission(self, row: DepartmentRow, result: FileResult) -> tuple[int, int]:
+        """(1 if new to the ledger else 0, its id)."""
         try:
             mtime = os.stat(result.path).st_mtime
         except OSError:
@@ -212,13 +245,15 @@ class Ledger:
              json_number(result.declared_total), json_number(result.computed_total), result.computed_grade,
              _count(result, "error"), _count(result, "warning"), mtime, _now(), __version__, saved_time(result)))
         if not cursor.rowcount:
-            return 0
+            found = self.db.execute("SELECT id FROM submissions WHERE sha256 = ? AND department_code = ? AND scheme = ?",
+                                    (result.sha256, row.code or "", result.scheme or "")).fetchone()
+            return 0, found[0]
         self.db.executemany(
             "INSERT INTO findings(submission_id, code, severity, sheet, cell, expected, found, message) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(cursor.lastrowid, f.code, f.severity, f.sheet, f.cell, _text(f.expected), _text(f.found), render(f))
              for f in result.findings])
-        return 1
+        return 1, cursor.lastrowid
 
 
 def _count(result: FileResult, severity: str) -> int:
@@ -243,6 +278,8 @@ class DepartmentStatus:
     fixed: int  # findings of the previous submission gone in the latest
     new: int  # findings of the latest not in the previous
     latest_saved: str = ""  # when the latest submission was saved (ISO)
+    documents: list[str] | None = None  # kinds of the documents that counted in its latest round
+    missing: list[tuple[str, str, str]] | None = None  # (kind, title, reason) missing in its latest round
 
 
 def status(path: str | Path) -> list[DepartmentStatus]:
@@ -258,6 +295,32 @@ def status(path: str | Path) -> list[DepartmentStatus]:
 
 
 def _department_status(db: sqlite3.Connection, code: str, name: str) -> DepartmentStatus:
+    """The department's two latest rounds when the ledger has them (several documents a round),
+    else its two latest submissions (a ledger written by an earlier perfxl)."""
+    where, args = ("department_code = ?", (code,)) if code else ("department_code = '' AND department_name = ?",
+                                                                  (name,))
+    rounds = db.execute(f"SELECT round_id, status, documents, missing FROM round_departments WHERE {where} "
+                        "ORDER BY round_id DESC LIMIT 2", args).fetchall()
+    found = _by_submission(db, code, name)
+    if not rounds or found.status == "not_submitted":
+        return found
+    latest = _round_findings(db, rounds[0][0], where, args)
+    found.status = rounds[0][1]
+    found.documents = [kind for kind, _, _, replaced_by in json.loads(rounds[0][2]) if replaced_by is None]
+    found.missing = [tuple(entry) for entry in json.loads(rounds[0][3])]
+    if len(rounds) > 1:
+        previous = _round_findings(db, rounds[1][0], where, args)
+        found.fixed, found.new = len(previous - latest), len(latest - previous)
+    return found
+
+
+def _round_findings(db: sqlite3.Connection, round_id: int, where: str, args: tuple) -> set[tuple]:
+    return set(db.execute("SELECT f.code, f.sheet, f.cell FROM findings f JOIN round_files r ON "
+                          f"f.submission_id = r.submission_id WHERE r.round_id = ? AND r.{where}",
+                          (round_id, *args)))
+
+
+def _by_submission(db: sqlite3.Connection, code: str, name: str) -> DepartmentStatus:
     order = "ORDER BY COALESCE(saved_at, '') DESC, file_mtime DESC, id DESC"
     if code == "":
         history = db.execute("SELECT id, status, path, saved_at FROM submissions WHERE department_code = '' AND "

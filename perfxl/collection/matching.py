@@ -91,8 +91,9 @@ def department_row(code: str | None, name: str, files: list[FileResult], project
     current = [f for f in files if f.superseded_by is None]
     _settle_scoring_tables(current)
     cross.cross_check(current)
-    lead = next((f for f in current for t in cross.current_tables(f) if t[1].kind == KIND_OVERALL),
-                current[0] if current else files[0])
+    workbooks_first = sorted(current, key=lambda f: f.is_report)  # stable: newest first within each
+    lead = next((f for f in workbooks_first for t in cross.current_tables(f) if t[1].kind == KIND_OVERALL),
+                workbooks_first[0] if current else files[0])
     row = DepartmentRow(code, name, _worst(current), lead, [f for f in files if f.superseded_by is not None],
                         current)
     row.documents = [entry for f in files for entry in _entries(f, holders)]

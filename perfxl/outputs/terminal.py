@@ -11,7 +11,7 @@ from perfxl import codes
 from perfxl.codes import render
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.numbers import format_number
-from perfxl.outputs.files import Summary
+from perfxl.outputs.files import Summary, missing_text
 
 
 def format_file(result: FileResult, lang: str = "zh") -> str:
@@ -76,6 +76,32 @@ def format_summary(summary: Summary, lang: str = "zh") -> str:
     return line + ("\n" + frequent if frequent else "")
 
 
+def format_documents(rows: list[DepartmentRow], lang: str = "zh") -> str:
+    """Per department that sent several files or lacks a document: what came in and what is missing;
+    tables replaced inside a file that still counts."""
+    zh = lang == "zh"
+    out = io.StringIO()
+    for row in rows:
+        current = [d for d in row.documents if d.replaced_by is None]
+        if row.result is None or (len(row.files) < 2 and not row.missing and not row.superseded):
+            continue
+        line = f"  {row.name}：{codes.documents_summary([d.kind for d in current], lang)}" if zh else \
+            f"  {row.name}: {codes.documents_summary([d.kind for d in current], lang)}"
+        if row.missing:
+            gaps = [missing_text(m.kind, m.title, m.reason, lang) for m in row.missing]
+            line += ("；缺：" + "、".join(gaps)) if zh else ("; missing: " + "; ".join(gaps))
+        out.write(line + "\n")
+    for row in rows:
+        for result in row.files:
+            for entry in result.replaced:
+                what = codes.document_kind(entry["kind"], entry["title"], lang)
+                out.write(f"  替换：{Path(result.path).name} 中的{what}已被 {Path(entry['by']).name} 替换，不计入结果\n"
+                          if zh else f"  replaced: the {what} of {Path(result.path).name} by "
+                                     f"{Path(entry['by']).name} (not counted)\n")
+    text = out.getvalue()
+    return (("各部门交来的材料：\n" if zh else "documents per department:\n") + text) if text else ""
+
+
 def format_collection(rows: list[DepartmentRow], lang: str = "zh") -> str:
     """The roster view of a collection round: who is missing, who sent twice, what matched nobody."""
     zh = lang == "zh"
@@ -121,8 +147,8 @@ def _names(names: list[str], lang: str, limit: int = 3) -> str:
 def format_status(rows, lang: str = "zh") -> str:
     """`perfxl status`: one aligned line per department from the ledger, then the totals."""
     zh = lang == "zh"
-    header = ("部门编码", "部门名称", "状态", "提交次数", "最新提交", "保存时间", "修正情况") if zh else (
-        "code", "department", "status", "sent", "latest file", "saved", "resubmission")
+    header = ("部门编码", "部门名称", "状态", "提交次数", "最新提交", "保存时间", "修正情况", "材料") if zh else (
+        "code", "department", "status", "sent", "latest file", "saved", "resubmission", "documents")
     lines = [list(header)]
     for row in rows:
         change = ""
@@ -132,7 +158,7 @@ def format_status(rows, lang: str = "zh") -> str:
         latest = Path(row.latest_path).name if row.latest_path else ""
         saved = row.latest_saved.replace("T", " ").rstrip("Z")[:16] if row.latest_saved else ""
         lines.append([code, row.name, codes.status_label(row.status, lang), str(row.submissions), latest, saved,
-                      change])
+                      change, _status_documents(row, lang)])
     widths = [max(text_width(line[col]) for line in lines) for col in range(len(header))]
     out = io.StringIO()
     for line in lines:
@@ -147,6 +173,17 @@ def format_status(rows, lang: str = "zh") -> str:
               + ((f"；另有未匹配名单的提交 {strays} 个" if zh else f"; {strays} submissions match no department")
                  if strays else "") + "\n")
     return out.getvalue()
+
+
+def _status_documents(row, lang: str) -> str:
+    """'整体1 项目3 报告1；缺：未提交项目表：网络安全' from the department's latest round."""
+    if row.documents is None:
+        return ""
+    text = codes.documents_summary(row.documents, lang)
+    if row.missing:
+        gaps = [missing_text(kind, title, reason, lang) for kind, title, reason in row.missing]
+        text += ("；缺：" + "、".join(gaps)) if lang == "zh" else ("; missing: " + "; ".join(gaps))
+    return text
 
 
 def text_width(text: str) -> int:

@@ -29,6 +29,7 @@ from perfxl.codes import LANGUAGES, render
 from perfxl.files import atomic_write_bytes
 from perfxl.model import DepartmentRow, FileResult, Finding
 from perfxl.numbers import round_half_up
+from perfxl.outputs.files import missing_text
 from perfxl.scheme import load_scheme
 
 FONT = "宋体"
@@ -36,9 +37,9 @@ SHEETS = {"zh": ("汇总", "问题明细", "统计"), "en": ("Summary", "Finding
 
 SUMMARY_HEADERS = {
     "zh": ["部门编码", "部门名称", "文件", "申报总分", "复核总分", "评价等次", "错误数", "警告数", "状态",
-           "重复提交", "问题明细"],
+           "材料（缺少、替换）", "问题明细"],
     "en": ["Code", "Department", "File", "Declared total", "Recomputed total", "Grade", "Errors",
-           "Warnings", "Status", "Superseded files", "Findings"],
+           "Warnings", "Status", "Documents (missing, replaced)", "Findings"],
 }
 FINDING_HEADERS = {
     "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "代码", "严重程度", "说明", "应为", "实为", "所在表格"],
@@ -59,10 +60,12 @@ STATS_TEXT = {
 }
 SUMMARY_TEXT = {
     "zh": {"title": "{year}绩效自评表审核汇总", "year": "{year}年度", "date": "审核日期：{date}",
-           "total": "合计", "departments": "{n} 个部门", "files": "{n} 个文件", "superseded": "{n} 个"},
+           "total": "合计", "departments": "{n} 个部门", "files": "{n} 个文件", "superseded": "被替换的文件 {n} 个",
+           "missing": "缺：", "replaced": "已替换：{names}"},
     "en": {"title": "{year}Performance self-evaluation review: summary", "year": "{year} ",
            "date": "Reviewed on {date}", "total": "Total", "departments": "{n} departments",
-           "files": "{n} files", "superseded": "{n}"},
+           "files": "{n} files", "superseded": "{n} files superseded", "missing": "missing: ",
+           "replaced": "superseded: {names}"},
 }
 SUMMARY_TOP = 2  # 汇总: the title and the date above the header row (0-based row of the header)
 #: Text a spreadsheet program would read as a formula (or as a DDE payload) when typed or edited.
@@ -266,13 +269,11 @@ def _write_findings(table: _Table, rows: list[DepartmentRow], lang: str) -> dict
     first_rows: dict[int, int] = {}
     row = 1
     for index, department in enumerate(rows):
-        result = department.result
-        if result is None:
-            continue
-        for finding in result.findings:
-            first_rows.setdefault(index, row + 1)
-            _write_finding(table, row, department, result, finding, lang)
-            row += 1
+        for result in department.files:  # every current file of the department, the lead one first
+            for finding in result.findings:
+                first_rows.setdefault(index, row + 1)
+                _write_finding(table, row, department, result, finding, lang)
+                row += 1
     table.finish()
     return first_rows
 
@@ -316,7 +317,7 @@ def _write_summary(table: _Table, rows: list[DepartmentRow], first_rows: dict[in
         _write_department(table, row, department, with_roster, lang)
         result = department.result
         if index in first_rows and result is not None and links < MAX_LINKS:
-            label = STATS_TEXT[lang]["view"].format(n=len(result.findings))
+            label = STATS_TEXT[lang]["view"].format(n=sum(len(f.findings) for f in department.files))
             table.link(row, 10, f"internal:'{findings_sheet}'!A{first_rows[index]}", label)
             links += 1
         else:
@@ -331,7 +332,8 @@ def _write_department(table: _Table, row: int, department: DepartmentRow, with_r
     result = department.result
     table.text(row, 0, department.code)
     table.text(row, 1, department.name)
-    table.text(row, 2, result.path if result else "")
+    others = [f.path for f in department.files if f is not result]
+    table.text(row, 2, "\n".join([result.path, *others]) if result else "")
     table.number(row, 3, result.declared_total if result else None)
     table.number(row, 4, result.computed_total if result else None)
     table.text(row, 5, _grade_text(result, lang))
@@ -339,21 +341,36 @@ def _write_department(table: _Table, row: int, department: DepartmentRow, with_r
         table.blank(row, 6)
         table.blank(row, 7)
     else:
-        severities = Counter(f.severity for f in result.findings)
+        severities = Counter(f.severity for current in department.files for f in current.findings)
         table.number(row, 6, severities["error"], table.styles.count)
         table.number(row, 7, severities["warning"], table.styles.count)
     label = _status_label_key(department, with_roster)
     table.text(row, 8, codes.status_label(label, lang), table.styles.status.get(label))
-    separator = "、" if lang == "zh" else "; "
-    table.text(row, 9, separator.join(Path(r.path).name for r in department.superseded))
+    table.text(row, 9, _documents_text(department, lang))
+
+
+def _documents_text(department: DepartmentRow, lang: str) -> str:
+    """What the department sent (current documents by kind), what it did not, which files were replaced."""
+    text = SUMMARY_TEXT[lang]
+    kinds = ([d.kind for d in department.documents if d.replaced_by is None] if department.documents
+             else [d["kind"] for f in department.files for d in f.documents()])
+    lines = [codes.documents_summary(kinds, lang)]
+    if department.missing:
+        separator = "、" if lang == "zh" else "; "
+        lines.append(text["missing"] + separator.join(missing_text(m.kind, m.title, m.reason, lang)
+                                                      for m in department.missing))
+    if department.superseded:
+        separator = "、" if lang == "zh" else "; "
+        lines.append(text["replaced"].format(names=separator.join(Path(r.path).name for r in department.superseded)))
+    return "\n".join(line for line in lines if line)
 
 
 def _write_totals(table: _Table, row: int, rows: list[DepartmentRow], with_roster: bool, lang: str) -> None:
     """The totals row under the 汇总 table: departments, files, grades, findings and statuses counted."""
     text, styles, separator = SUMMARY_TEXT[lang], table.styles, "\n"
     departments = [r for r in rows if not _is_unmatched(r, with_roster)]
-    results = [r.result for r in rows if r.result is not None]
-    grades = Counter(result.computed_grade for result in results if result.computed_grade)
+    results = [f for r in rows for f in r.files]
+    grades = Counter(r.result.computed_grade for r in rows if r.result is not None and r.result.computed_grade)
     order = [*GRADES, *sorted(set(grades) - set(GRADES))]
     statuses = Counter(_status_label_key(r, with_roster) for r in rows)
     severities = Counter(f.severity for result in results for f in result.findings)
@@ -449,8 +466,8 @@ def level_means(rows: list[DepartmentRow], lang: str = "zh") -> list[tuple[str, 
 
 
 def top_codes(rows: list[DepartmentRow], limit: int = 10) -> list[tuple[str, int]]:
-    """The most frequent finding codes of the chosen submissions, most frequent first."""
-    counts = Counter(f.code for result in _chosen(rows) for f in result.findings)
+    """The most frequent finding codes of the departments' current files, most frequent first."""
+    counts = Counter(f.code for row in _counted(rows) for result in row.files for f in result.findings)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
