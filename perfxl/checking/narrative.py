@@ -42,7 +42,11 @@ _GRADE = re.compile(r"(?:评价等次|评价等级|等次|评价结果|评定)(?
 _AMOUNT = re.compile(r"([\u4e00-\u9fff（）()、]{1,24}?)\s*(?:为|是|：|:|共|合计)?\s*" + _NUMBER
                      + r"\s*万(?:元|(?![\u4e00-\u9fff]))")
 _SHARE = re.compile(r"占([\u4e00-\u9fff]{1,12}?)(?:的)?(?:比例|比重)?(?:为|是)?\s*" + _NUMBER + r"\s*%")
-_RATE = re.compile(r"(?:预算执行率|执行率|完成预算的|完成率)(?:为|是|：|:|达到|达)?\s*" + _NUMBER + r"\s*%")
+# Only rates tied to the budget: a work's 完成率 ('标准化建设完成率 100%') is no execution rate, and a
+# bare '执行率' counts only in a sentence that speaks of the budget or of spending (see _budget_rate).
+_RATE = re.compile(r"(预算执行率|资金执行率|支出执行率|预算完成率|完成预算的|执行率)(?:为|是|：|:|达到|达)?\s*"
+                   + _NUMBER + r"\s*%")
+_BUDGET_WORDS = ("预算", "资金", "支出", "经费")
 _PARTS = (("预算执行", "budget"), *LEVEL_KEYWORDS)
 _TOTAL_HINTS = ("总", "绩效", "综合", "自评", "评价", "最终", "整体", "合计")
 #: A stated list of parts is checked when it comes near its total (within this share): a list far
@@ -213,25 +217,18 @@ def stated_figures(original: str, number: int, context: list[str]) -> list[Claim
     if not any(mark in sentence for mark in ("分", "%", "万", "等次", "等级", "评定", "评价结果")):
         return []
     where = {"sheet": TEXT, "cell": f"P{number}", "context": context}
-    claims: list[Claim] = []
+    parts, labels, total = _scores(sentence) if "分" in sentence else ({}, {}, None)
+    claims = [Claim("budget_score" if key == "budget" else "level:" + key, value, label=labels[key], **where)
+              for key, value in parts.items()]
     seen: set[str] = set()
-    for label, value in _SCORE.findall(sentence) if "分" in sentence else []:
-        key = next((key for word, key in _PARTS if word in label), None)
-        if key is not None and key not in seen:
-            seen.add(key)
-            claims.append(Claim(key if key == "budget" else "level:" + key, Decimal(value), label=label, **where))
-    for claim in claims:
-        if claim.key == "budget":
-            claim.key = "budget_score"
-    total = _stated_total(sentence) if "分" in sentence else None
     if total is not None:
         claims.append(Claim("total", total, **where))
     grade = _GRADE.search(sentence)
     if grade is not None:
         claims.append(Claim("grade", grade.group(1), **where))
-    rate = _RATE.search(sentence) if "%" in sentence else None
+    rate = _budget_rate(sentence) if "%" in sentence else None
     if rate is not None:
-        claims.append(Claim("rate", Decimal(rate.group(1)) / 100, places=decimals_written(rate.group(1)) + 2, **where))
+        claims.append(Claim("rate", Decimal(rate.group(2)) / 100, places=decimals_written(rate.group(2)) + 2, **where))
     for amount in _amounts(sentence) if "万" in sentence else []:
         key = next((key for word, key in _FUNDS_LABELS if word in amount.label), None)
         if key is not None and key not in seen:
@@ -269,7 +266,8 @@ def _finding(number: int, sentence: str, what: tuple, source: tuple, expected, f
 # --- scores ----------------------------------------------------------------------------------------
 
 
-def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+def _scores(sentence: str) -> tuple[dict[str, Decimal], dict[str, str], Decimal | None]:
+    """The parts a sentence scores (key → score, key → its label) and the total it states."""
     parts: dict[str, Decimal] = {}
     labels: dict[str, str] = {}
     total: Decimal | None = None
@@ -282,6 +280,11 @@ def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[
     total_match = _TOTAL_LABEL.search(sentence)
     if total is None and total_match:
         total = Decimal(total_match.group(2))
+    return parts, labels, total
+
+
+def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+    parts, labels, total = _scores(sentence)
     findings = []
     if total is not None and len(parts) >= 2:
         summed = sum(parts.values(), Decimal(0))
@@ -369,13 +372,25 @@ def _amount_claims(sentence: str, number: int, amounts: list[_Amount]) -> list[F
         if len(parts) < 2:
             continue
         summed = sum((part.value for part in parts), Decimal(0))
-        if total.value == 0 or abs(summed - total.value) > _NEAR * total.value:
+        if total.value == 0 or (abs(summed - total.value) > _NEAR * total.value
+                                and not _complete(sentence, total, parts)):
             continue  # a partial list, not a typo: skipped
         pieces = [(part.value, decimals_written(part.text)) for part in parts]
         if not sum_within_tolerance(total.value, decimals_written(total.text), pieces):
             findings.append(_finding(number, sentence, ("narr_amount", {"label": total.label or "合计"}),
                                      ("from_parts", {}), summed, total.value))
     return findings
+
+
+def _complete(sentence: str, total: _Amount, parts: list[_Amount]) -> bool:
+    """A list announced as the whole of its total: its count stated ('其中项目3个，具体支出为：…') or
+    introduced as an itemisation ('具体支出为', '分别为', '明细如下'). Such a list is checked against its
+    total however far it misses; another list only when it comes near (a partial list otherwise)."""
+    between = sentence[total.end:parts[0].start]
+    count = re.search(r"(\d+)\s*[个项笔类]", between)
+    if count and int(count.group(1)) == len(parts):
+        return True
+    return re.search(r"具体[^，,;]{0,6}为|分别为|明细(?:如下|为)", between) is not None
 
 
 def _groups(sentence: str, amounts: list[_Amount]) -> list[tuple[_Amount, list[_Amount]]]:
@@ -420,11 +435,23 @@ def _share_claims(sentence: str, number: int, amounts: list[_Amount]) -> list[Fi
     return findings
 
 
+def _budget_rate(sentence: str) -> re.Match[str] | None:
+    """The execution rate a sentence states ('预算执行率为72.60%', '完成预算的72.60%', '执行率 100%' beside
+    budget or spending words); the value is group 2."""
+    for match in _RATE.finditer(sentence):
+        if match.group(1) != "执行率":
+            return match
+        before = sentence[max(0, match.start() - 30):match.start()]
+        if any(word in before for word in _BUDGET_WORDS) or any(word in sentence for word in ("预算", "资金")):
+            return match
+    return None
+
+
 def _rate_claims(sentence: str, number: int, check: TableCheck | None, amounts: list[_Amount]) -> list[Finding]:
-    match = _RATE.search(sentence)
+    match = _budget_rate(sentence)
     if match is None:
         return []
-    stated = Decimal(match.group(1)) / 100
+    stated = Decimal(match.group(2)) / 100
     budget = [a for a in amounts if "预算" in a.label and "执行" not in a.label]
     executed = [a for a in amounts if "执行" in a.label or "支出" in a.label]
     if len(budget) == 1 and len(executed) == 1 and budget[0].value:
@@ -433,7 +460,7 @@ def _rate_claims(sentence: str, number: int, check: TableCheck | None, amounts: 
         exact, source = check.result.rate, ("from_table", {"table": check.table.sheet})
     else:
         return []
-    if abs(exact - stated) > _percent_tolerance(match.group(1)):
+    if abs(exact - stated) > _percent_tolerance(match.group(2)):
         return [_finding(number, sentence, ("narr_rate", {}), source, round_half_up(exact, 4), stated, "rate")]
     return []
 
