@@ -140,6 +140,7 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
               help=_H["reconcile.ledger"])
 @click.option("--no-ledger", is_flag=True, help=_H["reconcile.no_ledger"])
+@click.option("--require-report", is_flag=True, help=_H["reconcile.require_report"])
 @click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help=_H["reconcile.jobs"])
 @click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
               help=_H["reconcile.timeout"])
@@ -148,10 +149,10 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
 @click.option("--verbose", "-v", is_flag=True, help=_H["reconcile.verbose"])
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
               report_path: Path | None, annotate_dir: Path | None, roster: Path | None, manifest: Path | None,
-              ledger_path: Path | None, no_ledger: bool, jobs: int, timeout: float, lang: str, quiet: bool,
-              verbose: bool) -> None:
+              ledger_path: Path | None, no_ledger: bool, require_report: bool, jobs: int, timeout: float, lang: str,
+              quiet: bool, verbose: bool) -> None:
     options = RoundOptions(paths, scheme, roster, manifest, ledger_path, no_ledger, json_path, csv_path, report_path,
-                           annotate_dir, jobs, timeout, lang)
+                           annotate_dir, jobs, timeout, lang, require_report=require_report)
 
     progress = _Progress(lang) if not quiet else None
     try:

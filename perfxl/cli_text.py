@@ -54,6 +54,7 @@ HELP = {
         "reconcile.manifest": "生成模板时的 manifest.json，按模板编号匹配部门（默认在名单旁、收回文件夹旁的模板文件夹或台账记录中查找）。",
         "reconcile.ledger": f"台账文件（SQLite）。默认为当前文件夹中的 {LEDGER_NAME}（或环境变量 PERFXL_LEDGER），与 perfxl status 相同。",
         "reconcile.no_ledger": "不记录台账。",
+        "reconcile.require_report": "要求每个交了评分表的部门同时交自评报告（.docx/.pdf），未交的列为缺少。",
         "reconcile.jobs": "并行进程数。",
         "reconcile.timeout": "单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。",
         "reconcile.quiet": "只输出汇总。",
@@ -92,6 +93,8 @@ HELP = {
         "reconcile.ledger": f"Ledger file (SQLite). Default: {LEDGER_NAME} in the current folder "
                             "(or $PERFXL_LEDGER), the same as perfxl status.",
         "reconcile.no_ledger": "Do not record in the ledger.",
+        "reconcile.require_report": "Every department that sends scoring tables must send its report (.docx/.pdf) "
+                                    "too; one that does not is listed as missing it.",
         "reconcile.jobs": "Worker processes.",
         "reconcile.timeout": "Time limit per file in seconds (reported as unreadable when exceeded); "
                              "0: no limit, no isolation.",

@@ -315,3 +315,16 @@ def test_the_ledger_tells_formats_apart_and_counts_stay_the_same(tmp_path):
         p.name for p in (tmp_path / "退回1").iterdir() if not p.name.startswith("."))
     # the .xlsx keeps its copy round after round (a shared result once deleted it); an .et gets none
     assert (tmp_path / "退回0" / "a.xlsx").is_file() and not (tmp_path / "退回0" / "a.et").exists()
+
+
+def test_a_bureau_can_require_the_report(tmp_path):
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    shutil.copy(LUSONG_BOOK, inbox / "自评表.xlsx")
+    names = roster(tmp_path / "名单.csv", ("1", LUSONG, ""))
+    plain = invoke("reconcile", inbox, "--roster", names, "--no-ledger")
+    required = invoke("reconcile", inbox, "--roster", names, "--no-ledger", "--require-report", "--json",
+                      tmp_path / "r.json")
+    assert "未提交自评报告" not in plain.output and "未提交自评报告" in required.output
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert data["round"]["departments"][0]["missing"] == [{"kind": "report", "title": "", "reason": "no_report"}]
