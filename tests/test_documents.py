@@ -276,7 +276,7 @@ def test_ctrl_c_in_a_terminal_prints_one_line(tmp_path, no_ledger):
     while time.monotonic() < deadline and (not started.exists() or len(started.read_text()) < 4):
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     lines = [line for line in err.splitlines() if line.strip()]
     assert process.returncode == 130, err
     assert len(lines) == 1 and "Traceback" not in err, err

@@ -48,7 +48,7 @@ def test_a_work_completion_rate_is_no_execution_rate(tmp_path):
     assert narrative(reconcile_file(quiet)) == []
     for wording in ("资金执行率为80.00%。", "全年预算执行率达到80.00%。", "本年度项目支出执行率80.00%。"):
         loud = with_paragraphs(LIWAN_REPORT, tmp_path / "b.docx", wording)
-        [(cell, expected, found)] = narrative(reconcile_file(loud))
+        [(_cell, expected, found)] = narrative(reconcile_file(loud))
         assert (expected, found) == (Decimal("0.726"), Decimal("0.8")), wording
 
 
