@@ -152,7 +152,9 @@ SHEET_SKIPPED = _define(
     "SHEET_SKIPPED", WARNING, ("表格未能识别", "table not read"),
     default=("工作表“{sheet}”{where}有数字和类似表头的内容，但不是可识别的自评表，未审核：{detail}",
              "sheet '{sheet}'{where} holds numbers under table-like headers but is no table perfxl knows; "
-             "not checked: {detail}"))
+             "not checked: {detail}"),
+    image_page=("第 {page} 页只有图片，没有文字层（扫描件），其内容未能审核",
+                "page {page} is a picture only, without a text layer (a scan): its content was not checked"))
 CROSS_DOCUMENT_MISMATCH = _define(
     "CROSS_DOCUMENT_MISMATCH", ERROR, ("文件之间不一致", "documents disagree"),
     default=("{what}：{here} 为 {found}，{there} 为 {expected}（同一部门的两份材料不一致）",
@@ -161,7 +163,10 @@ SCORING_TABLE_MISSING = _define(
     "SCORING_TABLE_MISSING", WARNING, ("缺少评分表", "no scoring table"),
     default=("报告中没有评分表，本轮也没有该部门的其他材料提供评分表：只核对了正文所述的数字",
              "the report holds no scoring table and no other document of its department in the round "
-             "supplies one: only the figures its text states were checked"))
+             "supplies one: only the figures its text states were checked"),
+    unruled=("报告中的表格没有框线，无法按表格读取，本轮也没有该部门的其他材料提供评分表：只核对了正文所述的数字",
+             "the report's tables have no ruling lines, so they cannot be read as tables, and no other document "
+             "of its department in the round supplies one: only the figures its text states were checked"))
 TARGET_CHANGED = _define(
     "TARGET_CHANGED", ERROR, ("指标值与批复不符", "target changed"),
     default=("“{name}”的{what}为 {found}，批复的为 {expected}（{matched}）",
@@ -270,8 +275,13 @@ REASONS: dict[str, tuple[str, str]] = {
     "ods": ("OpenDocument 表格（.ods），请另存为 .xlsx 后再提交", "an OpenDocument spreadsheet (.ods): save it as .xlsx"),
     "doc": ("Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交",
             "a Word 97-2003 document (.doc): save it as .docx in Word and send it again"),
-    "pdf": ("PDF 文件无法审核，请提交 Excel 工作簿（.xlsx）或 Word 文档（.docx）",
-            "a PDF cannot be checked: send the Excel workbook (.xlsx) or the Word document (.docx)"),
+    "pdf_no_text": ("PDF 没有文字层（扫描件或图片），无法读取其文字和表格：请提交由 Word/WPS 直接导出的 PDF 或 .docx",
+                    "the PDF has no text layer (a scan or a picture): its text and tables cannot be read; send the "
+                    "PDF as Word or WPS exports it, or the .docx"),
+    "pdf_cid": ("PDF 所用字体没有 Unicode 映射（文字只能读出“(cid:…)”编号），无法可靠读取：请嵌入字体重新导出 PDF，或提交 .docx",
+                "the PDF's fonts have no Unicode map (its text comes out as '(cid:…)' numbers) so it cannot be "
+                "read reliably: export the PDF again with the fonts embedded, or send the .docx"),
+    "not_pdf": ("不是 PDF 文件（可能是其他文件改了扩展名）", "not a PDF (probably another kind of file renamed)"),
     "encrypted": ("文件已加密（设置了打开密码），请取消密码后再提交",
                   "the file is encrypted (it has a password to open): remove the password and send it again"),
     "too_large": ("文件超过安全上限", "the file is larger than the safety limit"),

@@ -14,6 +14,7 @@ LAYOUT_TEMPLATE = "perfxl-template"
 LAYOUT_STANDARD = "standard-form"
 LAYOUT_BASE_DATA = "base-data-form"
 LAYOUT_WORD = "word-report"
+LAYOUT_PDF = "pdf-report"  # a report printed to PDF: located by page (页N表M, 页N) rather than 表N / 正文
 
 #: Custom property of an annotated copy naming perfxl's own review sheet (审核意见): never data.
 REVIEW_SHEET_PROPERTY = "perfxl_review_sheet"

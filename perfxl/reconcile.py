@@ -20,18 +20,27 @@ from perfxl.checking.cross import table_facts
 from perfxl.checking.recompute import grade_of
 from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import sha256_of
-from perfxl.model import KIND_BASE_DATA, KIND_OVERALL, LAYOUT_WORD, FileResult, Finding, TableResult
+from perfxl.model import (
+    KIND_BASE_DATA,
+    KIND_OVERALL,
+    LAYOUT_PDF,
+    LAYOUT_WORD,
+    FileResult,
+    Finding,
+    TableResult,
+)
 from perfxl.reading import NoTable, read_tables
 from perfxl.reading.calamine import ValuesWorkbook, file_format
+from perfxl.reading.pdf import PdfReport, read_pdf_report
 from perfxl.reading.xlsx import UnreadableWorkbook, Workbook, split_ref
 from perfxl.scheme import Scheme, load_scheme, parse_scheme
 
 #: Workbooks perfxl reads: .xlsx with formulas; .xls, .et (WPS: an .xls or .xlsx inside) and .ods as values.
 WORKBOOK_SUFFIXES = {".xlsx", ".xls", ".et", ".ett", ".ods"}
 #: Files that look like submissions but that perfxl does not read: the reason says what to do.
-REFUSED_SUFFIXES = {".xlsm": "macros", ".xlsb": "xlsb", ".doc": "doc", ".pdf": "pdf"}
-#: Word reports: their tables and the figures their text states.
-REPORT_SUFFIXES = {".docx"}
+REFUSED_SUFFIXES = {".xlsm": "macros", ".xlsb": "xlsb", ".doc": "doc"}
+#: Reports (Word, or printed to PDF): their tables and the figures their text states.
+REPORT_SUFFIXES = {".docx", ".pdf"}
 
 #: A scheme as given to the batch: a Scheme, a shipped name or a file's (text, format), or None.
 SchemeOption = Scheme | str | tuple[str, str] | None
@@ -136,12 +145,12 @@ def _formats(path: Path) -> tuple[str | None, str]:
 
 
 def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, started: float) -> FileResult:
-    """A Word report: its scoring tables checked as any table, and the figures its text states."""
+    """A report: its scoring tables checked as any table, and the figures its text states."""
     from perfxl.checking.narrative import department_named, read_narrative
     from perfxl.reading.docx import read_report
 
     try:
-        report = read_report(path)
+        report = read_pdf_report(path) if path.suffix.lower() == ".pdf" else read_report(path)
         checks = [checking.check(table, checking.scheme_for(table, wanted)) for table in report.tables]
         if checks:
             _summarise(result, checks)
@@ -149,17 +158,32 @@ def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, sta
         result.findings += narrative.findings
         result.claims = narrative.claims
         result.department = result.department or department_named(report)
+        if isinstance(report, PdfReport):
+            _place_on_pages(report, result)
         if not checks:  # a round may find the tables in another of the department's files
-            result.findings.append(Finding(codes.SCORING_TABLE_MISSING) if narrative.stated
+            unruled = "unruled" if getattr(report, "unruled", False) else ""
+            result.findings.append(Finding(codes.SCORING_TABLE_MISSING, variant=unruled) if narrative.stated
                                    else Finding(codes.UNKNOWN_LAYOUT, params={"reason": "no_table_report"}))
     except UnreadableWorkbook as exc:
         return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
     except Exception as exc:  # a bug or an unforeseen file must not stop the batch
         error = f"{type(exc).__name__}: {exc}"
         return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
-    result.layout = LAYOUT_WORD
+    result.layout = LAYOUT_PDF if isinstance(report, PdfReport) else LAYOUT_WORD
     result.seconds = time.perf_counter() - started
     return result.finish()
+
+
+def _place_on_pages(report: PdfReport, result: FileResult) -> None:
+    """A PDF's text is located by page ('页N', 'P{n}'), not as a Word report's '正文'; pages that
+    are pictures only are named (a scanned page among printed ones is not read)."""
+    from perfxl.checking.narrative import TEXT
+
+    for item in (*result.findings, *result.claims):
+        if item.sheet == TEXT and item.cell and item.cell.startswith("P") and item.cell[1:].isdigit():
+            item.sheet = report.text_sheet(int(item.cell[1:]))
+    result.findings += [Finding(codes.SHEET_SKIPPED, f"页{page}", variant="image_page", params={"page": page})
+                        for page in report.image_pages]
 
 
 def _check_tables(result: FileResult, tables: list, wanted: Scheme | None) -> None:

@@ -40,7 +40,7 @@ from perfxl.reading.xlsx import (
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 #: An annotated copy's keywords: 'perfxl-review:N', its first N paragraphs are perfxl's review section.
 REVIEW_MARK = "perfxl-review:"
-_HEADING_TEXT = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节部分])")
+HEADING_TEXT = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+[章节部分])")
 
 
 @dataclass
@@ -85,7 +85,7 @@ def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
         elif child.tag == _W + "tbl":
             table_count += 1
             for table in sheet_tables(Grid(_table_sheet(child, f"表{table_count}"))):
-                _relocate(table)
+                relocate_cells(table)
                 report.tables.append(table)
                 report.table_sections.append(section)
     return report
@@ -145,7 +145,7 @@ def _is_heading(paragraph: etree._Element, text: str) -> bool:
     name = (style.get(_W + "val") or "").lower() if style is not None else ""
     outline = paragraph.find(f"{_W}pPr/{_W}outlineLvl")
     return bool(text) and (name.startswith(("heading", "标题", "title")) or name in {"1", "2", "3"}
-                           or outline is not None or bool(_HEADING_TEXT.match(text)))
+                           or outline is not None or bool(HEADING_TEXT.match(text)))
 
 
 def _table_sheet(table: etree._Element, name: str) -> Sheet:
@@ -190,7 +190,7 @@ def _int(node: etree._Element | None, default: int) -> int:
         return default
 
 
-def _relocate(table: ScoreTable) -> None:
+def relocate_cells(table: ScoreTable) -> None:
     """Every field's cell as a Word table names it: 'H20' → 'R20C8'."""
     def walk(value: Any) -> None:
         if isinstance(value, Field):
