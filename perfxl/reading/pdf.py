@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfxl.model import ScoreTable
+from perfxl.numbers import parse_number
 from perfxl.reading.docx import HEADING_TEXT, Paragraph, Report, relocate_cells
 from perfxl.reading.forms import Grid, sheet_tables
 from perfxl.reading.xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, UnreadableWorkbook, cell_ref, file_head
@@ -88,14 +89,27 @@ class _Line:
 
 @dataclass
 class _Box:
-    """One cell as pdfplumber finds it, with its text."""
+    """One cell as pdfplumber finds it (page coordinates), with its text."""
 
     x0: float
     top: float
     x1: float
     bottom: float
-    text: str
-    wraps: bool  # its last line runs to the cell's right edge (the text may go on below)
+    text: str = ""
+    room: float = 0.0  # width left free on its last line
+    lead: float = 0.0  # width of the first word of its first line
+    size: float = 0.0
+
+
+@dataclass
+class _Placed:
+    """A cell on the table's grid (0-based rows and columns, rows counted through the whole table)."""
+
+    row0: int
+    row1: int
+    col0: int
+    col1: int
+    box: _Box
 
 
 @dataclass
@@ -190,11 +204,29 @@ def _read_page(page) -> _Page:
         x0, top, x1, bottom = table.bbox
         held = [i for i, c in enumerate(chars) if _within(c, (x0, top, x1, bottom))]
         inside.update(held)
-        boxes = [_cell_box(cell, [chars[i] for i in held]) for cell in table.cells]
-        pieces.append(_Piece(page.page_number, index, top, bottom, x0, x1, boxes))
+        pieces.append(_Piece(page.page_number, index, top, bottom, x0, x1,
+                             _boxes(table.cells, [chars[i] for i in held])))
     outside = [c for i, c in enumerate(chars) if i not in inside]
     return _Page(page.page_number, _lines(outside, page.page_number), pieces, len(chars), cids,
                  bool(page.images))
+
+
+def _boxes(cells: list[tuple], chars: list[dict]) -> list[_Box]:
+    """The table's cells with their text. The cell padding is the table's smallest gap between a
+    cell's edge and its text (centred text leaves more), so that a line's free room is known."""
+    lines = [_lines([c for c in chars if _within(c, cell)], 0) for cell in cells]
+    gaps = [found[0].x0 - cell[0] for cell, found in zip(cells, lines, strict=True) if found]
+    padding = max(min(gaps, default=0.0), 0.0)
+    boxes = []
+    for cell, found in zip(cells, lines, strict=True):
+        box = _Box(*cell)
+        if found:
+            width = cell[2] - cell[0] - 2 * padding
+            box.text = _join(found, width)
+            box.room = width - (found[-1].x1 - found[-1].x0)
+            box.lead, box.size = found[0].lead, found[0].size
+        boxes.append(box)
+    return boxes
 
 
 def _is_grid(cells: list[tuple]) -> bool:
@@ -210,29 +242,20 @@ def _within(char: dict, box: tuple[float, float, float, float]) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _cell_box(cell: tuple, chars: list[dict]) -> _Box:
-    x0, top, x1, bottom = cell
-    lines = _lines([c for c in chars if _within(c, cell)], 0)
-    if not lines:
-        return _Box(x0, top, x1, bottom, "", False)
-    padding = max(lines[0].x0 - x0, 0.0)
-    text, wraps = _join(lines, x1 - padding)
-    return _Box(x0, top, x1, bottom, text, wraps)
-
-
-def _join(lines: list[_Line], right: float) -> tuple[str, bool]:
+def _join(lines: list[_Line], width: float) -> str:
     """A cell's lines as text: a wrapped line joined to the next, a line that ends short ends a
-    paragraph (a new line, as in a Word cell); and whether the last line runs to the right edge."""
+    paragraph (a new line, as in a Word cell)."""
     text = lines[0].text
     for above, below in itertools.pairwise(lines):
-        text += _glue(text, below.text) if _wraps(above, below, right) else "\n"
-        text += below.text
-    return text, right - lines[-1].x1 < max(lines[-1].size, 1.0)
+        wrapped = _wraps(width - (above.x1 - above.x0), below.lead, below.size)
+        text += (_glue(text, below.text) if wrapped else "\n") + below.text
+    return text
 
 
-def _wraps(above: _Line, below: _Line, right: float) -> bool:
-    """Whether ``below`` continues ``above``: the first word of ``below`` would not have fitted."""
-    return right - above.x1 < below.lead + 0.5 * below.size
+def _wraps(room: float, lead: float, size: float) -> bool:
+    """Whether a line with ``room`` left free was wrapped: the next line's first word (``lead``
+    wide) would not have fitted on it."""
+    return room < lead + 0.5 * size
 
 
 def _glue(before: str, after: str) -> str:
@@ -316,21 +339,26 @@ def _space_between(left: dict, right: dict) -> bool:
     return gap > 0.2 * size
 
 
+_CLOSING = "，。、；：？！）》」』”’%％)]"
+_OPENING = "（《「『“‘([【〔"
+
+
 def _lead(chars: list[dict]) -> float:
     """The width of a line's first unbreakable unit: a Chinese character with the punctuation that
-    may not start a line after it, or a Latin word."""
-    first = chars[0]
+    may not start a line after it, or a Latin word; an opening bracket goes with what follows it."""
+    start = 0
+    while start < len(chars) - 1 and chars[start]["text"] in _OPENING:
+        start += 1
+    first = chars[start]
     end = first["x1"]
-    for char in chars[1:]:
-        if _is_cjk(first["text"]):
-            if char["text"] in "，。、；：？！）》」』”’%％" and char["x0"] - end < 1:
-                end = char["x1"]
-                continue
-            break
-        if _is_cjk(char["text"]) or char["x0"] - end > 0.2 * char["size"]:
+    for char in chars[start + 1:]:
+        if char["text"] in _CLOSING and char["x0"] - end < 1:
+            end = char["x1"]
+            continue
+        if _is_cjk(first["text"]) or _is_cjk(char["text"]) or char["x0"] - end > 0.2 * char["size"]:
             break
         end = char["x1"]
-    return end - first["x0"]
+    return end - chars[0]["x0"]
 
 
 # --- page headers and footers ----------------------------------------------------------------------
@@ -448,12 +476,15 @@ def _breaks(paragraph: list[_Line], line: _Line, layout: _Layout) -> bool:
     above = paragraph[-1]
     if _styled(above, layout) != _styled(line, layout) or abs(above.size - line.size) > 0.5:
         return True
-    if not _wraps(above, line, layout.right.get(above.page, above.x1)):
+    if not _wraps(layout.right.get(above.page, above.x1) - above.x1, line.lead, line.size):
         return True  # the line above ended short of the margin
     if line.page == above.page and line.top - above.top > layout.pitch + 0.4 * line.size:
         return True  # space between paragraphs
     indent = 0.8 * line.size
-    here = line.x0 - layout.left.get(line.page, line.x0)
+    left, right = layout.left.get(line.page, line.x0), layout.right.get(line.page, line.x1)
+    if abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.5 * line.size and line.x1 < right - line.size:
+        return False  # the centred last line of a title that the line above wrapped
+    here = line.x0 - left
     if len(paragraph) > 1:  # indented further than the paragraph's continued lines: a first line
         return here > paragraph[1].x0 - layout.left.get(paragraph[1].page, paragraph[1].x0) + indent
     first = above.x0 - layout.left.get(above.page, above.x0)
@@ -557,57 +588,83 @@ def _sheet(group: list[_Piece], name: str) -> Sheet:
     """The pieces of one table laid on one grid: the union of their column boundaries, their rows in
     order; a cell spanning several grid columns or rows is a merged range."""
     xs = _boundaries([x for piece in group for x in _columns(piece)])
-    placed: list[list] = []  # [row0, row1, col0, col1, text, wraps], rows counted through the table
-    offset = 0
+    placed: list[_Placed] = []
     for position, piece in enumerate(group):
         ys = _rows(piece)
         skip = _repeated_rows(group[0], piece) if position else 0
-        boxes = [[_index(ys, b.top) - skip, _index(ys, b.bottom) - 1 - skip, _index(xs, b.x0), _index(xs, b.x1) - 1,
-                  b.text, b.wraps] for b in piece.boxes if _index(ys, b.bottom) - 1 >= skip]
-        for box in boxes:
-            box[0] = max(box[0], 0)
+        offset = max((cell.row1 for cell in placed), default=-1) + 1
+        cells = [_Placed(max(_index(ys, b.top) - skip, 0), _index(ys, b.bottom) - 1 - skip,
+                         _index(xs, b.x0), _index(xs, b.x1) - 1, b) for b in piece.boxes]
+        cells = [cell for cell in cells if cell.row1 >= 0]  # a repeated header row is dropped
+        if position and _split_row(placed, cells, offset):
+            cells = _join_split_row(placed, cells, offset)
         if position:
-            boxes = _join_split_row(placed, boxes, offset)
-        for box in boxes:
-            placed.append([box[0] + offset, box[1] + offset, *box[2:]])
-        offset = max((box[1] for box in placed), default=-1) + 1
+            cells = _continue_merges(placed, cells, offset)
+        for cell in cells:
+            cell.row0, cell.row1 = cell.row0 + offset, cell.row1 + offset
+        placed += cells
     sheet = Sheet(name, "visible")
-    for row0, row1, col0, col1, text, _ in placed:
-        if text:
-            sheet.cells[cell_ref(row0 + 1, col0 + 1)] = Cell(text)
-        if row1 > row0 or col1 > col0:
-            sheet.merged.append(f"{cell_ref(row0 + 1, col0 + 1)}:{cell_ref(row1 + 1, col1 + 1)}")
+    for cell in placed:
+        start = cell_ref(cell.row0 + 1, cell.col0 + 1)
+        if cell.box.text:
+            sheet.cells[start] = Cell(cell.box.text)
+        if cell.row1 > cell.row0 or cell.col1 > cell.col0:
+            sheet.merged.append(f"{start}:{cell_ref(cell.row1 + 1, cell.col1 + 1)}")
     return sheet
+
+
+def _continue_merges(placed: list[_Placed], cells: list[_Placed], offset: int) -> list[_Placed]:
+    """A label cell merged down over the page break (一级指标 spanning rows on both pages) is drawn
+    as two cells, the lower one empty: it is one merged range again. Only for a label (text, not a
+    number) that spans rows on one side of the break, so that an empty score is never filled."""
+    kept = []
+    for cell in cells:
+        owner = _owner(placed, cell, offset - 1) if cell.row0 == 0 and not cell.box.text else None
+        if owner is not None and (owner.col0, owner.col1) == (cell.col0, cell.col1) \
+                and (owner.row1 > owner.row0 or cell.row1 > cell.row0) \
+                and owner.box.text and parse_number(owner.box.text) is None:
+            owner.row1 = cell.row1 + offset
+            continue
+        kept.append(cell)
+    return kept
 
 
 def _index(bounds: list[float], value: float) -> int:
     return min(range(len(bounds)), key=lambda i: abs(bounds[i] - value))
 
 
-def _join_split_row(placed: list[list], boxes: list[list], offset: int) -> list[list]:
-    """A row the page break cut in two: the text of the continued piece's first row goes back into
-    the cells above it. Taken for one when every cell of that first row that holds text lies under
-    a cell of the last row whose text runs to its right edge (it was cut mid-line)."""
-    last_row = offset - 1
-    above = [box for box in placed if box[1] == last_row]
-    first = [box for box in boxes if box[0] == 0]
-    written = [box for box in first if box[4]]
-    if not written or not above:
-        return boxes
-    owners = []
-    for box in written:
-        owner = next((a for a in above if a[2] <= box[2] and box[3] <= a[3]), None)
-        if owner is None or not owner[4] or not owner[5]:
-            return boxes
-        owners.append(owner)
-    for box, owner in zip(written, owners, strict=True):
-        owner[4] += _glue(owner[4], box[4]) + box[4]
-        owner[5] = box[5]
+def _owner(placed: list[_Placed], cell: _Placed, last_row: int) -> _Placed | None:
+    """The cell of the table's last row above ``cell``."""
+    return next((above for above in placed if above.row1 == last_row
+                 and above.col0 <= cell.col0 and cell.col1 <= above.col1), None)
+
+
+def _split_row(placed: list[_Placed], cells: list[_Placed], offset: int) -> bool:
+    """Whether the page break cut the table's last row in two: every cell of the next piece's first
+    row that holds text lies under a cell with text whose last line was wrapped (its first word
+    would not have fitted there)."""
+    written = [cell for cell in cells if cell.row0 == 0 and cell.box.text]
+    if not written:
+        return False
+    for cell in written:
+        owner = _owner(placed, cell, offset - 1)
+        if owner is None or not owner.box.text or not _wraps(owner.box.room, cell.box.lead, cell.box.size):
+            return False
+    return True
+
+
+def _join_split_row(placed: list[_Placed], cells: list[_Placed], offset: int) -> list[_Placed]:
+    """The text of a cut row's second half goes back into the cells above it; the half row goes
+    (a cell that runs on below it keeps its lower rows)."""
     kept = []
-    for box in boxes:
-        if box[0] == 0 and box[1] == 0:
-            continue  # the cut row's remainder, now joined above
-        if box[0] == 0:
-            box = [1, box[1], box[2], box[3], "" if box in written else box[4], box[5]]
-        kept.append([box[0] - 1, box[1] - 1, *box[2:]])
+    for cell in cells:
+        if cell.row0 == 0 and cell.box.text:
+            owner = _owner(placed, cell, offset - 1)
+            owner.box.text += _glue(owner.box.text, cell.box.text) + cell.box.text
+            owner.box.room = cell.box.room
+            cell.box = _Box(cell.box.x0, cell.box.top, cell.box.x1, cell.box.bottom)
+        if cell.row1 == 0:
+            continue
+        cell.row0, cell.row1 = max(cell.row0 - 1, 0), cell.row1 - 1
+        kept.append(cell)
     return kept
