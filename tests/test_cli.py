@@ -57,7 +57,7 @@ def test_json_follows_the_contract(tmp_path):
     assert set(data) == {"perfxl_version", "scheme", "summary", "skipped", "round", "files"}
     assert set(data["summary"]) == {"files", "clean", "with_errors", "with_warnings_only", "unreadable",
                                     "findings_by_code"}
-    assert data["summary"]["files"] == len(data["files"]) == 8
+    assert data["summary"]["files"] == len(data["files"]) == 9
     entry = next(f for f in data["files"] if f["path"].endswith("总分改为97.xlsx"))
     assert set(entry) == {"path", "sha256", "status", "department", "year", "layout", "scheme", "format",
                           "declared_total", "computed_total", "declared_grade", "computed_grade",
@@ -83,8 +83,8 @@ def test_json_follows_the_contract(tmp_path):
     ebian = departments["峨边彝族自治县融媒体中心"]
     assert sorted((d["kind"], d["title"]) for d in ebian["documents"]) == [
         ("overall", ""), ("overall", ""), ("project", "峨边在线"), ("project", "推广服务及保障安全播出"),
-        ("project", "数字化建设"), ("report", "")]
-    assert len(ebian["files"]) == 3 and ebian["missing"] == [] and ebian["status"] == "errors"
+        ("project", "数字化建设"), ("report", ""), ("report", "")]  # the report as .docx and printed to .pdf
+    assert len(ebian["files"]) == 4 and ebian["missing"] == [] and ebian["status"] == "errors"
     assert all(d["replaced_by"] is None for d in ebian["documents"])
     assert data["round"]["missing"] == data["round"]["unmatched"] == data["round"]["duplicates"] == []
     # The report restates the 数字化建设 table as 98, the workbook's declares 100 (its rows add to 98).
@@ -93,6 +93,10 @@ def test_json_follows_the_contract(tmp_path):
     cross = [f for f in report["findings"] if f["code"] == "CROSS_DOCUMENT_MISMATCH"]
     assert [(f["sheet"], f["cell"], f["expected"], f["found"]) for f in cross] == [("表3", "R18C7", 100, 98)]
     assert "整体与三个项目.xlsx 数字化建设!H20" in cross[0]["message"]
+    printed = next(f for f in data["files"] if f["path"].endswith("自评报告.pdf"))  # the same report, as a PDF
+    assert printed["layout"] == "pdf-report" and printed["documents"] == [{"kind": "report", "title": ""}]
+    cross = [f for f in printed["findings"] if f["code"] == "CROSS_DOCUMENT_MISMATCH"]
+    assert [(f["sheet"], f["cell"], f["expected"], f["found"]) for f in cross] == [("页7表1", "R18C7", 100, 98)]
 
 
 def test_csv_and_english(tmp_path):
@@ -149,8 +153,8 @@ def test_jobs_give_the_same_results(tmp_path, jobs):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [f["path"] for f in data["files"]] == sorted(f["path"] for f in data["files"])
     # 峨边 is clean; 荔湾 (both copies) warns that spending (72.60%) trails performance; errors: 芦淞's 97,
-    # the third of 峨边's four tables, the 基础数据表 (.xls) with a typo and the Word report's text.
-    assert data["summary"]["with_errors"] == 4 and data["summary"]["clean"] == 1
+    # the third of 峨边's four tables, the 基础数据表 (.xls) with a typo and the Word report's text (as .docx and .pdf).
+    assert data["summary"]["with_errors"] == 5 and data["summary"]["clean"] == 1
 
 
 def test_csv_neutralises_formula_text(tmp_path):

@@ -1,4 +1,4 @@
-"""Fuzzing: mutated workbooks never crash reconcile, never hang it, and always get a status.
+"""Fuzzing: mutated workbooks and PDF reports never crash reconcile, never hang it, and always get a status.
 
 Bounded for CI; `FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py` (or `make fuzz`) runs longer.
 An internal error is converted into UNREADABLE_FILE so that a batch goes on, but here it counts as
@@ -24,6 +24,9 @@ from perfxl.reconcile import reconcile_file
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SOURCES = sorted(EXAMPLES.glob("*.xlsx"))
+#: Reports printed to PDF: the example and two of the PDF corpus (tables over page breaks; text only).
+PDF_SOURCES = [*sorted(EXAMPLES.glob("*.pdf")), *(Path(__file__).resolve().parent / "corpus_pdf" / "files" / name
+                                                  for name in ("01_lusong_annex3.pdf", "06_jinkouhe_share.pdf"))]
 EXAMPLE_COUNT = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLE_COUNT, deadline=10_000, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -122,3 +125,46 @@ def test_a_zip_member_that_lies_about_its_size(tmp_path):
         index = blob.rfind(b"PK\x01\x02", 0, index)
     path.write_bytes(bytes(blob))
     assert_sound(path)
+
+
+def _mutated_pdf(blob: bytearray, draw_int) -> bytes:
+    """Bytes changed anywhere, or in the uncompressed structure at either end (header, objects,
+    cross-reference table and trailer), and maybe cut short."""
+    for _ in range(draw_int(1, 8)):
+        region = draw_int(0, 2)
+        low, high = ((0, len(blob) - 1), (0, min(4096, len(blob) - 1)), (max(0, len(blob) - 4096), len(blob) - 1))[region]
+        blob[draw_int(low, high)] = draw_int(0, 255)
+    if draw_int(0, 3) == 0:
+        blob = blob[: draw_int(0, len(blob))]
+    return bytes(blob)
+
+
+@FUZZ
+@given(source=st.sampled_from(PDF_SOURCES), data=st.data())
+def test_mutated_pdfs(tmp_path_factory, source, data):
+    """A damaged PDF is read or refused with a reason (never an internal error); no copy is made of it."""
+    blob = _mutated_pdf(bytearray(source.read_bytes()), lambda a, b: data.draw(st.integers(a, b)))
+    path = tmp_path_factory.mktemp("fuzz") / "mutated.pdf"
+    path.write_bytes(blob)
+    assert_sound(path)
+
+
+def test_mutated_pdfs_never_stop_a_supervised_batch(tmp_path):
+    """Mutated PDFs among workbooks in a supervised batch: every file gets a result, the batch finishes."""
+    import random
+
+    from perfxl.reconcile import reconcile_paths
+
+    rng = random.Random(20261204)
+    made = []
+    for index in range(24):
+        source = PDF_SOURCES[index % len(PDF_SOURCES)]
+        target = tmp_path / f"{index:02d}.pdf"
+        target.write_bytes(_mutated_pdf(bytearray(source.read_bytes()), rng.randint))
+        made.append(target)
+    made.append(tmp_path / "99.xlsx")
+    shutil.copy(SOURCES[0], made[-1])
+    results = list(reconcile_paths(made, jobs=2, timeout=20))
+    assert [Path(r.path).name for r in results] == [p.name for p in made]
+    assert all(r.status in STATUSES for r in results)
+    assert results[-1].status != "unreadable" and results[-1].layout

@@ -54,7 +54,8 @@ CID_FEW = 3
 _TOLERANCE = 2.0  # points: boundaries closer than this are one ruling line
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:[/／共]\s*\d{1,4}\s*页?)?[-—–\s]*$"
                           r"|^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE)
-_SCORE_HEADERS = ("一级指标", "二级指标", "三级指标", "分值", "得分")
+#: Header words of a scoring table, as they stand on one line even when a narrow column wraps them (一级指 / 标).
+_SCORE_HEADERS = ("一级", "二级", "三级", "分值", "得分")
 _STARTS_A_FORM = re.compile(r"(自评表|评价表)$|^项目名称|^部门[（(]单位[）)]名称")
 _BOLD = re.compile(r"bold|heavy|black|semibold|demibold|,b$", re.IGNORECASE)
 
@@ -175,7 +176,7 @@ def _read_pages(path: Path) -> Iterator[_Page]:
         raise UnreadableWorkbook("truncated", "PDF 文件已损坏或不完整，无法读取，请重新导出后再提交") from None
     except Exception:
         raise UnreadableWorkbook("truncated", "PDF 文件已损坏或不完整，无法读取，请重新导出后再提交") from None
-    with pdf:
+    try:
         try:
             count = len(pdf.pages)
         except Exception:
@@ -192,6 +193,17 @@ def _read_pages(path: Path) -> Iterator[_Page]:
                                                       f"（{type(exc).__name__}）") from None
             finally:
                 page.close()
+    finally:
+        _close(pdf)
+
+
+def _close(pdf) -> None:
+    """pdfplumber's close() walks the pages again, and they raise on a damaged file: the file is
+    closed whatever they do."""
+    try:
+        pdf.close()
+    except Exception:
+        pdf.stream.close()
 
 
 def _read_page(page) -> _Page:
