@@ -18,6 +18,7 @@ from perfxl.outputs.terminal import (
     format_collection,
     format_documents,
     format_files,
+    format_no_copies,
     format_status,
     format_summary,
     format_superseded,
@@ -184,6 +185,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
         click.echo(f"已生成 {len(outcome.annotated)} 份批注副本{removed}：{annotate_dir}" if lang == "zh" else
                    f"{len(outcome.annotated)} annotated copies in {annotate_dir}"
                    + (f" ({len(outcome.removed_copies)} earlier copies removed)" if outcome.removed_copies else ""))
+        click.echo(format_no_copies(outcome.current, lang), nl=False)
     if outcome.reused:
         click.echo(f"（{outcome.reused} 个文件内容未变，沿用台账中的审核结果）" if lang == "zh" else
                    f"({outcome.reused} files unchanged since they were checked: results taken from the ledger)")

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -179,3 +180,30 @@ def test_printing_again_gives_the_same_findings(tmp_path):
     want = Counter((f["code"], sheets.get(f["sheet"]) or f"页{pages[int(f['cell'][1:]) - 1]}",
                     None if f["sheet"] == "正文" else f["cell"]) for f in docx["findings"])
     assert got == want
+
+
+def test_a_round_with_a_pdf_report(tmp_path):
+    """The example report printed to PDF beside its department's workbook: the same cross-document
+    finding as the .docx, no annotated copy of the PDF, and the terminal says so once."""
+    from click.testing import CliRunner
+
+    from perfxl.cli import main
+
+    inbox, copies, out = tmp_path / "收件", tmp_path / "退回", tmp_path / "r.json"
+    inbox.mkdir()
+    shutil.copy(ROOT / "examples" / "峨边县融媒体中心_2024_整体与三个项目.xlsx", inbox)
+    shutil.copy(path_of("example"), inbox / "报告.pdf")
+    shutil.copy(path_of("04_ebian_named_total.pdf"), inbox / "报告二.pdf")
+    for lang, line in (("zh", "PDF 报告不生成批注副本"), ("en", "PDF reports get no annotated copy")):
+        result = CliRunner().invoke(main, ["reconcile", str(inbox), "--annotate", str(copies), "--json", str(out),
+                                           "--no-ledger", "--lang", lang])
+        assert result.exit_code == 1, result.output
+        assert result.output.count(line) == 1 and "报告.pdf" in result.output
+        assert sorted(p.name for p in copies.iterdir() if p.suffix != ".json") == [
+            "峨边县融媒体中心_2024_整体与三个项目.xlsx"]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    report = next(f for f in data["files"] if f["path"].endswith("报告.pdf"))
+    assert report["layout"] == "pdf-report" and report["documents"] == [{"kind": "report", "title": ""}]
+    cross = [(f["sheet"], f["cell"], f["expected"], f["found"]) for f in report["findings"]
+             if f["code"] == "CROSS_DOCUMENT_MISMATCH"]
+    assert cross == [("页7表1", "R18C7", 100, 98)]

@@ -239,8 +239,8 @@ def _guard_outputs(options: RoundOptions) -> None:
 
 
 def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int = 1) -> None:
-    """Copies of the current submissions with findings, made in the supervised workers when there
-    are several; copies perfxl wrote earlier that no longer apply are removed (a file perfxl did not
+    """Copies of the current submissions with findings (workbooks and Word reports: a PDF cannot be
+    annotated), made in the supervised workers when there are several; copies perfxl wrote earlier that no longer apply are removed (a file perfxl did not
     write is never touched)."""
     from perfxl.outputs.annotate import free_name
 
@@ -248,7 +248,7 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int
     reserved: set[Path] = set()
     work = []
     for result in outcome.current:
-        if result.status != "unreadable" and result.findings:
+        if result.status != "unreadable" and result.findings and result.format != "pdf":  # a PDF: the report only
             target = free_name(annotate_dir, Path(result.path).name, reserved)  # names chosen here, in order
             reserved.add(target)
             work.append((result, target))

@@ -136,6 +136,17 @@ def format_superseded(results: list[FileResult], lang: str = "zh") -> str:
     return head + _names([Path(r.path).name for r in results], lang, limit=10) + "\n"
 
 
+def format_no_copies(results: list[FileResult], lang: str = "zh") -> str:
+    """One line when reports with findings came as PDFs: they get no annotated copy."""
+    pdfs = [Path(r.path).name for r in results if r.format == "pdf" and r.status != "unreadable" and r.findings]
+    if not pdfs:
+        return ""
+    return (f"PDF 报告不生成批注副本，其问题只列在审核结果中（终端、审核报告、JSON/CSV）：{_names(pdfs, lang)}\n"
+            if lang == "zh" else
+            f"PDF reports get no annotated copy; their findings are in the results only (terminal, report, "
+            f"JSON/CSV): {_names(pdfs, lang)}\n")
+
+
 def _names(names: list[str], lang: str, limit: int = 3) -> str:
     """A list that stays one line: the first few names and how many more."""
     shown = ("、" if lang == "zh" else ", ").join(names[:limit])
