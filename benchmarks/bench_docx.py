@@ -9,8 +9,9 @@ fresh process `perfxl reconcile DIR --jobs 1 -q --no-ledger` end to end, and pyt
 opening each file (the baseline). The same report is then printed to PDF by LibreOffice Writer
 (tests/corpus_pdf/print_reports.py; needs soffice and python3-uno), copied PDF_N times, and
 measured the same way, beside pdfplumber's own work on it: opening each page and extracting its
-words (the baseline; perfxl also finds the ruled tables and rebuilds lines, paragraphs and
-tables). PDF figures are seconds per page. It prints; it does not assert.
+words (the baseline asked for), and opening each page and taking its characters (pdfminer's parse,
+which every reading of the PDF pays; perfxl also finds the ruled tables and rebuilds lines,
+paragraphs and tables). PDF figures are seconds per page. It prints; it does not assert.
 """
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ for path in sorted(Path(sys.argv[2]).glob("*.pdf")):
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
             page.extract_words()
+"""
+PDF_CHARS_ONLY = """
+from pathlib import Path
+import pdfplumber
+for path in sorted(Path(sys.argv[2]).glob("*.pdf")):
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.chars
 """
 PRINTER = ROOT / "tests" / "corpus_pdf" / "print_reports.py"
 FILLER = ("按照县委、县政府的统一部署，本单位围绕年度重点工作，加强预算绩效管理，规范资金使用，"
@@ -117,6 +126,7 @@ def main() -> None:
         folder = copies(work / "report.pdf", work / "inbox-pdf", args.pdf_n)
         perfxl_pdf = measure(PERFXL, str(folder))
         plumber = measure(PDF_OPEN_ONLY, str(folder))
+        parsed = measure(PDF_CHARS_ONLY, str(folder))
         count = args.pdf_n * pages
         print(f"the same report printed to PDF: {(work / 'report.pdf').stat().st_size // 1024} KB, {pages} pages, "
               f"{args.pdf_n} copies")
@@ -125,6 +135,8 @@ def main() -> None:
               f"{perfxl_pdf['seconds'] / args.pdf_n / (perfxl['seconds'] / args.n):.0f}× the .docx")
         print(f"pdfplumber page open + extract_words only: {plumber['seconds'] / count:.3f} s a page (baseline); "
               f"ratio {perfxl_pdf['seconds'] / plumber['seconds']:.2f}×")
+        print(f"pdfplumber page open + characters only (pdfminer's parse): {parsed['seconds'] / count:.3f} s a page; "
+              f"ratio {perfxl_pdf['seconds'] / parsed['seconds']:.2f}×")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
