@@ -60,6 +60,14 @@ XFAIL = {
        for ext in ("xls", "ods")},
     **{f"18_hebei_langfang_heating.{ext}": "placeholder rows of the official sample (指标2 / …… / 指标1 with nothing typed) "
        "read as indicators" for ext in ("xlsx", "docx")},
+    **{f"19_yunnan_lijiang_satellite.{ext}": "two header rows (年度指标值 over 指标性质/指标值/度量单位) with the operator '﹦' "
+       "(UNKNOWN_LAYOUT today)" for ext in ("xlsx", "xls", "ods")},
+    "20_yunnan_linxiang_shelter.xlsx": "总分 row with its 得分 blank read as a missing total; the 其中:当年财政拨款 row's own "
+                                       "typed rate (97.80% for 97.81%) not checked",
+    "21_hubei_huangshi_library.xlsx": "20/80 form without a 分值 column, one score per 二级指标 merged over its rows "
+                                      "(UNKNOWN_LAYOUT today)",
+    "22_hubei_ezhou_center.xlsx": "the funds row's 分值 100 / 得分 98 are the table's total, not a budget score (预算执行率 is an "
+                                  "indicator); the table's own weights not taken as its scheme",
 }
 
 
@@ -98,7 +106,7 @@ def test_corpus_is_complete():
     stems = sorted(p.stem for p in (ROOT / "tables").glob("*.json"))
     assert stems == sorted({entry["table"] for entry in EXPECTED.values()})
     formats = Counter(entry["format"] for entry in EXPECTED.values())
-    assert formats["xlsx"] == len(stems) and formats["xls"] >= 7 and formats["ods"] >= 7 and formats["docx"] >= 5
+    assert formats["xlsx"] == len(stems) and formats["xls"] >= 8 and formats["ods"] >= 8 and formats["docx"] >= 5
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "tables").glob("*.json")), ids=lambda p: p.stem)
