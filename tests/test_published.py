@@ -50,6 +50,24 @@ XFAIL = {
     "13_sichuan_zhongjiang_three_part.xlsx": "three-part scheme 产出60/效益20/满意度10 + 预算执行10 not shipped; "
                                              "分值 before 指标值; '……' placeholder row",
     "14_ningxia_yinchuan_four_part.xlsx": "four-part scheme 决策10/管理25/产出30/效益35 (UNKNOWN_LAYOUT today)",
+    **{f"15_yunnan_yongde_nutrition.{ext}": "two header rows (年度指标值 over 指标性质/指标值/度量单位) with operators ≧/═; "
+       "scheme 产出40/效益30/满意度20 + 预算执行10 not shipped; grade in the 总分 row (UNKNOWN_LAYOUT today)"
+       for ext in ("xlsx", "xls", "ods")},
+    **{f"16_yunnan_baoshan_veterans.{ext}": "20/80 form without a 分值 column: weights only in the first-level labels, "
+       "budget weight in '预算执行情况(万元)(20分)', grade beside 总分 (UNKNOWN_LAYOUT today)" for ext in ("xlsx", "docx")},
+    **{f"17_shanxi_jishan_insurance.{ext}": "rate forms: in .xls/.ods the '0%' format of the typed 99% is not read "
+       "(python-calamine gives no number formats), so 99% is taken as the exact fraction 0.99 and 65.07/65.66 = 99.10% "
+       "is reported as an EXECUTION_RATE_MISMATCH the shown percentage does not support" for ext in ("xls", "ods")},
+    **{f"18_hebei_langfang_heating.{ext}": "placeholder rows of the official sample (指标2 / …… / 指标1 with nothing typed) "
+       "read as indicators" for ext in ("xlsx", "docx")},
+    **{f"19_yunnan_lijiang_satellite.{ext}": "two header rows (年度指标值 over 指标性质/指标值/度量单位) with the operator '﹦' "
+       "(UNKNOWN_LAYOUT today)" for ext in ("xlsx", "xls", "ods")},
+    "20_yunnan_linxiang_shelter.xlsx": "总分 row with its 得分 blank read as a missing total; the 其中:当年财政拨款 row's own "
+                                       "typed rate (97.80% for 97.81%) not checked",
+    "21_hubei_huangshi_library.xlsx": "20/80 form without a 分值 column, one score per 二级指标 merged over its rows "
+                                      "(UNKNOWN_LAYOUT today)",
+    "22_hubei_ezhou_center.xlsx": "the funds row's 分值 100 / 得分 98 are the table's total, not a budget score (预算执行率 is an "
+                                  "indicator); the table's own weights not taken as its scheme",
 }
 
 
@@ -88,7 +106,7 @@ def test_corpus_is_complete():
     stems = sorted(p.stem for p in (ROOT / "tables").glob("*.json"))
     assert stems == sorted({entry["table"] for entry in EXPECTED.values()})
     formats = Counter(entry["format"] for entry in EXPECTED.values())
-    assert formats["xlsx"] == len(stems) and formats["xls"] >= 5 and formats["ods"] >= 5 and formats["docx"] >= 3
+    assert formats["xlsx"] == len(stems) and formats["xls"] >= 8 and formats["ods"] >= 8 and formats["docx"] >= 5
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "tables").glob("*.json")), ids=lambda p: p.stem)
@@ -107,7 +125,8 @@ def test_table_is_a_clean_grid(path):
     for ref in data.get("reconstructed", {}).get("cells", []):
         assert grid.raw(ref) is not None, ref
     assert path.stem[:2].isdigit() and path.stem.split("_")[1] in {
-        "sichuan", "anhui", "hunan", "ningxia", "yunnan", "guangdong", "hubei", "guizhou", "jiangxi", "neimenggu"}
+        "sichuan", "anhui", "hunan", "ningxia", "yunnan", "guangdong", "hubei", "guizhou", "jiangxi", "neimenggu",
+        "shanxi", "hebei"}
 
 
 def test_rebuild_is_byte_identical(tmp_path):

@@ -48,9 +48,9 @@ from build_corpus_tables import (  # noqa: E402  (the multi-table corpus's save 
 )
 
 #: Tables also saved by LibreOffice as .xls and .ods (the stem's xlsx converted).
-LO_FORMATS = ("01", "02", "03", "04", "06")
+LO_FORMATS = ("01", "02", "03", "04", "06", "15", "17", "19")
 #: Tables also written as a Word report.
-DOCX = ("01", "02", "06")
+DOCX = ("01", "02", "06", "16", "18")
 
 TOL = Decimal("0.005")  # a typed score is exact
 OVERSHOOT = Decimal("1.2")
@@ -315,8 +315,12 @@ class Value:
 _NUMBER = re.compile(r"^(?P<op>≥|≤|>=|<=|=|>|<)?(?P<num>-?\d+(?:\.\d+)?)(?P<unit>\D*)$")
 
 
+#: Look-alike operators some provincial exports type (NFKC already maps '﹦' and full-width forms).
+LOOKALIKES = str.maketrans({"≧": "≥", "≦": "≤", "═": "="})
+
+
 def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).translate(LOOKALIKES)
 
 
 def read(raw, fmt: str | None = None, percent_column: bool = False) -> Value:
@@ -391,7 +395,8 @@ class Check:
     declared_budget: Decimal | None = None
     rate: Decimal | None = None
     scores: list = field(default_factory=list)  # indicator scores that are numbers
-    level_rows: dict = field(default_factory=dict)  # level key → (label cell, label, [weights])
+    level_rows: dict = field(default_factory=dict)  # level key → (label cell, label, [weights], [scores])
+    score_cells: set = field(default_factory=set)  # anchors of the score cells already counted
 
     def add(self, code: str, ref: str | None, expected=None, found=None) -> None:
         self.findings.append({"code": code, "cell": self.grid.anchor(ref) if ref else None,
@@ -462,8 +467,12 @@ def check_budget_score(ch: Check, at: dict) -> None:
         ch.budget_weight = Decimal(SCHEMES[scheme]["budget"])
         if weight.kind == "number" and weight.number != ch.budget_weight:
             ch.add("WEIGHT_MISMATCH", at["weight"], jnum(ch.budget_weight), jnum(weight.number))
+    elif weight.kind == "number":
+        ch.budget_weight = weight.number
+    elif "weight_label" in ch.grid.reading["funds"]:  # '预算执行情况(万元)(20分)': the weight is in the label
+        ch.budget_weight = label_weight(str(ch.grid.raw(ch.grid.reading["funds"]["weight_label"])))
     else:
-        ch.budget_weight = weight.number if weight.kind == "number" else Decimal(0)
+        ch.budget_weight = Decimal(0)
     if "score" not in at:
         return
     ch.rule_budget = rhu(min(ch.rate, Decimal(1)) * ch.budget_weight, 2)
@@ -502,13 +511,16 @@ def row_kind(ch: Check, r: int, cols: dict) -> str:
     return "indicator"
 
 
-def rule_score(where: str, target: Value, actual: Value, weight: Decimal, in_cost: bool):
-    """The reviewer's score (a Decimal, a (low, high) band, or None: nothing to compare) and any overshoot."""
+def rule_score(where: str, target: Value, actual: Value, weight: Decimal, in_cost: bool, met: bool = False):
+    """The reviewer's score (a Decimal, a (low, high) band, or None: nothing to compare) and any overshoot.
+
+    ``met``: the table's reading says this qualitative row is met although its words differ from the
+    target's (a date before the deadline: 2023年12月 → 2023年10月)."""
     if target.kind == "blank" or actual.kind == "blank" or (target.kind == "text" and target.text in DASHES):
         return None, None  # no target or no actual typed: the rule has nothing to go on
     if target.kind == "text":
-        done = actual.kind == "text" and (actual.text == target.text or (
-            any(w in actual.text for w in ACHIEVED) and not any(w in actual.text for w in ("未", "部分", "基本"))))
+        done = met or (actual.kind == "text" and (actual.text == target.text or (
+            any(w in actual.text for w in ACHIEVED) and not any(w in actual.text for w in ("未", "部分", "基本")))))
         assert done, f"{where}: qualitative row left open ({actual})"
         return (rhu(weight * Decimal("0.8"), 2), weight), None
     assert actual.kind == "number", f"{where}: quantitative target with actual {actual}"
@@ -526,32 +538,54 @@ def rule_score(where: str, target: Value, actual: Value, weight: Decimal, in_cos
     return (weight if an >= tn else rhu(weight * an / tn, 2)), overshoot
 
 
+def check_score_cell(ch: Check, ref: str) -> Value | None:
+    """The score of a row, or None when its (merged) score cell was already counted for an earlier row."""
+    anchor = ch.grid.anchor(ref)
+    if anchor in ch.score_cells:
+        return None  # one score for a 二级 group written once over its rows
+    ch.score_cells.add(anchor)
+    score = ch.value(ref)
+    if score.kind == "blank":
+        ch.add("MISSING_VALUE", ref, None, None)
+    elif score.kind == "text":
+        ch.add("UNPARSEABLE_VALUE", ref, None, str(ch.grid.raw(ref)).strip())
+    return score
+
+
 def check_indicator(ch: Check, r: int, cols: dict) -> None:
     g = ch.grid
     at = {key: f"{col}{r}" for key, col in cols.items()}
     level = str(g.raw(at["level"]))
     group = str(g.raw(at["group"]) or "")
     key = level_key(level)
-    entry = ch.level_rows.setdefault(key, (g.anchor(at["level"]), level, []))
+    entry = ch.level_rows.setdefault(key, (g.anchor(at["level"]), level, [], []))
+    score = check_score_cell(ch, at["score"])
+    if "weight" not in cols:
+        # Forms without a 分值 column (the 20/80 forms): the weights are the first-level labels only, so no
+        # indicator can be scored by rule; the scores still make the total.
+        if score is not None and score.kind == "number":
+            ch.scores.append(score.number)
+            entry[3].append(score.number)
+        return
     target_text = "".join(str(g.raw(at[k]) or "") for k in ("op", "target", "unit") if k in at)
     target, actual = read(target_text), ch.value(at["actual"])
-    weight, score = ch.value(at["weight"]), ch.value(at["score"])
+    weight = ch.value(at["weight"])
     where = f"{g.name} row {r}"
-    for name, v in (("weight", weight), ("score", score)):
-        if v.kind == "blank":
-            ch.add("MISSING_VALUE", at[name], None, None)
-        elif v.kind == "text":
-            ch.add("UNPARSEABLE_VALUE", at[name], None, str(g.raw(at[name])).strip())
+    if weight.kind == "blank":
+        ch.add("MISSING_VALUE", at["weight"], None, None)
+    elif weight.kind == "text":
+        ch.add("UNPARSEABLE_VALUE", at["weight"], None, str(g.raw(at["weight"])).strip())
     if weight.kind == "number":
         entry[2].append(weight.number)
     rule, overshoot = rule_score(where, target, actual, weight.number or Decimal(0),
-                                 key == "cost" or "成本" in group)
+                                 key == "cost" or "成本" in group, r in g.reading["indicators"].get("met", []))
     if overshoot:
         ch.add("TARGET_OVERSHOOT", at["actual"], jnum(overshoot[0]), jnum(overshoot[1]))
-    if score.kind != "number" or weight.kind != "number":
+    if score is None or score.kind != "number" or weight.kind != "number":
         return
     s, w = score.number, weight.number
     ch.scores.append(s)
+    entry[3].append(s)
     if s > w:
         ch.add("SCORE_OVER_WEIGHT", at["score"], jnum(w), jnum(s))
     elif s < 0:
@@ -566,15 +600,28 @@ def check_indicator(ch: Check, r: int, cols: dict) -> None:
         ch.add("SCORE_RULE_MISMATCH", at["score"], jnum(rule), jnum(s))
 
 
+def total_refs(spec: dict) -> tuple[str | None, str | None, str | None]:
+    """The cells of the declared total, of the total weight and of the declared grade (each may be absent)."""
+    score = spec.get("score_cell") or (f"{spec['score']}{spec['row']}" if "score" in spec else None)
+    weight = spec.get("weight_cell") or (f"{spec['weight']}{spec['row']}" if "weight" in spec else None)
+    return score, weight, spec.get("grade_cell")
+
+
 def check_levels(ch: Check) -> Decimal:
     """First-level weights against the scheme (or, for 'table', against their own labels); the total weight."""
     scheme = ch.grid.reading["scheme"]
+    weighted = "weight" in ch.grid.reading["indicators"]["cols"]
     problem = False
     total = ch.budget_weight
     if scheme in SCHEMES:
         assert sorted(ch.level_rows) == sorted(k for k in SCHEMES[scheme] if k != "budget"), ch.grid.name
-    for key, (ref, label, weights) in ch.level_rows.items():
+    for key, (ref, label, weights, scores) in ch.level_rows.items():
         summed, stated = sum(weights, Decimal(0)), label_weight(label)
+        if not weighted:
+            # Without a 分值 column the label is the only weight; the block's scores must fit under it.
+            assert stated is not None and sum(scores, Decimal(0)) <= stated, (ch.grid.name, label)
+            total += stated
+            continue
         expected = Decimal(SCHEMES[scheme][key]) if scheme in SCHEMES else (stated if stated is not None else summed)
         total += expected
         if stated is not None and stated != expected:
@@ -583,22 +630,38 @@ def check_levels(ch: Check) -> Decimal:
         elif summed != expected:
             problem = True
             ch.add("WEIGHT_MISMATCH", ref, jnum(expected), jnum(summed))
-    spec = ch.grid.reading["total"]
     if not problem and total != 100:
-        ref = f"{spec['weight']}{spec['row']}" if "weight" in spec else None
-        ch.add("WEIGHT_MISMATCH", ref, 100, jnum(total))
+        ch.add("WEIGHT_MISMATCH", total_refs(ch.grid.reading["total"])[1], 100, jnum(total))
     return total
 
 
+GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "合格": "中", "一般": "中", "较差": "差", "不合格": "差"}
+
+
+def check_grade(ch: Check, ref: str | None, computed: Decimal) -> str | None:
+    """The declared grade as typed; GRADE_MISMATCH when it is not the grade of the recomputed total."""
+    if ref is None or not ch.scores:
+        return None
+    text = squeeze(str(ch.grid.raw(ref) or ""))
+    if not text:
+        ch.add("MISSING_VALUE", ref, grade_of(computed), None)
+        return None
+    if GRADE_WORDS.get(text, text) != grade_of(computed):
+        ch.add("GRADE_MISMATCH", ref, grade_of(computed), text)
+    return str(ch.grid.raw(ref)).strip()
+
+
 def check_total(ch: Check, total_weight: Decimal) -> dict:
-    g, spec = ch.grid, ch.grid.reading["total"]
-    ref = spec.get("score_cell") or f"{spec['score']}{spec['row']}"
-    declared = ch.value(ref)
+    g = ch.grid
+    ref, weight_ref, grade_ref = total_refs(g.reading["total"])
+    declared = ch.value(ref) if ref else Value("blank")
     budget_part = ch.declared_budget if ch.declared_budget is not None else (ch.rule_budget or Decimal(0))
     computed = budget_part + sum(ch.scores, Decimal(0))
-    if declared.kind == "blank":
+    if ref is None:
+        pass  # the stored copy ends before the 总分 row: no total is declared
+    elif declared.kind == "blank":
         # A 合计 row whose 得分 is blank totals the weights only: it declares no total of the scores.
-        assert "weight" in spec and ch.value(f"{spec['weight']}{spec['row']}").kind == "number", g.name
+        assert weight_ref and ch.value(weight_ref).kind == "number", g.name
     elif declared.kind == "text":
         ch.add("UNPARSEABLE_VALUE", ref, None, str(g.raw(ref)).strip())
     elif abs(declared.number - computed) > TOL:
@@ -613,7 +676,7 @@ def check_total(ch: Check, total_weight: Decimal) -> dict:
                    jnum(rhu(ch.rule_budget / ch.budget_weight, 4), 4), jnum(rhu(share, 4), 4))
     return {"kind": g.data["kind"], "title": g.data["title"],
             "declared_total": jnum(declared.number) if declared.kind == "number" else None,
-            "computed_total": jnum(computed), "declared_grade": None,
+            "computed_total": jnum(computed), "declared_grade": check_grade(ch, grade_ref, computed),
             "computed_grade": grade_of(computed) if ch.scores else None}
 
 
