@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from perfxl.web.server import WebServer
+from perfxl.web.server import WebError, WebServer
 from perfxl.web.sessions import Limits
 from perfxl.web.texts import text
 
@@ -452,4 +452,46 @@ def test_session_folders_go_when_idle_ended_or_stopped(tmp_path):
         assert _round(web, token, [{"name": "a.xlsx", "size": 1}])[0] == 200
         running = web.registry.find(token).folder
     assert not running.exists()  # the server stopped
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_restart_right_after_stopping_gets_the_same_port(tmp_path):
+    """The page was open when the server stopped: its connection lingers in TIME_WAIT, and a plain
+    socket cannot have the port; the server (uvicorn's socket, SO_REUSEADDR) starts at once."""
+    web = WebServer(port=0, tmp_root=str(tmp_path)).start()
+    port = web.port
+    page = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    page.request("GET", "/static/style.css")
+    page.getresponse().read()  # kept alive: the server closes it when it stops
+    web.stop()
+    try:
+        if os.name != "nt":
+            with socket.socket() as plain, pytest.raises(OSError):
+                plain.bind(("127.0.0.1", port))  # proves the old connection is still there
+        again = WebServer(port=port, tmp_root=str(tmp_path)).start()
+        assert again.port == port
+        assert _request(again, "GET", "/")[0] == 200
+        again.stop()
+    finally:
+        page.close()
+
+
+def test_a_port_really_taken_names_what_to_do(server, tmp_path):
+    with pytest.raises(WebError) as perfxl_there:
+        WebServer(port=server.port, tmp_root=str(tmp_path))
+    message = str(perfxl_there.value)
+    assert server.url in message and "perfxl 网页在运行" in message
+    free = int(re.search(r"--port (\d+)", message).group(1))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", free))  # the port it suggests is free
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        with pytest.raises(WebError) as program_there:
+            WebServer(port=taken, lang="en", tmp_root=str(tmp_path))
+    message = str(program_there.value)
+    assert f"Port {taken} is taken" in message and "--port" in message
+    if Path("/proc/net/tcp").exists():  # Linux names the program and its process
+        assert f"(process {os.getpid()})" in message and "python" in message
     assert list(tmp_path.iterdir()) == []

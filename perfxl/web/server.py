@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import webbrowser
@@ -11,6 +10,7 @@ import webbrowser
 import uvicorn
 
 from perfxl.web.app import create_app
+from perfxl.web.port import PortTaken, listen
 from perfxl.web.sessions import Limits, Registry
 from perfxl.web.texts import text
 
@@ -22,29 +22,22 @@ class WebError(Exception):
     """The server cannot start (the port is taken); the message says what to do."""
 
 
-def _listen(port: int, lang: str) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.bind((HOST, port))
-    except OSError as exc:
-        sock.close()
-        raise WebError(text(lang, "port_in_use", port=port, error=exc.strerror or exc)) from None
-    return sock
-
-
 class WebServer:
     """The page's server, bound to 127.0.0.1:``port`` (0: any free port) as soon as it is made."""
 
     def __init__(self, port: int = DEFAULT_PORT, lang: str = "zh", limits: Limits | None = None,
                  tmp_root: str | None = None):
         self.lang = "en" if lang == "en" else "zh"
-        self.socket = _listen(port, self.lang)
-        self.port = self.socket.getsockname()[1]
         self.registry = Registry(self.lang, limits, tmp_root)
-        self.app = create_app(self.registry, self.port)
-        config = uvicorn.Config(self.app, host=HOST, port=self.port, lifespan="on", log_level="warning",
+        config = uvicorn.Config(None, host=HOST, port=port, lifespan="on", log_level="warning",
                                 access_log=False, proxy_headers=False, server_header=False,
                                 timeout_graceful_shutdown=5)
+        try:
+            self.socket = listen(config)  # uvicorn's own socket (SO_REUSEADDR): a restart works at once
+        except PortTaken as exc:
+            raise WebError(exc.message(self.lang)) from None
+        self.port = self.socket.getsockname()[1]
+        self.app = config.app = create_app(self.registry, self.port)  # the Host check needs the real port
         self.server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 

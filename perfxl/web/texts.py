@@ -68,7 +68,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "round_failed": "审核出错：{error}",
         "network": "无法连接 perfxl：程序是否已停止？请重新运行 perfxl serve",
         "started": "perfxl 网页已启动：{url}（按 Ctrl+C 停止）",
-        "port_in_use": "端口 {port} 无法使用（{error}）：请用 --port 换一个端口",
+        "port_in_use": "端口 {port} 已被其他程序占用：请关闭占用它的程序后再运行 perfxl serve，"
+                       "或换一个端口：perfxl serve --port {free}",
+        "port_program": "端口 {port} 已被程序“{program}”（进程号 {pid}）占用：请关闭该程序后再运行 perfxl serve，"
+                        "或换一个端口：perfxl serve --port {free}",
+        "port_perfxl": "端口 {port} 上已经有一个 perfxl 网页在运行：请直接在浏览器中打开 {url}，"
+                       "或先关闭那个 perfxl 窗口（按 Ctrl+C）；也可以另开一个：perfxl serve --port {free}",
+        "port_unusable": "端口 {port} 无法使用（{error}）：请换一个端口：perfxl serve --port {free}",
         "stopped": "perfxl 网页已停止，上传的文件已删除。",
         # perfxl serve --help
         "cli_serve": "在本机打开审核网页（仅 127.0.0.1）：选择文件即审核，按名单生成模板，无需命令行。",
@@ -140,7 +146,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "round_failed": "The review failed: {error}",
         "network": "Cannot reach perfxl: has it stopped? Run perfxl serve again",
         "started": "perfxl is running at {url} (Ctrl+C stops it)",
-        "port_in_use": "Port {port} cannot be used ({error}): choose another with --port",
+        "port_in_use": "Port {port} is taken by another program: close it and run perfxl serve again, "
+                       "or use another port: perfxl serve --port {free}",
+        "port_program": "Port {port} is taken by the program '{program}' (process {pid}): close it and run "
+                        "perfxl serve again, or use another port: perfxl serve --port {free}",
+        "port_perfxl": "A perfxl page is already running on port {port}: open {url} in the browser, or close "
+                       "that perfxl window (Ctrl+C) first; or start another: perfxl serve --port {free}",
+        "port_unusable": "Port {port} cannot be used ({error}): use another port: perfxl serve --port {free}",
         "stopped": "perfxl stopped; the uploaded files were deleted.",
         "cli_serve": "Open the review page on this computer (127.0.0.1 only): choose files to check "
                      "them, or a roster to get its templates, without a terminal.",
