@@ -103,7 +103,10 @@ NOT_RECALCULATED = _define(
 MISSING_VALUE = _define(
     "MISSING_VALUE", ERROR, ("必填项未填写", "missing value"),
     default=("{what}未填写", "{what} is empty"),
-    zero_budget=("全年预算数为 0，无法计算执行率", "the full-year budget is 0: no execution rate can be computed"))
+    zero_budget=("全年预算数为 0，无法计算执行率", "the full-year budget is 0: no execution rate can be computed"),
+    blank=("“{table}”未填写：预算数、绩效指标、分值和得分都是空的，请填写后重新交回",
+           "'{table}' was returned blank: no budget figure, indicator, weight or score was filled in; "
+           "fill it in and send it again"))
 UNPARSEABLE_VALUE = _define(
     "UNPARSEABLE_VALUE", ERROR, ("应为数字", "not a number"),
     default=("{what}应为数字，实际为“{found}”", "{what} must be a number but holds '{found}'"),

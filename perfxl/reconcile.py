@@ -209,12 +209,12 @@ def _summarise(result: FileResult, checks: list[checking.TableCheck]) -> None:
     result.year = checked.table.year
     result.declared_total, result.computed_total = lead.declared_total, lead.computed_total
     result.declared_grade, result.computed_grade = lead.declared_grade, lead.computed_grade
-    result.budget_score = checked.result.budget_score
+    result.budget_score = None if checked.blank else checked.result.budget_score
     result.funds = {key: [checked.table.sheet, f.cell, f.number] for key, f in checked.table.funds.items()
                     if key in ("initial", "budget", "executed")}
     labels = {level.key: level.label for level in checked.scheme.levels}
-    result.level_scores = {labels[key]: value for key, value in checked.result.level_scores.items()
-                           if key in labels}
+    result.level_scores = {} if checked.blank else {  # a blank table has no score to average
+        labels[key]: value for key, value in checked.result.level_scores.items() if key in labels}
 
 
 def _table_result(checked: checking.TableCheck) -> TableResult:
@@ -222,7 +222,9 @@ def _table_result(checked: checking.TableCheck) -> TableResult:
     summary = TableResult(table.sheet, table.kind, table.title, checked.scheme.name,
                           declared_total=table.total_score.number, computed_total=recomputation.total,
                           declared_grade=table.grade.text or None, computed_grade=recomputation.grade)
-    if table.kind == KIND_BASE_DATA:  # a 综合得分 with no parts to recompute it from
+    if checked.blank:  # returned blank: nothing declared, nothing to recompute
+        summary.declared_total = summary.computed_total = summary.computed_grade = summary.declared_grade = None
+    elif table.kind == KIND_BASE_DATA:  # a 综合得分 with no parts to recompute it from
         summary.computed_total = table.total_score.number
         summary.computed_grade = grade_of(table.total_score.number, checked.scheme)
     return summary

@@ -272,7 +272,14 @@ def test_yaml_scheme_from_template_to_batch_reconcile(tmp_path, jobs):
     with Workbook(out) as book:
         from perfxl.reading.template import read_template
 
-        assert read_template(book).scheme.name == "本省方案"
+        read = read_template(book)
+        assert read.scheme.name == "本省方案"
+        weight = read.layout.rows[0].cell("weight")
+    import openpyxl
+
+    filled = openpyxl.load_workbook(out)  # one weight typed: no longer a template returned blank
+    filled[read.layout.sheet][weight] = 5
+    filled.save(out)
 
     def findings(*scheme):
         report = tmp_path / "r.json"

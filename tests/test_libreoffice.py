@@ -21,6 +21,7 @@ from samples import EBIAN_2024, LIWAN_2022, LUSONG_2024, Row, Sample, input_cell
 
 from perfxl.checking.integrity import computed_values
 from perfxl.checking.recompute import Recomputation, recompute
+from perfxl.codes import render
 from perfxl.files import sha256_of
 from perfxl.reading.template import read_template
 from perfxl.reading.xlsx import Workbook
@@ -64,6 +65,11 @@ def _scenarios() -> dict[str, Scenario]:
         "staffing_forced": Scenario(LUSONG_2024, [{"op": "force", "sheet": BASE_SHEET, "cell": "D3", "value": 0.9}]),
         # A clerk types the score with a leading apostrophe: the cell holds the text "5", which SUM skips.
         "score_as_text": Scenario(LIWAN_2022, [{"op": "type", "sheet": SHEET, "cell": "I9", "text": "'5"}]),
+        # A weight and the budget typed as text: the sheet's own formulas give "" there (IF/ISNUMBER).
+        "numbers_as_text": Scenario(LIWAN_2022, [{"op": "type", "sheet": SHEET, "cell": "H9", "text": "'5"},
+                                                 {"op": "type", "sheet": SHEET, "cell": "F4", "text": "'3663.27"}]),
+        # Returned as it was sent: opened and saved, nothing typed.
+        "blank_saved": Scenario(None),
         # seed 004: the department's overall table and two project tables (classic weights) in one workbook;
         # the second project's total is typed over with 100 while its rows add to 93.
         "projects": Scenario(LUSONG_2024, [{"op": "force", "sheet": "项目2 推广服务", "cell": "I42", "value": 100}],
@@ -492,6 +498,32 @@ def test_a_score_stored_as_text_is_named_at_its_cell(lo_run):
     # LibreOffice's SUM left the text out, so the subtotal and total it shows are 5 short.
     subtotal = finding(path, "SUBTOTAL_MISMATCH")
     assert subtotal.cell == "I21" and subtotal.expected - subtotal.found == 5
+
+
+def test_numbers_typed_as_text_are_no_sign_of_a_file_never_calculated(lo_run):
+    """LibreOffice calculated the file: the blanks its formulas gave for text are its results, not a
+    missing cache (NOT_RECALCULATED used to say the file was never opened and saved)."""
+    path, _ = lo_run["numbers_as_text"]
+    result = reconcile_file(path)
+    assert "NOT_RECALCULATED" not in result.codes()
+    as_text = {f.cell for f in result.findings if f.code == "UNPARSEABLE_VALUE" and f.variant == "as_text"}
+    assert as_text == {"H9", "F4"}
+    with Workbook(path) as book:  # the premise: LibreOffice left blanks in formula cells perfxl computes
+        read = read_template(book)
+        computed, _ = _perfxl_values(read)
+        blanks = [ref for ref in read.layout.formulas
+                  if book.sheet(read.layout.locate(ref)[0]).get(read.layout.locate(ref)[1]).is_blank
+                  and computed[ref] != ""]
+    assert blanks
+
+
+def test_a_template_returned_blank_is_one_finding_and_no_score(lo_run):
+    path, _ = lo_run["blank_saved"]
+    result = reconcile_file(path)
+    assert [(f.code, f.severity, f.variant) for f in result.findings] == [("MISSING_VALUE", "error", "blank")]
+    assert "未填写" in render(result.findings[0])
+    assert (result.declared_total, result.computed_total, result.computed_grade) == (None, None, None)
+    assert result.level_scores == {} and result.budget_score is None  # kept out of the statistics
 
 
 def test_a_round_with_resubmissions_ends_clean(tmp_path):

@@ -121,8 +121,10 @@ def test_never_recalculated_file_is_recomputed_by_perfxl(tmp_path):
     assert result.codes() == ["NOT_RECALCULATED", "SPENDING_PERFORMANCE_GAP"]  # seed 002 executed 72.60%
     assert result.computed_total == result.declared_total
     assert str(result.computed_total) == "95.26"
-    # The untouched xlsxwriter template (cached values "") is not calculated either.
-    assert "NOT_RECALCULATED" in reconcile_file(template).codes()
+    # The untouched template (cached values "") is not calculated either, but returned blank it is
+    # one finding, not that and the five its blanks cause.
+    blank = reconcile_file(template)
+    assert [(f.code, f.variant) for f in blank.findings] == [("MISSING_VALUE", "blank")]
 
 
 def test_script_typed_total_is_caught_even_without_recalculation(tmp_path):

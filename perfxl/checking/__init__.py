@@ -21,6 +21,7 @@ class TableCheck:
     scheme: Scheme
     result: Recomputation
     findings: list[Finding]
+    blank: bool = False  # a template returned with nothing typed in: no score to count anywhere
 
 
 def scheme_for(table: ScoreTable, wanted: Scheme | None = None) -> Scheme:
@@ -43,5 +44,8 @@ def check(table: ScoreTable, scheme: Scheme) -> TableCheck:
     findings: list[Finding] = []
     if table.record is not None:  # first: fills formula cells the file left uncalculated
         findings += integrity.check_template(table, table.record, result)
+        if integrity.returned_blank(table, table.record):
+            kept = [f for f in findings if f.code in integrity.TAMPERING]
+            return TableCheck(table, scheme, result, [integrity.blank_finding(table), *kept], blank=True)
     findings += check_table(table, scheme, result)[1]
     return TableCheck(table, scheme, result, findings)

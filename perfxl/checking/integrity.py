@@ -32,8 +32,13 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
     # A template resaved as .xls/.ods keeps values only: its formulas cannot be checked (said once, per file).
     states = {key: formula_state(record.formula_cells[key], expected) if record.formulas_known else INTACT
               for key, expected in record.layout.formulas.items()}
-    missing_cache = [key for key, state in states.items()
-                     if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]
+    # A spreadsheet program that calculated the file left a value in its formula cells (a total is 0
+    # at least); the blanks it left are its own results (an IF giving "" where a number was typed as
+    # text), not a missing cache. Only a file with no computed value at all was never calculated.
+    calculated = any(state == INTACT and not _blank(record.formula_cells[key]) for key, state in states.items())
+    missing_cache = [] if calculated else [
+        key for key, state in states.items()
+        if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]
     for key in missing_cache:
         target = record.targets.get(key)
         if target is not None:
@@ -49,6 +54,39 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
         findings.append(Finding(codes.MISSING_VALUE, table.sheet, budget_weight.cell,
                                 params={"what": ("funds_weight", {})}))
     return findings + prefilled_changes(table, record) + numbers_stored_as_text(table)
+
+
+#: Integrity findings that still matter on a template returned blank: what was done to the file.
+TAMPERING = frozenset({codes.FORMULA_OVERWRITTEN, codes.FORMULA_ALTERED, codes.PROTECTION_REMOVED,
+                       codes.PREFILLED_VALUE_CHANGED})
+INPUTS = ("name", "op", "target", "unit", "actual", "weight", "score", "reason")
+
+
+def returned_blank(table: ScoreTable, record: TemplateRecord) -> bool:
+    """Nothing typed into the template's table: no indicator, no score, no budget figure beyond
+    what the bureau prefilled. Such a table is one finding (未填写), not the five its blanks cause."""
+    if any(not getattr(indicator, key).is_blank for indicator in table.indicators for key in INPUTS):
+        return False
+    prefilled = record.prefilled.get("amounts") or {}
+    for key in ("initial", "budget", "executed"):
+        f = table.funds.get(key)
+        if f is None or f.is_blank or (f.number is not None and f.number == _decimal(prefilled.get(key))):
+            continue
+        return False
+    return True
+
+
+def blank_finding(table: ScoreTable) -> Finding:
+    budget = table.funds.get("budget")
+    return Finding(codes.MISSING_VALUE, table.sheet, budget.cell if budget else None, variant="blank",
+                   params={"table": table.title or table.sheet})
+
+
+def _decimal(text: object) -> Decimal | None:
+    try:
+        return Decimal(str(text)) if text is not None else None
+    except ArithmeticError:
+        return None
 
 
 def prefilled_changes(table: ScoreTable, record: TemplateRecord) -> list[Finding]:
