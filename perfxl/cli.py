@@ -157,7 +157,7 @@ def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | Non
 
     progress = _Progress(lang) if not quiet else None
     try:
-        outcome = run_round(options, on_result=progress)
+        outcome = run_round(options, on_result=progress, on_stage=progress.stage if progress else None)
     except RoundError as exc:
         raise DataError(exc.message(lang)) from None
     except KeyboardInterrupt:
@@ -210,20 +210,32 @@ class _Progress:
     def __init__(self, lang: str):
         self.lang = lang
         self.count = 0
+        self.total = 0
         self.started = time.monotonic()
         self.live = sys.stderr.isatty()
+        self.shown = False
 
     def __call__(self, result: FileResult) -> None:
         self.count += 1
+        rate = self.count / max(time.monotonic() - self.started, 1e-6)
+        self._show(f"已审核 {self.count}/{self.total} 个文件（{rate:.0f} 个/秒）" if self.lang == "zh" else
+                   f"{self.count}/{self.total} files checked ({rate:.0f}/s)")
+
+    def stage(self, stage: str, done: int, total: int) -> None:
+        if stage == "check":
+            self.total = total
+        elif stage == "annotate" and total:
+            self._show(f"正在生成批注副本 {done}/{total}" if self.lang == "zh" else
+                       f"writing annotated copies {done}/{total}")
+
+    def _show(self, text: str) -> None:
         if self.live:
-            rate = self.count / max(time.monotonic() - self.started, 1e-6)
-            text = (f"已审核 {self.count} 个文件（{rate:.0f} 个/秒）" if self.lang == "zh" else
-                    f"{self.count} files checked ({rate:.0f}/s)")
-            click.echo("\r" + text, nl=False, err=True)
+            click.echo("\r" + text + " " * 8, nl=False, err=True)
+            self.shown = True
 
     def done(self) -> None:
-        if self.live and self.count:
-            click.echo("\r" + " " * 40 + "\r", nl=False, err=True)
+        if self.shown:
+            click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
 
 
 @main.command(help=_H["status"])

@@ -328,3 +328,40 @@ def test_every_message_speaks_the_chosen_language(tmp_path, monkeypatch):
     roster = run("template", "--roster", bad, "--out-dir", tmp_path / "模板")
     assert roster.exit_code == 2 and "第 2 行：部门名称为空" in roster.output and "第 3 行" in roster.output
     assert "Usage" not in roster.output and "用法" not in roster.output  # a data error, not a mistyped command
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_progress_on_a_terminal_shows_a_total_and_the_copies(tmp_path):
+    """On a terminal (stderr a tty) progress says how many of how many, and goes on while the
+    annotated copies are written."""
+    import os
+    import subprocess
+    import sys
+
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    files = sorted(EXAMPLES.glob("*.xlsx"))[:3]
+    for path in files:
+        shutil.copyfile(path, inbox / path.name)
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "perfxl.cli", "reconcile", str(inbox), "--no-ledger",
+                               "--annotate", str(tmp_path / "退回")], stdout=subprocess.DEVNULL, stderr=follower,
+                              timeout=300, env={**os.environ, "PERFXL_LANG": "zh"})
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    text = shown.decode("utf-8", "replace")
+    assert done.returncode in (0, 1)
+    assert f"已审核 {len(files)}/{len(files)} 个文件" in text and f"已审核 1/{len(files)} 个文件" in text
+    copies = len(list((tmp_path / "退回").glob("*.xlsx")))
+    assert copies and f"正在生成批注副本 {copies}/{copies}" in text

@@ -147,3 +147,50 @@ def test_roster_errors_in_english(tmp_path):
     assert "row 3: department code 101 repeats row 2" in result.output
     assert "non-negative amount" in result.output and "名单有误" not in result.output
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.xlsx"))
+
+
+def test_a_roster_with_a_title_and_notes_above_its_header(tmp_path):
+    """The header is found by its names under a merged title, the issuing office and a note; rows keep
+    the numbers Excel shows, and a note under the table is no department."""
+    from perfxl.template.roster import read_roster
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["2024年度部门整体支出绩效自评部门名单"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["制表单位：某县财政局", None, None, "日期：2024-12-31"])
+    sheet.append([])
+    sheet.append(["序号", "部门编码", "部门名称", "全年预算数", "项目名称"])
+    sheet.append([1, 101, "区委宣传部", 642.01, "文化惠民"])
+    sheet.append([2, "102", "区财政局", "十万", None])
+    sheet.append(["注：金额单位为万元"])
+    path = tmp_path / "名单.xlsx"
+    book.save(path)
+    result = _template("--roster", path, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "第 6 行：“全年预算数”应为非负数（万元），实际为“十万”" in result.output, result.output
+    assert "第 7 行" not in result.output and "Unnamed" not in result.output
+    sheet["D6"] = 120
+    book.save(path)
+    departments = read_roster(path)
+    assert [(d.row, d.code, d.name, d.amounts.get("budget"), d.projects) for d in departments] == [
+        (5, "101", "区委宣传部", Decimal("642.01"), ("文化惠民",)), (6, "102", "区财政局", Decimal(120), ())]
+
+
+def test_a_roster_without_a_header_says_what_it_holds(tmp_path):
+    path = roster_xlsx(tmp_path / "名单.xlsx", [("101", "甲")], header=("2024年名单", None))
+    result = _template("--roster", path, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "没有找到表头" in result.output and "第一行为：2024年名单" in result.output
+    assert "Unnamed" not in result.output and "nan" not in result.output
+
+
+def test_reconcile_with_a_bad_roster_says_the_review_was_not_started(tmp_path):
+    bad = tmp_path / "名单.csv"
+    bad.write_text("部门编码,部门名称\n101,\n", encoding="utf-8")
+    inbox = tmp_path / "收回"
+    inbox.mkdir()
+    result = CliRunner().invoke(main, ["reconcile", str(inbox), "--roster", str(bad), "--no-ledger"])
+    assert result.exit_code == 2
+    assert "名单有误，未开始审核" in result.output and "第 2 行：部门名称为空" in result.output
+    assert "模板" not in result.output

@@ -92,8 +92,15 @@ class RoundResult:
         return [result for result in self.results if result.superseded_by is not None]
 
 
-def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | None = None) -> RoundResult:
-    """Reconcile the inputs and write every output asked for; ``on_result`` sees each file as it is done."""
+#: ``on_stage(stage, done, total)``: "check" once the files to check are known (done 0), then
+#: "annotate" before the first annotated copy and after each one.
+StageCallback = Callable[[str, int, int], None]
+
+
+def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | None = None,
+              on_stage: StageCallback | None = None) -> RoundResult:
+    """Reconcile the inputs and write every output asked for; ``on_result`` sees each file as it is
+    done, ``on_stage`` how much there is to do (for progress shown with a total)."""
     scheme = _scheme(options)
     departments = _roster(options)
     _guard_outputs(options)
@@ -105,6 +112,8 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
         if ledger is not None:
             ledger.start_round(options.roster, manifest)
         outcome = RoundResult(Summary(), [], [], departments, ledger_path, manifest)
+        if on_stage is not None:
+            on_stage("check", 0, len(found.files))
         for result in _checked(found.files, scheme, options, ledger, outcome):
             outcome.results.append(result)
             if on_result is not None:
@@ -112,7 +121,7 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
         outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest),
                                        require_report=options.require_report)
                         if departments is not None else matching.rows_without_roster(outcome.results))
-        _write_outputs(options, outcome, found.skipped, scheme)
+        _write_outputs(options, outcome, found.skipped, scheme, on_stage)
         if ledger is not None:
             ledger.record(outcome.rows, departments)
     finally:
@@ -155,7 +164,8 @@ def _checked(files: list[Path], scheme: SchemeOption, options: RoundOptions, led
         fresh.close()
 
 
-def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, scheme: SchemeOption) -> None:
+def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, scheme: SchemeOption,
+                   on_stage: StageCallback | None = None) -> None:
     run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang, skipped)
     try:
         for result in outcome.results:
@@ -170,7 +180,7 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
 
         write_report(options.report, outcome.rows, options.lang)
     if options.annotate is not None:
-        _annotate_all(outcome, options.annotate, options.lang, options.jobs)
+        _annotate_all(outcome, options.annotate, options.lang, options.jobs, on_stage)
 
 
 def cache_key(path: Path, content_kind: str, scheme: SchemeOption) -> str:
@@ -198,7 +208,7 @@ def _roster(options: RoundOptions) -> list[Department] | None:
     try:
         return read_roster(options.roster)
     except RosterError as exc:
-        raise RoundError(exc.message("zh"), exc.message("en")) from None
+        raise RoundError(exc.message("zh", "review"), exc.message("en", "review")) from None
 
 
 def _manifest(options: RoundOptions, ledger: Ledger | None) -> Path | None:
@@ -238,9 +248,11 @@ def _guard_outputs(options: RoundOptions) -> None:
                                  "read as a submission next time; put it elsewhere")
 
 
-def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int = 1) -> None:
+def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int = 1,
+                  on_stage: StageCallback | None = None) -> None:
     """Copies of the current submissions with findings (workbooks and Word reports: a PDF cannot be
-    annotated), made in the supervised workers when there are several; copies perfxl wrote earlier that no longer apply are removed (a file perfxl did not
+    annotated), made in the supervised workers when there are several; copies perfxl wrote earlier
+    that no longer apply are removed (a file perfxl did not
     write is never touched)."""
     from perfxl.outputs.annotate import free_name
 
@@ -256,7 +268,11 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int
     failed = functools.partial(_copy_failed, lang=lang)
     made = (run_supervised(task, work, failed, jobs=jobs, timeout=DEFAULT_TIMEOUT) if jobs > 1 and len(work) > 1
             else map(task, work))
-    for (result, target), error in zip(work, made, strict=True):
+    if on_stage is not None:
+        on_stage("annotate", 0, len(work))
+    for done, ((result, target), error) in enumerate(zip(work, made, strict=True), start=1):
+        if on_stage is not None:
+            on_stage("annotate", done, len(work))
         if error is None:
             outcome.annotated.add(target)
         else:

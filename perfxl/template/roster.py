@@ -47,17 +47,21 @@ class RosterError(ValueError):
         """(row, message) in ``lang``; row None for a problem of the whole roster."""
         return [(row, en if lang == "en" else zh) for row, zh, en in self.problems]
 
-    def message(self, lang: str = "zh") -> str:
+    def message(self, lang: str = "zh", doing: str = "templates") -> str:
+        """Every problem, under a line saying what was not done: ``doing`` is "templates" (none was
+        written) or "review" (a review with this roster was not started)."""
         if lang == "en":
             lines = [f"row {row}: {text}" if row else text for row, text in self.rows("en")]
-            return "the roster has errors; no template was written:\n" + "\n".join(lines)
+            head = "no template was written" if doing == "templates" else "the review was not started"
+            return f"the roster has errors; {head}:\n" + "\n".join(lines)
         lines = [f"第 {row} 行：{text}" if row else text for row, text in self.rows("zh")]
-        return "名单有误，未生成任何模板：\n" + "\n".join(lines)
+        head = "未生成任何模板" if doing == "templates" else "未开始审核"
+        return f"名单有误，{head}：\n" + "\n".join(lines)
 
 
 @dataclass
 class Department:
-    row: int  # as the clerk sees it in Excel (header is row 1)
+    row: int  # as the clerk sees it in Excel (or the line of a .csv)
     code: str
     name: str
     amounts: dict[str, Decimal]
@@ -73,45 +77,45 @@ class ManifestEntry:
     sha256: str
 
 
+#: Rows searched for the header: a title, the issuing office, a date or notes may come first.
+HEADER_SEARCH_ROWS = 30
+#: A line under the table that only says something (注：金额单位为万元): not a department.
+NOTE_PREFIXES = ("注", "说明", "备注", "填表", "制表", "审核")
+
+
 def read_roster(path: str | Path) -> list[Department]:
-    """The departments of a roster, or RosterError naming every bad row."""
-    import pandas as pd
+    """The departments of a roster, or RosterError naming every bad row.
 
+    The header is the first row (of the first sheet) naming a code and a name column; rows above it
+    (a title, notes) are left alone, and rows keep the numbers the clerk sees in Excel.
+    """
     path = Path(path)
-    try:
-        if path.suffix.lower() == ".csv":
-            raw = path.read_bytes()
-            text = _decode(raw)
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        elif path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        else:
-            raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}",
-                                f"a roster is an .xlsx or .csv file: {path.name}")])
-    except RosterError:
-        raise
-    except Exception as exc:
-        raise RosterError([(None, f"无法读取名单 {path.name}：{exc}", f"cannot read the roster {path.name}: {exc}")]) \
-            from None
-    columns = {_header(column): column for column in frame.columns}
-    code_column = next((columns[c] for c in map(_header, CODE_COLUMNS) if c in columns), None)
-    name_column = next((columns[c] for c in map(_header, NAME_COLUMNS) if c in columns), None)
-    if code_column is None or name_column is None:
-        found = "、".join(map(str, frame.columns))
-        raise RosterError([(1, f"表头应包含“部门编码”和“部门名称”，实际为：{found}",
-                            f"the header must name 部门编码 and 部门名称; it holds: {found}")])
-    amount_columns = {key: next((columns[_header(c)] for c in names if _header(c) in columns), None)
-                      for key, names in AMOUNT_COLUMNS.items()}
-    project_column = next((columns[c] for c in map(_header, PROJECT_COLUMNS) if c in columns), None)
-
-    problems: list[tuple[int | None, str]] = []
+    rows = _rows(path)
+    header_at = next((number for number, cells in rows[:HEADER_SEARCH_ROWS] if None not in _columns(cells)[:2]),
+                     None)
+    if header_at is None:
+        first = next((cells for _, cells in rows if any(cells)), [])
+        found = "、".join(cell for cell in first if cell) or "（空）"
+        raise RosterError([(None, f"在名单的前 {HEADER_SEARCH_ROWS} 行中没有找到表头：应有一行同时含“部门编码”和“部门名称”"
+                                  f"（第一行为：{found}）",
+                            f"no header in the first {HEADER_SEARCH_ROWS} rows of the roster: one row must name "
+                            f"both 部门编码 and 部门名称 (the first row holds: {found or '(empty)'})")])
+    header = next(cells for number, cells in rows if number == header_at)
+    code_col, name_col, project_col = _columns(header)
+    amount_cols = {key: next((i for i, h in enumerate(header) if _header(h) in map(_header, names)), None)
+                   for key, names in AMOUNT_COLUMNS.items()}
+    problems: list[tuple[int | None, str, str]] = []
     departments: list[Department] = []
     seen: dict[str, int] = {}
-    for index, record in enumerate(frame.to_dict("records")):
-        row = index + 2
-        code = str(record[code_column]).strip()
-        name = str(record[name_column]).strip()
-        if not code and not name and not any(str(v).strip() for v in record.values()):
+    for row, cells in rows:
+        if row <= header_at or _is_note(cells):
+            continue
+
+        def cell(index: int | None, cells: list[str] = cells) -> str:
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        code, name = cell(code_col), cell(name_col)
+        if not any(c.strip() for c in cells):
             continue  # a blank line
         if not code:
             problems.append((row, "部门编码为空", "the department code is empty"))
@@ -123,17 +127,18 @@ def read_roster(path: str | Path) -> list[Department]:
         if not name:
             problems.append((row, "部门名称为空", "the department name is empty"))
         amounts: dict[str, Decimal] = {}
-        for key, column in amount_columns.items():
-            text = str(record[column]).strip() if column is not None else ""
+        for key, column in amount_cols.items():
+            text = cell(column)
             if not text:
                 continue
             number = parse_number(text)
             if number is None or number < 0:
-                problems.append((row, f"“{column}”应为非负数（万元），实际为“{text}”",
-                                 f"'{column}' must be a non-negative amount (万元), not '{text}'"))
+                label = header[column]
+                problems.append((row, f"“{label}”应为非负数（万元），实际为“{text}”",
+                                 f"'{label}' must be a non-negative amount (万元), not '{text}'"))
             else:
                 amounts[key] = number
-        projects = str(record[project_column]).strip() if project_column is not None else ""
+        projects = cell(project_col)
         names = tuple(part.strip() for part in _PROJECT_SEPARATORS.split(projects) if part.strip())
         if len(set(names)) != len(names):
             problems.append((row, f"项目名称重复：{projects}", f"a project name repeats: {projects}"))
@@ -143,6 +148,59 @@ def read_roster(path: str | Path) -> list[Department]:
     if problems:
         raise RosterError(problems)
     return departments
+
+
+def _columns(header: list[str]) -> tuple[int | None, int | None, int | None]:
+    """Where the code, name and project columns are in a row, if it is the header."""
+    found = [_header(cell) for cell in header]
+
+    def first(names: tuple[str, ...]) -> int | None:
+        wanted = [_header(name) for name in names]
+        return next((found.index(name) for name in wanted if name in found), None)
+
+    return first(CODE_COLUMNS), first(NAME_COLUMNS), first(PROJECT_COLUMNS)
+
+
+def _is_note(cells: list[str]) -> bool:
+    filled = [cell.strip() for cell in cells if cell.strip()]
+    return len(filled) == 1 and filled[0].startswith(NOTE_PREFIXES)
+
+
+def _rows(path: Path) -> list[tuple[int, list[str]]]:
+    """(row number as the clerk sees it, the cells as text) of the roster's first sheet."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise RosterError([(None, f"名单应为 .xlsx 或 .csv 文件：{path.name}",
+                            f"a roster is an .xlsx or .csv file: {path.name}")])
+    try:
+        if suffix == ".csv":
+            reader = csv.reader(io.StringIO(_decode(path.read_bytes()), newline=""))
+            return [(reader.line_num, row) for row in reader]
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            return [(number, [_cell_text(value) for value in values])
+                    for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+        finally:
+            book.close()
+    except RosterError:
+        raise
+    except Exception as exc:
+        raise RosterError([(None, f"无法读取名单 {path.name}：{exc}", f"cannot read the roster {path.name}: {exc}")]) \
+            from None
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the clerk reads it: 101 not 101.0, a date as 2024-01-31."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
+    return str(value)
 
 
 def _decode(raw: bytes) -> str:
