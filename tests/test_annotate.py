@@ -71,10 +71,12 @@ def test_the_97_example_is_annotated(total_97):
     book = openpyxl.load_workbook(copy)
     total = book["自评表"]["I49"]
     assert fill_of(total) == ERROR_COLOR
-    assert "[TOTAL_MISMATCH]" in total.comment.text and "[FORMULA_OVERWRITTEN]" in total.comment.text
+    assert total.comment.text.startswith("公式被改为固定值：")  # the words first, the code last
+    assert "（TOTAL_MISMATCH）" in total.comment.text and "（FORMULA_OVERWRITTEN）" in total.comment.text
+    assert "[" not in total.comment.text
     assert "应为 95，实为 97" in total.comment.text and total.comment.author == "perfxl"
     warning = book["自评表"]["I39"]
-    assert fill_of(warning) == WARNING_COLOR and "[SCORE_RULE_MISMATCH]" in warning.comment.text
+    assert fill_of(warning) == WARNING_COLOR and warning.comment.text.startswith("得分与评分规则不符：")
     assert book["自评表"]["I38"].comment is None
 
 
@@ -96,12 +98,14 @@ def test_the_review_sheet_comes_first_and_lists_every_finding(total_97):
     assert review.title == "审核意见" and book.active is review
     assert [sheet.sheet_view.tabSelected for sheet in book.worksheets] == [True, False, False, False, False]
     rows = review_rows(book)
-    assert [row[1] for row in rows] == result.codes()
-    assert rows[1][:5] == (2, "TOTAL_MISMATCH", "错误", "自评表", "I49")
+    assert [row[8] for row in rows] == result.codes()
+    assert rows[1][:5] == (2, "总分不一致", "错误", "自评表", "I49")
     assert (rows[1][6], rows[1][7]) == (95, 97)
+    assert review[at("I", 2)].font.color.rgb == "FF7F7F7F"  # the code last, in grey
     assert review[at("E", 2)].hyperlink.location == "'自评表'!I49"
-    assert [c.value for c in review[REVIEW_HEADER_ROW]] == ["序号", "代码", "级别", "工作表", "单元格", "说明", "应为", "实为"]
-    assert review.freeze_panes == at("A", 1) and review.auto_filter.ref == f"A{REVIEW_HEADER_ROW}:{at('H', len(rows))}"
+    assert [c.value for c in review[REVIEW_HEADER_ROW]] == ["序号", "问题", "级别", "工作表", "单元格", "说明", "应为",
+                                                           "实为", "代码"]
+    assert review.freeze_panes == at("A", 1) and review.auto_filter.ref == f"A{REVIEW_HEADER_ROW}:{at('I', len(rows))}"
 
 
 def test_the_review_sheet_says_whose_file_when_and_what_to_do(tmp_path):
@@ -115,7 +119,7 @@ def test_the_review_sheet_says_whose_file_when_and_what_to_do(tmp_path):
     steps = review["A4"].value
     for words in ("标红", "必须改正", "标黄", "链接", "批注", "保存本文件", ".xlsx", "发回审核部门"):
         assert words in steps, words
-    assert {f"A{row}:H{row}" for row in range(1, 5)} <= {str(r) for r in review.merged_cells.ranges}
+    assert {f"A{row}:I{row}" for row in range(1, 5)} <= {str(r) for r in review.merged_cells.ranges}
     lines = -(-text_width(steps) // sum(COLUMN_WIDTHS))  # at least: merged over all the columns
     assert lines >= 2 and review["A4"].alignment.wrap_text and review.row_dimensions[4].height >= 15 * lines
     english = openpyxl.load_workbook(annotate(result, tmp_path / "en", "en", when=date(2025, 4, 1))).worksheets[0]
@@ -177,7 +181,7 @@ def test_a_standard_form_with_a_planted_total(seed_99, tmp_path):
     copy = annotate(seed_99, tmp_path / "out")
     sheet = openpyxl.load_workbook(copy)["附件3"]
     assert fill_of(sheet["I26"]) == ERROR_COLOR
-    assert sheet["I26"].comment.text == "[TOTAL_MISMATCH] 总分 99 与各项得分合计 97 不一致（应为 97，实为 99）"
+    assert sheet["I26"].comment.text == "总分不一致：总分 99 与各项得分合计 97 不一致（应为 97，实为 99）（TOTAL_MISMATCH）"
     assert fill_of(sheet["I23"]) == WARNING_COLOR
     assert [key(f) for f in reconcile_file(copy).findings] == [key(f) for f in seed_99.findings]
 
@@ -186,7 +190,7 @@ def test_english(seed_99, tmp_path):
     book = openpyxl.load_workbook(annotate(seed_99, tmp_path, lang="en"))
     assert book.sheetnames[0] == "Review"
     assert book["附件3"]["I26"].comment.text == (
-        "[TOTAL_MISMATCH] total 99 differs from the sum of its parts 97 (expected 97, found 99)")
+        "total mismatch: total 99 differs from the sum of its parts 97 (expected 97, found 99) (TOTAL_MISMATCH)")
     assert review_rows(book)[0][2] == "error"
     with pytest.raises(ValueError):
         annotate(seed_99, tmp_path, lang="fr")
@@ -212,7 +216,7 @@ def test_findings_without_a_usable_cell_are_listed_only(seed_99, tmp_path):
     ]
     book = openpyxl.load_workbook(annotate(seed_99, tmp_path))
     rows = review_rows(book)
-    assert [row[1] for row in rows] == seed_99.codes()
+    assert [row[8] for row in rows] == seed_99.codes()
     assert rows[-1][3:6] == (None, None, "工作簿结构保护已被撤销")
     review = book.worksheets[0]
     assert review[at("E", 3)].hyperlink is None  # the sheet is not there
@@ -227,7 +231,7 @@ def test_a_cell_inside_a_merged_range_annotates_its_top_left(seed_99, tmp_path):
     book = openpyxl.load_workbook(annotate(seed_99, tmp_path))
     sheet = book["附件3"]
     assert "B26:G26" in {str(r) for r in sheet.merged_cells.ranges}
-    assert fill_of(sheet["B26"]) == ERROR_COLOR and "[MISSING_VALUE]" in sheet["B26"].comment.text
+    assert fill_of(sheet["B26"]) == ERROR_COLOR and "（MISSING_VALUE）" in sheet["B26"].comment.text
     assert fill_of(sheet["C12"]) == ERROR_COLOR and "评价等次未填写" in sheet["C12"].comment.text
     assert book.worksheets[0][at("E", 3)].hyperlink.location == "'附件3'!B26"
 
@@ -268,7 +272,7 @@ def test_an_existing_comment_is_kept(tmp_path):
     book.save(path)
     sheet = openpyxl.load_workbook(annotate(reconcile_file(path), tmp_path / "out"))["附件3"]
     text = sheet["I26"].comment.text
-    assert text.startswith("[TOTAL_MISMATCH]") and text.endswith("财务科：已核对")
+    assert text.startswith("总分不一致：") and text.endswith("财务科：已核对")
 
 
 def test_a_file_changed_since_reconcile_is_refused(seed_99, tmp_path):
@@ -286,7 +290,7 @@ def test_libreoffice_opens_the_copy(total_97, tmp_path):
     other = tmp_path / "resaved.xlsx"
     [job] = run_jobs([{"input": str(copy), "output": str(other), "ops": [
         {"op": "read", "sheet": "自评表", "cell": "I49"},
-        {"op": "read", "sheet": "审核意见", "cell": at("B", 2)},
+        {"op": "read", "sheet": "审核意见", "cell": at("I", 2)},
         {"op": "read", "sheet": "审核意见", "cell": "A2"},
     ]}])
     assert job["ok"], job["error"]
@@ -300,7 +304,7 @@ def test_libreoffice_opens_the_copy(total_97, tmp_path):
 def test_numbers_stay_numbers_in_the_review_sheet(total_97):
     _, copy, _ = total_97
     rows = review_rows(openpyxl.load_workbook(copy))
-    assert rows[2][6:] == (14.85, 17)
+    assert rows[2][6:8] == (14.85, 17)
 
 
 def test_an_oversized_workbook_gets_no_copy(seed_99, tmp_path, monkeypatch):

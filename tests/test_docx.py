@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from perfxl import codes
 from perfxl.outputs.annotate_docx import annotate_report
 from perfxl.reconcile import reconcile_file
 
@@ -131,6 +133,14 @@ def test_annotated_copies_comment_the_report_and_never_stack(tmp_path):
     document = docx.Document(copy)
     assert document.paragraphs[0].text == "审核意见"
     assert len(list(document.comments._comments_elm)) == len(result.findings) >= 2
+    lines = [p.text for p in document.paragraphs[3:3 + len(result.findings)]]
+    comments = [c.text for c in document.comments]
+    for finding in result.findings:  # the words first, the code last: in the review section and the comments
+        line = next(text for text in lines if text.endswith(f"（{finding.code}）"))
+        assert re.match(rf"\d+\.【(错误|警告)】.*：{codes.label(finding.code)}：", line), line
+        assert any(c.startswith(codes.label(finding.code) + "：") and c.endswith(f"（{finding.code}）")
+                   for c in comments)
+    assert not any("[" in text for text in lines + comments)
     again = reconcile_file(copy)  # the copy reads like the original: its review section is skipped
     assert [(f.code, f.cell) for f in again.findings] == [(f.code, f.cell) for f in result.findings]
     second = docx.Document(annotate_report(again, tmp_path / "退回2"))

@@ -167,6 +167,11 @@ def test_every_example_gets_a_row_and_the_typed_over_total_shows(examples_page):
                    if item.find_element("css selector", "code").text == "TOTAL_MISMATCH")
     assert re.fullmatch(r"自评表![A-Z]+\d+", finding.find_element("css selector", ".cell").text)
     assert "总分 97 与各项得分合计 95 不一致" in finding.find_element("css selector", ".message").text
+    label, code, message = (finding.find_element("css selector", css) for css in (".label", "code", ".message"))
+    assert label.text == "总分不一致" and finding.text.startswith("总分不一致")  # the words first
+    assert finding.text.endswith("TOTAL_MISMATCH") and label.location["x"] < code.location["x"]
+    size = (lambda node: float(node.value_of_css_property("font-size").removesuffix("px")))  # noqa: E731
+    assert size(code) < size(message) and code.value_of_css_property("color") != message.value_of_css_property("color")
     assert rows["峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"].get_attribute("data-status") == "clean"
     assert "通过 1" in _by_id(driver, "summary").text
 

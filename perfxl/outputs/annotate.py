@@ -47,10 +47,13 @@ MARKS_PROPERTY = "perfxl_marks"
 
 REVIEW_SHEET = {"zh": "审核意见", "en": "Review"}
 HEADERS = {
-    "zh": ("序号", "代码", "级别", "工作表", "单元格", "说明", "应为", "实为"),
-    "en": ("#", "Code", "Severity", "Sheet", "Cell", "Message", "Expected", "Found"),
+    "zh": ("序号", "问题", "级别", "工作表", "单元格", "说明", "应为", "实为", "代码"),
+    "en": ("#", "Finding", "Severity", "Sheet", "Cell", "Message", "Expected", "Found", "Code"),
 }
-COLUMN_WIDTHS = (6, 26, 8, 14, 9, 70, 24, 24)
+#: Widths (characters) that fill an A4 landscape page at about 90%: printed text stays above 9 pt.
+COLUMN_WIDTHS = (5, 14, 6, 12, 8, 46, 18, 18, 14)
+WRAPPED = (2, 4, 6, 7, 8)  # 0-based: 问题, 工作表, 说明, 应为, 实为 wrap (a whole formula in 应为 is long)
+CODE_FONT = Font(color="FF7F7F7F", size=9)  # the code last, small and grey: the words come first
 #: The review sheet's head: a title, the department, the date and what to do, then the findings.
 REVIEW_TEXT = {
     "zh": {"title": "绩效自评表审核意见", "department": "部门（单位）：{name}", "unknown": "（未识别）",
@@ -316,14 +319,13 @@ def _mark_cell(cell: Cell, findings: list[Finding], lang: str) -> None:
 
 
 def note(finding: Finding, lang: str = "zh") -> str:
-    """'[CODE] message（应为 x，实为 y）': what the cell comment and the review sheet say."""
-    text = f"[{finding.code}] {render(finding, lang)}"
-    if finding.expected is None and finding.found is None:
-        return text
-    expected, found = codes.show(finding.expected, lang), codes.show(finding.found, lang)
-    if lang == "zh":
-        return f"{text}（应为 {expected}，实为 {found}）"
-    return f"{text} (expected {expected}, found {found})"
+    """'短标签：说明（应为 x，实为 y）（CODE）': what a cell comment and a Word comment say, the words
+    first and the code last (for whoever looks it up in the report or the JSON)."""
+    text = f"{codes.label(finding.code, lang)}{'：' if lang == 'zh' else ': '}{render(finding, lang)}"
+    if finding.expected is not None or finding.found is not None:
+        expected, found = codes.show(finding.expected, lang), codes.show(finding.found, lang)
+        text += f"（应为 {expected}，实为 {found}）" if lang == "zh" else f" (expected {expected}, found {found})"
+    return text + (f"（{finding.code}）" if lang == "zh" else f" ({finding.code})")
 
 
 # --- the review sheet --------------------------------------------------------------------------
@@ -345,36 +347,54 @@ def _add_review_sheet(book: OpenpyxlBook, result: FileResult, locations: list[st
     bold, header_row = Font(bold=True), REVIEW_HEADER_ROW
     for column, header in enumerate(HEADERS[lang], start=1):
         put_text(sheet.cell(row=header_row, column=column), header).font = bold
-    top, wrap = Alignment(vertical="top"), Alignment(wrap_text=True, vertical="top")
     for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=header_row + 1):
-        sheet.cell(row=row, column=1, value=row - header_row)
-        put_text(sheet.cell(row=row, column=2), finding.code)
-        put_text(sheet.cell(row=row, column=3), codes.severity_label(finding.severity, lang))
-        if finding.sheet:
-            put_text(sheet.cell(row=row, column=4), finding.sheet)
-        if finding.cell:
-            put_text(sheet.cell(row=row, column=5), finding.cell)
-        if location is not None:
-            _hyperlink(sheet.cell(row=row, column=5), location)
-        elif finding.sheet in book.sheetnames:  # about a whole sheet (its protection): link to it
-            _hyperlink(sheet.cell(row=row, column=4), _link(finding.sheet, "A1"))
-        message = put_text(sheet.cell(row=row, column=6), render(finding, lang))
-        sheet.row_dimensions[row].height = 15 * _lines(message.value, COLUMN_WIDTHS[5])
-        _put_value(sheet.cell(row=row, column=7), finding.expected, lang)
-        _put_value(sheet.cell(row=row, column=8), finding.found, lang)
-        for cell in sheet[row]:
-            cell.alignment = top
-        message.alignment = wrap
+        _write_review_row(book, sheet, row, finding, location, lang)
+    last = chr(64 + len(HEADERS[lang]))
     for column, width in enumerate(COLUMN_WIDTHS, start=1):
         sheet.column_dimensions[chr(64 + column)].width = width
     sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.auto_filter.ref = f"A{header_row}:H{header_row + len(findings)}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"  # printed for the file, one page wide
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(findings)}"
+    _print_setup(sheet, header_row)
     _open_on(book, sheet)
     return sheet
+
+
+def _write_review_row(book: OpenpyxlBook, sheet: Worksheet, row: int, finding: Finding, location: str | None,
+                      lang: str) -> None:
+    """One finding: its short label first, where it is (linked), what is wrong, the values, the code."""
+    sheet.cell(row=row, column=1, value=row - REVIEW_HEADER_ROW)
+    put_text(sheet.cell(row=row, column=2), codes.label(finding.code, lang))
+    put_text(sheet.cell(row=row, column=3), codes.severity_label(finding.severity, lang))
+    if finding.sheet:
+        put_text(sheet.cell(row=row, column=4), finding.sheet)
+    if finding.cell:
+        put_text(sheet.cell(row=row, column=5), finding.cell)
+    if location is not None:
+        _hyperlink(sheet.cell(row=row, column=5), location)
+    elif finding.sheet in book.sheetnames:  # about a whole sheet (its protection): link to it
+        _hyperlink(sheet.cell(row=row, column=4), _link(finding.sheet, "A1"))
+    put_text(sheet.cell(row=row, column=6), render(finding, lang))
+    _put_value(sheet.cell(row=row, column=7), finding.expected, lang)
+    _put_value(sheet.cell(row=row, column=8), finding.found, lang)
+    put_text(sheet.cell(row=row, column=9), finding.code).font = CODE_FONT
+    lines = 1
+    for index, cell in enumerate(sheet[row][:len(COLUMN_WIDTHS)]):
+        wrapped = index in WRAPPED
+        cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
+        if wrapped and cell.value is not None:
+            lines = max(lines, _lines(str(cell.value), COLUMN_WIDTHS[index]))
+    sheet.row_dimensions[row].height = 15 * lines
+
+
+def _print_setup(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, one page wide, the findings' header on every page, page numbers in the footer."""
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def _write_review_head(sheet: Worksheet, result: FileResult, lang: str, when: date) -> None:

@@ -80,7 +80,9 @@ def _add_review_section(document, result: FileResult, lang: str) -> None:
              INSTRUCTIONS[lang].format(date=date.today().isoformat())]
     for number, finding in enumerate(result.findings, start=1):
         where = " ".join(part for part in (finding.sheet, finding.cell) if part)
-        lines.append(f"{number}. [{codes.severity_label(finding.severity, lang)}] {where}：{note(finding, lang)}")
+        severity = codes.severity_label(finding.severity, lang)
+        lines.append(f"{number}.【{severity}】{where}：{note(finding, lang)}" if lang == "zh" else
+                     f"{number}. ({severity}) {where}: {note(finding, lang)}")
     first = document.paragraphs[0] if document.paragraphs else document.add_paragraph("")
     for index, line in enumerate(lines):
         paragraph = first.insert_paragraph_before(line)

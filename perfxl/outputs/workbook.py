@@ -42,10 +42,16 @@ SUMMARY_HEADERS = {
            "Warnings", "Status", "Documents (missing, replaced)", "Findings"],
 }
 FINDING_HEADERS = {
-    "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "代码", "严重程度", "说明", "应为", "实为", "所在表格"],
-    "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Code", "Severity", "Message", "Expected",
-           "Found", "Table"],
+    "zh": ["部门编码", "部门名称", "文件", "工作表", "单元格", "问题", "严重程度", "说明", "应为", "实为", "所在表格",
+           "代码"],
+    "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Finding", "Severity", "Message", "Expected",
+           "Found", "Table", "Code"],
 }
+#: 问题明细 is printed: fixed widths (characters) that fill an A4 landscape page one page wide with
+#: 10-point text wrapped in every column that holds words, so it prints at about 9 points or more.
+FINDING_WIDTHS = (7, 14, 14, 9, 6, 11, 5, 36, 13, 13, 9, 11)
+FINDING_WRAP = frozenset({1, 2, 3, 5, 7, 8, 9, 10, 11})
+FINDING_FONT_SIZE = 10
 STATS_TEXT = {
     "zh": {"grade": "评价等次", "departments": "部门数", "level": "一级指标", "mean": "平均得分",
            "code": "代码", "finding": "问题", "count": "次数", "budget": "预算执行", "none": "未评定",
@@ -88,7 +94,7 @@ STATUS_COLOURS = {
 BORDER = {"border": 1, "border_color": "#BFBFBF", "valign": "top", "font_name": FONT}
 MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet
 WIDTH_CAP = 40
-LINE_HEIGHT = 15  # points per line of 11-point text
+LINE_SPACING = 1.5  # a line of wrapped text in points, per point of font size (CJK fonts run tall)
 
 
 def write_report(path: str | Path, rows: list[DepartmentRow], lang: str = "zh", when: date | None = None) -> None:
@@ -112,8 +118,8 @@ def build_report(rows: list[DepartmentRow], lang: str = "zh", when: date | None 
     summary = book.add_worksheet(summary_name)
     findings = book.add_worksheet(findings_name)
     stats = book.add_worksheet(stats_name)
-    finding_table = _Table(findings, FINDING_HEADERS[lang], styles, caps={2: 50, 7: 60},
-                           wrap=frozenset({7, 8, 9}))
+    finding_table = _Table(findings, FINDING_HEADERS[lang], _Styles(book, FINDING_FONT_SIZE), wrap=FINDING_WRAP,
+                           fixed=dict(enumerate(FINDING_WIDTHS)))
     first_rows = _write_findings(finding_table, rows, lang)
     summary_table = _Table(summary, SUMMARY_HEADERS[lang], styles, caps={2: 50}, wrap=frozenset({1, 9}),
                            top=SUMMARY_TOP)
@@ -136,8 +142,9 @@ def text_width(text: str) -> int:
 class _Styles:
     """The workbook's formats, made once (Excel limits how many a file may hold)."""
 
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook, size: int = 11):
         self.book = book
+        self.size = size
         self.properties: dict[int, dict[str, Any]] = {}  # id(format) → what it was made from
         self._quoted: dict[int, Format] = {}
         add = self._add
@@ -145,6 +152,7 @@ class _Styles:
                            "valign": "vcenter", "align": "center"})
         self.text = add(BORDER)
         self.wrap = add({**BORDER, "text_wrap": True})
+        self.code = add({**BORDER, "text_wrap": True, "font_color": "#7F7F7F"})  # the code after the words
         self.score = add({**BORDER, "num_format": "0.00"})
         self.rate = add({**BORDER, "num_format": "0.00%"})
         self.count = add({**BORDER, "num_format": "0"})
@@ -160,6 +168,7 @@ class _Styles:
         self.total_count = add({**total, "num_format": "0"})
 
     def _add(self, properties: dict[str, Any]) -> Format:
+        properties = {"font_size": self.size, **properties}
         fmt = self.book.add_format(properties)
         self.properties[id(fmt)] = properties
         return fmt
@@ -179,9 +188,10 @@ class _Table:
     """
 
     def __init__(self, sheet: Worksheet, headers: list[str], styles: _Styles, first_col: int = 0,
-                 caps: dict[int, int] | None = None, wrap: frozenset[int] = frozenset(), top: int = 0):
+                 caps: dict[int, int] | None = None, wrap: frozenset[int] = frozenset(), top: int = 0,
+                 fixed: dict[int, int] | None = None):
         self.sheet, self.headers, self.styles, self.first_col = sheet, headers, styles, first_col
-        self.caps, self.wrap, self.top = caps or {}, wrap, top
+        self.caps, self.wrap, self.top, self.fixed = caps or {}, wrap, top, fixed or {}
         self.widths = [text_width(h) for h in headers]
         self.wrapped: list[tuple[int, int, int]] = []  # (row, col, text width) in wrapping columns
         self.lines: dict[int, int] = {}  # rows that need this many lines, whatever their columns
@@ -229,6 +239,8 @@ class _Table:
         self._seen(row, col, text_width(label))
 
     def column_width(self, col: int) -> int:
+        if col in self.fixed:
+            return self.fixed[col]
         return min(self.widths[col] + 2, self.caps.get(col, WIDTH_CAP))
 
     def finish(self, filter_last: int | None = None) -> None:
@@ -238,10 +250,11 @@ class _Table:
             self.sheet.set_column(self.first_col + col, self.first_col + col, self.column_width(col))
         lines = dict(self.lines)
         for row, col, width in self.wrapped:
-            lines[row] = max(lines.get(row, 1), -(-width // max(self.column_width(col) - 1, 1)))
+            lines[row] = max(lines.get(row, 1), wrapped_lines(width, self.column_width(col)))
+        line = self.styles.size * LINE_SPACING
         for row, count in lines.items():
             if count > 1:
-                self.sheet.set_row(row, LINE_HEIGHT * count)
+                self.sheet.set_row(row, line * count)
         last = self.last_row if filter_last is None else filter_last
         self.sheet.autofilter(self.top, self.first_col, last, self.first_col + len(self.headers) - 1)
         _page_setup(self.sheet, self.top)
@@ -251,12 +264,19 @@ class _Table:
         self.last_row = max(self.last_row, row)
 
 
+def wrapped_lines(width: int, column: int) -> int:
+    """Lines text ``width`` wide wraps to in a column ``column`` wide (a character's worth of slack:
+    wrapping breaks between characters, never inside one)."""
+    return max(1, -(-width // max(column - 2, 1)))
+
+
 def _page_setup(sheet: Worksheet, header: int = 0) -> None:
     """Frozen header on screen; on paper A4 landscape, one page wide, header repeated."""
     sheet.freeze_panes(header + 1, 0)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.repeat_rows(header)
     sheet.set_footer("&C&P / &N")
 
@@ -285,7 +305,7 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     table.text(row, 2, result.path)
     table.text(row, 3, finding.sheet)
     table.text(row, 4, finding.cell)
-    table.text(row, 5, finding.code)
+    table.text(row, 5, codes.label(finding.code, lang))
     table.text(row, 6, codes.severity_label(finding.severity, lang), table.styles.severity[finding.severity])
     table.text(row, 7, render(finding, lang))
     rate = codes.is_rate(finding)
@@ -293,6 +313,7 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     table.value(row, 9, finding.found, rate)
     only = result.tables[0] if len(result.tables) == 1 else None
     table.text(row, 10, finding.table or (only.name if only and finding.sheet == only.sheet else ""))
+    table.text(row, 11, finding.code, table.styles.code)
 
 
 def _write_summary_title(sheet: Worksheet, styles: _Styles, rows: list[DepartmentRow], lang: str,

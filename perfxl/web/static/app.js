@@ -211,14 +211,15 @@
     return tr;
   }
 
+  // The words first (short label, place, message); the code after them, small and grey.
   function findingItem(finding) {
     const item = element("li", "finding " + finding.severity);
-    const code = element("code", "code", finding.code);
-    code.title = finding.label;
-    item.appendChild(code);
+    item.dataset.code = finding.code;
+    item.appendChild(element("span", "label", finding.label));
     const where = [finding.sheet, finding.cell].filter(Boolean).join("!");
     if (where) item.appendChild(element("span", "cell", where));
     item.appendChild(element("span", "message", finding.message));
+    item.appendChild(element("code", "code", finding.code));
     return item;
   }
 
