@@ -419,6 +419,18 @@ def render(finding: Any, lang: str = "zh") -> str:
     return template.format(**params)
 
 
+def printed_values(finding: Any) -> tuple[Any, Any]:
+    """应为 and 实为 as a printed table shows them: values, never a whole formula. A formula finding
+    keeps its formulas in the JSON and the message; on paper it shows the value the template's formula
+    gives and the value the cell shows (``value``/``shown``, when the check knew them)."""
+    def value(raw: Any, key: str) -> Any:
+        if isinstance(raw, str) and raw.startswith("=") and key in finding.params:
+            return finding.params[key]
+        return raw
+
+    return value(finding.expected, "value"), value(finding.found, "shown")
+
+
 def percent(value: Any, lang: str = "zh") -> str:
     """A rate (a fraction) as the percentage people read: 0.726 → 72.60%."""
     if isinstance(value, Decimal):

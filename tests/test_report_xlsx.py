@@ -216,7 +216,8 @@ def test_department_text_is_never_a_formula(report: Path, book: openpyxl.Workboo
     inert(records[1]["实为"], "@SUM(A1:A9)")
     assert records[0]["部门名称"].fill.fgColor.rgb == records[1]["部门名称"].fill.fgColor.rgb  # same look
     overwritten = next(r for r in _records(book["问题明细"]) if r["代码"].value == "FORMULA_OVERWRITTEN")
-    assert overwritten["应为"].value.startswith("=SUM(") and overwritten["应为"].quotePrefix
+    # 应为/实为 are values: the formula's value and the typed one, not the formula (it stays in the JSON)
+    assert (overwritten["应为"].value, overwritten["实为"].value) == (95, 97)
     plain = _records(book["汇总"])[0]["部门名称"]
     assert plain.data_type == "s" and not plain.quotePrefix  # ordinary text keeps the ordinary format
     for sheet in book:
@@ -233,7 +234,7 @@ def test_layout_frozen_filtered_fitted(book: openpyxl.Workbook) -> None:
         assert sheet["A1"].font.name == "宋体"
     assert book["汇总"].auto_filter.ref == "A3:K10"
     assert book["汇总"].print_title_rows == "$3:$3"
-    assert book["问题明细"].auto_filter.ref == "A1:K10"
+    assert book["问题明细"].auto_filter.ref == "A1:L10"  # the code last, in column L
     assert len(book["统计"].tables) == 3
     assert all(t.autoFilter is not None for t in book["统计"].tables.values())
     widths = book["汇总"].column_dimensions
@@ -385,4 +386,4 @@ def test_libreoffice_renders_report(report: Path, tmp_path: Path) -> None:
                      HOSTILE_NAME, "2024年度绩效自评表审核汇总", "审核日期：", "合计", "6 个部门"):
         assert expected in text
     assert "'" + HOSTILE_NAME not in text and "'=SUM(" not in text  # no apostrophe shows
-    assert "=SUM(" in text  # the overwritten formula, as text
+    assert "=SUM(" not in text  # the overwritten formula's value is printed, not the formula

@@ -44,7 +44,7 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
         if target is not None:
             target.derived = True
             target.assign(computed[key])
-    findings = _formula_findings(table, record, states)
+    findings = _formula_findings(table, record, states, computed)
     findings += _protection_findings(record)
     if missing_cache:
         sheet, cell = record.layout.locate(missing_cache[0])
@@ -161,7 +161,10 @@ def _amount_formula_values(table: ScoreTable, layout: TemplateLayout,
     return values
 
 
-def _formula_findings(table: ScoreTable, record: TemplateRecord, states: dict[str, str]) -> list[Finding]:
+def _formula_findings(table: ScoreTable, record: TemplateRecord, states: dict[str, str],
+                      computed: dict[str, Decimal | str]) -> list[Finding]:
+    """Expected and found are formulas (for the JSON and the message); ``value`` and ``shown`` carry the
+    values the template's formula gives and the cell shows, for printed tables (codes.printed_values)."""
     layout = record.layout
     names = {row.cell("reference"): ind.label for row, ind in zip(layout.rows, table.indicators, strict=True)}
     findings = []
@@ -172,12 +175,14 @@ def _formula_findings(table: ScoreTable, record: TemplateRecord, states: dict[st
         cell = record.formula_cells[key]
         what = _what(layout, table, key, names)
         expected = "=" + layout.formulas[key]
+        values = {"value": computed.get(key), "shown": cell.shown if cell else None}
         if state == OVERWRITTEN:
             findings.append(Finding(codes.FORMULA_OVERWRITTEN, sheet_name, ref, expected,
-                                    cell.shown if cell else None, params={"what": what}))
+                                    cell.shown if cell else None, params={"what": what, **values}))
         else:
             findings.append(Finding(codes.FORMULA_ALTERED, sheet_name, ref, expected,
-                                    "=" + (cell.formula if cell and cell.formula else ""), params={"what": what}))
+                                    "=" + (cell.formula if cell and cell.formula else ""),
+                                    params={"what": what, **values}))
     return findings
 
 

@@ -50,10 +50,13 @@ HEADERS = {
     "zh": ("序号", "问题", "级别", "工作表", "单元格", "说明", "应为", "实为", "代码"),
     "en": ("#", "Finding", "Severity", "Sheet", "Cell", "Message", "Expected", "Found", "Code"),
 }
-#: Widths (characters) that fill an A4 landscape page at about 90%: printed text stays above 9 pt.
-COLUMN_WIDTHS = (5, 14, 6, 12, 8, 46, 18, 18, 14)
-WRAPPED = (2, 4, 6, 7, 8)  # 0-based: 问题, 工作表, 说明, 应为, 实为 wrap (a whole formula in 应为 is long)
-CODE_FONT = Font(color="FF7F7F7F", size=9)  # the code last, small and grey: the words come first
+#: Widths (characters) that fit an A4 landscape page one page wide with 10-point text (LibreOffice
+#: scales them by about 0.93 with a 宋体 workbook, Excel not at all): printed at 9 points or more.
+COLUMN_WIDTHS = (4, 12, 5, 10, 7, 38, 11, 11, 12)
+WRAPPED = (1, 3, 5, 6, 7, 8)  # 0-based: 问题, 工作表, 说明, 应为, 实为, 代码 wrap
+BODY_SIZE = 10  # points, whatever the department's workbook uses
+BODY_FONT = Font(size=BODY_SIZE)
+CODE_FONT = Font(color="FF7F7F7F", size=BODY_SIZE)  # the code last, in grey: the words come first
 #: The review sheet's head: a title, the department, the date and what to do, then the findings.
 REVIEW_TEXT = {
     "zh": {"title": "绩效自评表审核意见", "department": "部门（单位）：{name}", "unknown": "（未识别）",
@@ -69,6 +72,7 @@ REVIEW_TEXT = {
                     "the Cell column jumps to the cell; its comment says what is wrong. Then save this file "
                     "(keep it .xlsx) and send it back to the reviewing office. This sheet needs no changes."},
 }
+LINE_HEIGHT = 15  # points per line of wrapped 10-point text (CJK fonts run tall)
 REVIEW_HEADER_ROW = 6  # 1-based: the findings' header, under the head (rows 1-4) and a blank row
 
 MAX_ROW, MAX_COLUMN = 1_048_576, 16_384  # the grid of an .xlsx sheet
@@ -344,7 +348,7 @@ def _add_review_sheet(book: OpenpyxlBook, result: FileResult, locations: list[st
     sheet = book.create_sheet(_unique_title(book, REVIEW_SHEET[lang]), 0)
     _mark_review_sheet(book, sheet.title)
     _write_review_head(sheet, result, lang, when)
-    bold, header_row = Font(bold=True), REVIEW_HEADER_ROW
+    bold, header_row = Font(bold=True, size=BODY_SIZE), REVIEW_HEADER_ROW
     for column, header in enumerate(HEADERS[lang], start=1):
         put_text(sheet.cell(row=header_row, column=column), header).font = bold
     for row, (finding, location) in enumerate(zip(findings, locations, strict=True), start=header_row + 1):
@@ -374,16 +378,19 @@ def _write_review_row(book: OpenpyxlBook, sheet: Worksheet, row: int, finding: F
     elif finding.sheet in book.sheetnames:  # about a whole sheet (its protection): link to it
         _hyperlink(sheet.cell(row=row, column=4), _link(finding.sheet, "A1"))
     put_text(sheet.cell(row=row, column=6), render(finding, lang))
-    _put_value(sheet.cell(row=row, column=7), finding.expected, lang)
-    _put_value(sheet.cell(row=row, column=8), finding.found, lang)
-    put_text(sheet.cell(row=row, column=9), finding.code).font = CODE_FONT
+    expected, found = codes.printed_values(finding)  # values, never a whole formula
+    _put_value(sheet.cell(row=row, column=7), expected, lang)
+    _put_value(sheet.cell(row=row, column=8), found, lang)
+    put_text(sheet.cell(row=row, column=9), finding.code)
     lines = 1
     for index, cell in enumerate(sheet[row][:len(COLUMN_WIDTHS)]):
         wrapped = index in WRAPPED
         cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
+        if cell.hyperlink is None:
+            cell.font = CODE_FONT if index == 8 else BODY_FONT
         if wrapped and cell.value is not None:
             lines = max(lines, _lines(str(cell.value), COLUMN_WIDTHS[index]))
-    sheet.row_dimensions[row].height = 15 * lines
+    sheet.row_dimensions[row].height = LINE_HEIGHT * lines + 3  # a little padding: no last line clipped
 
 
 def _print_setup(sheet: Worksheet, header_row: int) -> None:
@@ -393,7 +400,7 @@ def _print_setup(sheet: Worksheet, header_row: int) -> None:
     sheet.page_setup.orientation = "landscape"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.left = sheet.page_margins.right = 0.3
     sheet.oddFooter.center.text = "&P / &N"
 
 
@@ -474,7 +481,7 @@ def _open_on(book: OpenpyxlBook, sheet: Worksheet) -> None:
 
 def _hyperlink(cell: Cell, location: str) -> None:
     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location)
-    cell.font = Font(color="FF0563C1", underline="single")
+    cell.font = Font(color="FF0563C1", underline="single", size=BODY_SIZE)
 
 
 def _link(sheet: str, ref: str) -> str:

@@ -47,10 +47,13 @@ FINDING_HEADERS = {
     "en": ["Dept. code", "Department", "File", "Sheet", "Cell", "Finding", "Severity", "Message", "Expected",
            "Found", "Table", "Code"],
 }
-#: 问题明细 is printed: fixed widths (characters) that fill an A4 landscape page one page wide with
-#: 10-point text wrapped in every column that holds words, so it prints at about 9 points or more.
-FINDING_WIDTHS = (7, 14, 14, 9, 6, 11, 5, 36, 13, 13, 9, 11)
-FINDING_WRAP = frozenset({1, 2, 3, 5, 7, 8, 9, 10, 11})
+#: 问题明细 is printed: fixed widths (characters) that fit an A4 landscape page one page wide (LibreOffice
+#: scales them by about 0.95, Excel not at all) with 10-point text wrapped in every column that holds
+#: words, so that it prints at 9 points or more (tests/test_print_outputs.py measures the PDF). The
+#: last column, the code, is for filtering on screen: the printed page ends with 所在表格.
+FINDING_WIDTHS = (6, 11, 10, 7, 6, 10, 6, 28, 8, 8, 7, 12)
+FINDING_PRINTED = 11  # columns printed
+FINDING_WRAP = frozenset({0, 1, 2, 3, 5, 7, 8, 9, 10, 11})
 FINDING_FONT_SIZE = 10
 STATS_TEXT = {
     "zh": {"grade": "评价等次", "departments": "部门数", "level": "一级指标", "mean": "平均得分",
@@ -95,6 +98,7 @@ BORDER = {"border": 1, "border_color": "#BFBFBF", "valign": "top", "font_name": 
 MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet
 WIDTH_CAP = 40
 LINE_SPACING = 1.5  # a line of wrapped text in points, per point of font size (CJK fonts run tall)
+ROW_PADDING = 4  # points above and below a cell's lines: without it LibreOffice clips the last line
 
 
 def write_report(path: str | Path, rows: list[DepartmentRow], lang: str = "zh", when: date | None = None) -> None:
@@ -254,7 +258,7 @@ class _Table:
         line = self.styles.size * LINE_SPACING
         for row, count in lines.items():
             if count > 1:
-                self.sheet.set_row(row, line * count)
+                self.sheet.set_row(row, line * count + ROW_PADDING)
         last = self.last_row if filter_last is None else filter_last
         self.sheet.autofilter(self.top, self.first_col, last, self.first_col + len(self.headers) - 1)
         _page_setup(self.sheet, self.top)
@@ -276,7 +280,7 @@ def _page_setup(sheet: Worksheet, header: int = 0) -> None:
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.6)
     sheet.repeat_rows(header)
     sheet.set_footer("&C&P / &N")
 
@@ -295,6 +299,7 @@ def _write_findings(table: _Table, rows: list[DepartmentRow], lang: str) -> dict
                 _write_finding(table, row, department, result, finding, lang)
                 row += 1
     table.finish()
+    table.sheet.print_area(0, 0, max(row - 1, 1), FINDING_PRINTED - 1)
     return first_rows
 
 
@@ -309,8 +314,9 @@ def _write_finding(table: _Table, row: int, department: DepartmentRow, result: F
     table.text(row, 6, codes.severity_label(finding.severity, lang), table.styles.severity[finding.severity])
     table.text(row, 7, render(finding, lang))
     rate = codes.is_rate(finding)
-    table.value(row, 8, finding.expected, rate)
-    table.value(row, 9, finding.found, rate)
+    expected, found = codes.printed_values(finding)  # values, never a whole formula
+    table.value(row, 8, expected, rate)
+    table.value(row, 9, found, rate)
     only = result.tables[0] if len(result.tables) == 1 else None
     table.text(row, 10, finding.table or (only.name if only and finding.sheet == only.sheet else ""))
     table.text(row, 11, finding.code, table.styles.code)
