@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from perfxl.reconcile import reconcile_file
 from perfxl.web.server import WebError, WebServer
 from perfxl.web.sessions import Limits
 from perfxl.web.texts import text
@@ -292,6 +293,77 @@ def test_the_page_in_english(browser, tmp_path):
     finally:
         web.stop()
     assert list(tmp_path.iterdir()) == []
+
+
+def _select(driver, element_id: str, value: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(_by_id(driver, element_id)).select_by_value(value)
+
+
+def _shown(driver) -> list:
+    return driver.find_elements("css selector", "#results tbody tr")
+
+
+def test_the_results_filter_by_status_code_and_department_and_sort(examples_page):
+    driver = examples_page
+    everything = len(_shown(driver))
+    assert everything == len(EXAMPLES) and _by_id(driver, "filters").is_displayed()
+    _select(driver, "filter-status", "errors")
+    errors = _shown(driver)
+    assert errors and len(errors) < everything
+    assert all(row.get_attribute("data-status") == "errors" for row in errors)
+    assert _by_id(driver, "shown").text == text("zh", "shown", shown=len(errors), total=everything)
+    _select(driver, "filter-status", "")
+    codes = [option.get_attribute("value") for option in driver.find_elements("css selector", "#filter-code option")]
+    assert "TOTAL_MISMATCH" in codes and "" in codes
+    assert "总分不一致（TOTAL_MISMATCH）" in _by_id(driver, "filter-code").text  # the words first
+    _select(driver, "filter-code", "TOTAL_MISMATCH")
+    with_code = _shown(driver)
+    assert TYPED_OVER in {row.get_attribute("data-name") for row in with_code} and len(with_code) < everything
+    assert all("TOTAL_MISMATCH" in row.text for row in with_code)
+    _select(driver, "filter-code", "")
+    _by_id(driver, "filter-department").send_keys("芦淞")
+    lusong = _shown(driver)
+    assert lusong and all("芦淞" in row.find_element("css selector", "td.department").text for row in lusong)
+    _by_id(driver, "filter-department").clear()
+    _by_id(driver, "filter-department").send_keys(" ")  # 'input' fires: everything again
+    assert len(_shown(driver)) == everything
+    _select(driver, "sort", "status")
+    statuses = [row.get_attribute("data-status") for row in _shown(driver)]
+    order = ["errors", "unreadable", "warnings", "clean", "superseded", "skipped"]
+    assert statuses == sorted(statuses, key=order.index) and statuses[0] == "errors"
+    _select(driver, "sort", "findings")
+    counts = [len(row.find_elements("css selector", "td.findings li")) for row in _shown(driver)]
+    assert counts == sorted(counts, reverse=True)
+    _select(driver, "sort", "name")
+
+
+def test_long_results_are_paged_and_long_findings_collapsed(browser, tmp_path):
+    with _small_server(tmp_path, page_rows=3, findings_shown=1) as web:
+        _review(browser, web, EXAMPLES)
+        pages = -(-len(EXAMPLES) // 3)
+        assert len(_shown(browser)) == 3 and _by_id(browser, "pager").is_displayed()
+        assert _by_id(browser, "page-number").text == text("zh", "page_number", page=1, pages=pages)
+        first = [row.get_attribute("data-name") for row in _shown(browser)]
+        _by_id(browser, "page-next").click()
+        second = [row.get_attribute("data-name") for row in _shown(browser)]
+        assert second and not set(first) & set(second)
+        assert _by_id(browser, "page-number").text == text("zh", "page_number", page=2, pages=pages)
+        _select(browser, "filter-code", "TOTAL_MISMATCH")  # a filter starts again from the first page
+        assert _by_id(browser, "page-number").text.startswith("第 1 /")
+        _select(browser, "filter-code", "")
+        _by_id(browser, "filter-department").send_keys(TYPED_OVER)
+        [row] = _shown(browser)
+        findings = row.find_elements("css selector", "td.findings li")
+        hidden = len(reconcile_file(ROOT / "examples" / TYPED_OVER).findings) - 1
+        assert len(findings) == 1 and hidden >= 2
+        toggle = row.find_element("css selector", "button.more")
+        assert toggle.text == text("zh", "more_findings", count=hidden)
+        toggle.click()
+        [row] = _shown(browser)
+        assert len(row.find_elements("css selector", "td.findings li")) == hidden + 1
+        browser.get("about:blank")
 
 
 @pytest.mark.skipif(not os.environ.get("PERFXL_WEB_SCREENSHOT"), reason="set PERFXL_WEB_SCREENSHOT=1")

@@ -32,7 +32,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from perfxl import __version__
+from perfxl import __version__, codes
 from perfxl.template.writer import default_year
 from perfxl.web.sessions import (
     MB,
@@ -137,12 +137,15 @@ def render_page(template: str, registry: Registry, token: str) -> str:
     """The page with its texts filled in, and the texts and limits handed to its script."""
     limits = registry.limits
     words = dict(texts(registry.lang))
+    for status in ("clean", "warnings", "errors", "unreadable", "superseded"):
+        words[f"status_{status}"] = codes.status_label(status, registry.lang)
     words["limits"] = words["limits"].format(max_files=limits.max_files, file_mb=limits.file_bytes // MB,
                                              total_size=size_text(limits.total_bytes))
     words["footer"] = words["footer"].format(version=__version__)
     config = {"texts": words, "limits": {"max_files": limits.max_files, "file_bytes": limits.file_bytes,
                                          "total_bytes": limits.total_bytes,
-                                         "total_size": size_text(limits.total_bytes)}}
+                                         "total_size": size_text(limits.total_bytes),
+                                         "page_rows": limits.page_rows, "findings_shown": limits.findings_shown}}
     values = {**words, "token": token, "default_year": str(default_year())}
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
 

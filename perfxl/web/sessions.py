@@ -67,6 +67,8 @@ class Limits:
     sessions: int = 32
     idle_seconds: float = 30 * 60
     jobs: int = 2
+    page_rows: int = 50  # rows of the results table the page shows at once
+    findings_shown: int = 5  # a row's findings shown before the rest are collapsed
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@
   const UPLOADS_AT_ONCE = 4;
   const POLL_MS = 300;
   const PING_MS = 60000;
+  const PAGE_ROWS = LIMITS.page_rows || 50; // rows of the results table shown at once
+  const FINDINGS_SHOWN = LIMITS.findings_shown || 5; // a row's findings beyond these are collapsed
+  const STATUS_ORDER = ["errors", "unreadable", "warnings", "clean", "superseded", "skipped"];
+  const view = { rows: [], page: 0, expanded: new Set() }; // the results, filtered and paged in the page
   const $ = (id) => document.getElementById(id);
   let generation = 0; // each choice of files; an older one stops when a newer one starts
 
@@ -76,7 +80,10 @@
     $("downloads").hidden = true;
     for (const id of ["report-link", "copies-link", "json-link", "no-copies", "copies-status"]) $(id).hidden = true;
     $("annotate-errors").hidden = true;
-    $("results").querySelector("tbody").replaceChildren();
+    view.rows = [];
+    view.page = 0;
+    view.expanded.clear();
+    renderResults();
   }
 
   function checkLimits(files) {
@@ -153,13 +160,13 @@
     while (mine === generation) {
       const data = await api("GET", "/api/round/" + roundId + "?since=" + since);
       if (mine !== generation) return;
-      const body = $("results").querySelector("tbody");
       if (data.final) {
-        body.replaceChildren(...data.rows.map(resultRow));
+        view.rows = data.rows;
       } else {
-        for (const row of data.rows) body.appendChild(resultRow(row));
+        view.rows = view.rows.concat(data.rows);
         since += data.rows.length;
       }
+      if (data.final || data.rows.length) renderResults();
       setProgress(data.state, data.done, data.total);
       if (data.state === "done") {
         showDone(data);
@@ -203,8 +210,22 @@
     if (row.reason) findings.appendChild(element("p", "reason", row.reason));
     if (row.findings.length) {
       const list = element("ul");
-      for (const finding of row.findings) list.appendChild(findingItem(finding));
+      const open = view.expanded.has(row.name) || row.findings.length <= FINDINGS_SHOWN + 1;
+      for (const finding of open ? row.findings : row.findings.slice(0, FINDINGS_SHOWN)) {
+        list.appendChild(findingItem(finding));
+      }
       findings.appendChild(list);
+      if (row.findings.length > FINDINGS_SHOWN + 1) {
+        const hidden = row.findings.length - FINDINGS_SHOWN;
+        const toggle = element("button", "more", open ? T.fewer_findings : fill(T.more_findings, { count: hidden }));
+        toggle.type = "button";
+        toggle.addEventListener("click", () => {
+          if (view.expanded.has(row.name)) view.expanded.delete(row.name);
+          else view.expanded.add(row.name);
+          tr.replaceWith(resultRow(row));
+        });
+        findings.appendChild(toggle);
+      }
     }
     for (const note of row.notes) findings.appendChild(element("p", "note", note));
     tr.appendChild(findings);
@@ -221,6 +242,66 @@
     item.appendChild(element("span", "message", finding.message));
     item.appendChild(element("code", "code", finding.code));
     return item;
+  }
+
+  // --- the results: filtered, sorted and paged in the page (hundreds of files stay one screen) -----
+
+  function compare(a, b) {
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] < b[i]) return -1;
+      if (a[i] > b[i]) return 1;
+    }
+    return 0;
+  }
+
+  const SORT_KEYS = {
+    name: (row) => [row.name],
+    department: (row) => [row.department || "\uffff", row.name],
+    status: (row) => [STATUS_ORDER.indexOf(row.status), row.name],
+    findings: (row) => [-row.findings.length, row.name],
+  };
+
+  function filteredRows() {
+    const status = $("filter-status").value;
+    const code = $("filter-code").value;
+    const words = $("filter-department").value.trim().toLowerCase();
+    const kept = view.rows.filter((row) => (!status || row.status === status)
+      && (!code || row.findings.some((finding) => finding.code === code))
+      && (!words || (row.department || "").toLowerCase().includes(words) || row.name.toLowerCase().includes(words)));
+    const key = SORT_KEYS[$("sort").value] || SORT_KEYS.name;
+    return kept.map((row) => ({ row: row, key: key(row) })).sort((a, b) => compare(a.key, b.key)).map((x) => x.row);
+  }
+
+  function updateCodeChoices() {
+    const select = $("filter-code");
+    const labels = new Map();
+    for (const row of view.rows) for (const finding of row.findings) labels.set(finding.code, finding.label);
+    const chosen = select.value;
+    const codes = Array.from(labels.keys()).sort((a, b) => compare([labels.get(a)], [labels.get(b)]));
+    const options = [element("option", "", T.filter_all)];
+    options[0].value = "";
+    for (const code of codes) {
+      const option = element("option", "", labels.get(code) + "（" + code + "）");
+      option.value = code;
+      options.push(option);
+    }
+    select.replaceChildren(...options);
+    select.value = labels.has(chosen) ? chosen : "";
+  }
+
+  function renderResults() {
+    updateCodeChoices();
+    const rows = filteredRows();
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE_ROWS));
+    view.page = Math.min(view.page, pages - 1);
+    const shown = rows.slice(view.page * PAGE_ROWS, (view.page + 1) * PAGE_ROWS);
+    $("results").querySelector("tbody").replaceChildren(...shown.map(resultRow));
+    $("filters").hidden = !view.rows.length;
+    $("shown").textContent = fill(T.shown, { shown: rows.length, total: view.rows.length });
+    $("pager").hidden = pages < 2;
+    $("page-number").textContent = fill(T.page_number, { page: view.page + 1, pages: pages });
+    $("page-prev").disabled = view.page === 0;
+    $("page-next").disabled = view.page >= pages - 1;
   }
 
   function showDone(data) {
@@ -307,6 +388,12 @@
   $("submissions").addEventListener("change", (event) => review(event.target));
   $("submissions-folder").addEventListener("change", (event) => review(event.target));
   $("roster").addEventListener("change", (event) => roster(event.target));
+  for (const id of ["filter-status", "filter-code", "sort"]) {
+    $(id).addEventListener("change", () => { view.page = 0; renderResults(); });
+  }
+  $("filter-department").addEventListener("input", () => { view.page = 0; renderResults(); });
+  $("page-prev").addEventListener("click", () => { view.page = Math.max(0, view.page - 1); renderResults(); });
+  $("page-next").addEventListener("click", () => { view.page += 1; renderResults(); });
   setInterval(() => api("POST", "/api/ping").catch(() => {}), PING_MS);
   window.addEventListener("pagehide", () => {
     fetch("/api/session", { method: "DELETE", keepalive: true, headers: { "X-Perfxl-Token": TOKEN } }).catch(() => {});
