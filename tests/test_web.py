@@ -108,9 +108,17 @@ def _choose(driver, element_id: str, paths: list[Path]) -> None:
     _by_id(driver, element_id).send_keys("\n".join(str(path) for path in paths))
 
 
-def _review(driver, server: WebServer, paths: list[Path], timeout: float = 600) -> float:
-    """Open the page, choose the files, wait for the results; seconds from choosing to results."""
+def _fresh_page(driver, server: WebServer) -> None:
+    """The page with no round of its own (the browser's storage forgets the one it kept)."""
     driver.get(server.url)
+    driver.execute_script("window.localStorage.clear()")
+    driver.get(server.url)
+
+
+def _review(driver, server: WebServer, paths: list[Path], timeout: float = 600) -> float:
+    """Open the page on a new round, choose the files, wait for the results; seconds from choosing
+    to results."""
+    _fresh_page(driver, server)
     started = time.monotonic()
     _choose(driver, "submissions", paths)
     _wait(driver, lambda d: _by_id(d, "progress").get_attribute("data-state") in ("done", "failed"), timeout)
@@ -261,7 +269,7 @@ def test_a_whole_folder_can_be_chosen(browser, server, tmp_path):
     (inbox / "二批").mkdir(parents=True)
     shutil.copyfile(EXAMPLES[0], inbox / EXAMPLES[0].name)
     shutil.copyfile(ROOT / "examples" / TYPED_OVER, inbox / "二批" / TYPED_OVER)
-    browser.get(server.url)
+    _fresh_page(browser, server)
     _choose(browser, "submissions-folder", [inbox])
     _wait(browser, lambda d: _by_id(d, "progress").get_attribute("data-state") == "done", 120)
     rows = _rows(browser)
@@ -280,7 +288,9 @@ def test_closing_the_page_deletes_the_session_folder(browser, server):
 
 
 def test_the_page_in_english(browser, tmp_path):
-    web = WebServer(port=0, lang="en", tmp_root=str(tmp_path)).start()
+    folders = tmp_path / "web"  # (the ledger, tests/conftest.py's, lies beside it)
+    folders.mkdir()
+    web = WebServer(port=0, lang="en", tmp_root=str(folders)).start()
     try:
         _review(browser, web, [path for path in EXAMPLES if path.name == TYPED_OVER])
         assert browser.title == text("en", "title")
@@ -292,7 +302,7 @@ def test_the_page_in_english(browser, tmp_path):
         browser.get("about:blank")
     finally:
         web.stop()
-    assert list(tmp_path.iterdir()) == []
+    assert list(folders.iterdir()) == []
 
 
 def _select(driver, element_id: str, value: str) -> None:
@@ -305,8 +315,9 @@ def _shown(driver) -> list:
     return driver.find_elements("css selector", "#results tbody tr")
 
 
-def test_the_results_filter_by_status_code_and_department_and_sort(examples_page):
-    driver = examples_page
+def test_the_results_filter_by_status_code_and_department_and_sort(browser, server):
+    driver = browser
+    _review(driver, server, EXAMPLES)
     everything = len(_shown(driver))
     assert everything == len(EXAMPLES) and _by_id(driver, "filters").is_displayed()
     _select(driver, "filter-status", "errors")
@@ -404,9 +415,13 @@ def _token(server: WebServer) -> str:
 
 
 def _round(server: WebServer, token: str, files: list[dict]) -> tuple[int, dict]:
-    status, _, body = _request(server, "POST", "/api/round", json.dumps({"files": files}).encode(),
+    """A new round with ``files`` as its first batch, as the page makes it: (status, answer)."""
+    status, _, body = _request(server, "POST", "/api/round", b"", {"X-Perfxl-Token": token})
+    assert status == 200
+    round_id = json.loads(body)["round"]
+    status, _, body = _request(server, "POST", f"/api/round/{round_id}/files", json.dumps({"files": files}).encode(),
                                {"X-Perfxl-Token": token, "Content-Type": "application/json"})
-    return status, json.loads(body)
+    return status, {"round": round_id, **json.loads(body)}
 
 
 @contextlib.contextmanager
@@ -495,7 +510,7 @@ def test_a_client_file_name_is_never_a_path(tmp_path):
         session = next(iter(web.registry._sessions.values()))
         stored = sorted(p.name for p in session.round.inbox.iterdir())
         assert stored == ["0001.xlsx", "0002.xlsx", "0003.bin", "0005.bin", "~$0004.xlsx"]
-        assert sorted(p.name for p in tmp_path.iterdir()) == [session.folder.name]
+        assert sorted(p.name for p in tmp_path.iterdir()) == [session.round.folder.name]
         assert session.round.display[:2] == ["逃逸.xlsx", "收回/子目录/名单.XLSX"]
         assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in session.round.inbox.iterdir())
 
@@ -510,24 +525,34 @@ def test_a_flood_of_page_loads_does_not_end_a_page_in_use(tmp_path):
         assert _request(web, "POST", "/api/ping", headers={"X-Perfxl-Token": token})[0] == 204
 
 
-def test_session_folders_go_when_idle_ended_or_stopped(tmp_path):
-    with _small_server(tmp_path, idle_seconds=3600) as web:
+def test_rounds_outlive_their_page_and_go_when_a_new_one_starts_or_idle_or_stopped(tmp_path):
+    with _small_server(tmp_path, idle_seconds=3600, round_idle_seconds=7200) as web:
         token = _token(web)
         assert _round(web, token, [{"name": "a.xlsx", "size": 1}])[0] == 200
         session = web.registry.find(token)
-        assert session.folder.is_dir() and stat.S_IMODE(session.folder.stat().st_mode) == 0o700
+        first = session.round
+        assert first.folder.is_dir() and stat.S_IMODE(first.folder.stat().st_mode) == 0o700
         assert _request(web, "DELETE", "/api/session", headers={"X-Perfxl-Token": token})[0] == 204
-        assert not session.folder.exists() and web.registry.find(token) is None
+        assert web.registry.find(token) is None and first.folder.is_dir()  # the page closed: the round stays
+        token = _token(web)  # the page opened again finds its round by its key
+        status, _, answer = _request(web, "POST", "/api/round/resume", json.dumps({"key": first.key}).encode(),
+                                     {"X-Perfxl-Token": token})
+        assert status == 200 and json.loads(answer)["round"] == first.id and json.loads(answer)["files"] == 1
+        assert _request(web, "POST", "/api/round/resume", b'{"key": "guessed"}', {"X-Perfxl-Token": token})[0] == 404
+        status, second = _round(web, token, [{"name": "b.xlsx", "size": 1}])  # a new round: the old one goes
+        assert status == 200 and not first.folder.exists()
+        assert _request(web, "DELETE", f"/api/round/{second['round']}", headers={"X-Perfxl-Token": token})[0] == 204
+        assert web.registry.find(token).round is None
 
-        token = _token(web)
-        assert _round(web, token, [{"name": "a.xlsx", "size": 1}])[0] == 200
-        idle = web.registry.find(token)
-        idle.last_seen -= 3601
+        assert _round(web, token, [{"name": "c.xlsx", "size": 1}])[0] == 200
+        idle = web.registry.find(token).round
+        web.registry.end(web.registry.find(token))
+        idle.last_seen -= 7201
         assert web.registry.reap() == 1 and not idle.folder.exists()
 
         token = _token(web)
-        assert _round(web, token, [{"name": "a.xlsx", "size": 1}])[0] == 200
-        running = web.registry.find(token).folder
+        assert _round(web, token, [{"name": "d.xlsx", "size": 1}])[0] == 200
+        running = web.registry.find(token).round.folder
     assert not running.exists()  # the server stopped
     assert list(tmp_path.iterdir()) == []
 

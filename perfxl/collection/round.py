@@ -26,6 +26,7 @@ from perfxl.collection.ledger import Ledger, default_path
 from perfxl.collection.runner import DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import atomic_write_text, fingerprint, sha256_of
 from perfxl.model import DepartmentRow, FileResult
+from perfxl.outputs.display import apply_display_names
 from perfxl.outputs.files import Run, Summary
 from perfxl.reconcile import SchemeOption, discover, reconcile_files
 from perfxl.scheme import Scheme, SchemeError, load_scheme
@@ -64,6 +65,8 @@ class RoundOptions:
     timeout: float | None = DEFAULT_TIMEOUT  # None or 0: in-process, no isolation
     lang: str = "zh"
     require_report: bool = False  # a department that sends tables must send its report too
+    #: stored path → the name to show for it in every output (the web page's uploads; outputs/display.py)
+    display_names: dict[str, str] | None = None
 
 
 @dataclass
@@ -121,7 +124,8 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
         outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest),
                                        require_report=options.require_report)
                         if departments is not None else matching.rows_without_roster(outcome.results))
-        _write_outputs(options, outcome, found.skipped, scheme, on_stage)
+        sources = apply_display_names(outcome.results, outcome.rows, found.skipped, options.display_names or {})
+        _write_outputs(options, outcome, found.skipped, scheme, on_stage, sources)
         if ledger is not None:
             ledger.record(outcome.rows, departments)
     finally:
@@ -165,7 +169,7 @@ def _checked(files: list[Path], scheme: SchemeOption, options: RoundOptions, led
 
 
 def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, scheme: SchemeOption,
-                   on_stage: StageCallback | None = None) -> None:
+                   on_stage: StageCallback | None = None, sources: dict[str, str] | None = None) -> None:
     run = Run((options.scheme and scheme.name) or "standard", options.json, options.csv, options.lang, skipped)
     try:
         for result in outcome.results:
@@ -180,7 +184,7 @@ def _write_outputs(options: RoundOptions, outcome: RoundResult, skipped: list, s
 
         write_report(options.report, outcome.rows, options.lang)
     if options.annotate is not None:
-        _annotate_all(outcome, options.annotate, options.lang, options.jobs, on_stage)
+        _annotate_all(outcome, options.annotate, options.lang, options.jobs, on_stage, sources or {})
 
 
 def cache_key(path: Path, content_kind: str, scheme: SchemeOption) -> str:
@@ -249,7 +253,7 @@ def _guard_outputs(options: RoundOptions) -> None:
 
 
 def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int = 1,
-                  on_stage: StageCallback | None = None) -> None:
+                  on_stage: StageCallback | None = None, sources: dict[str, str] | None = None) -> None:
     """Copies of the current submissions with findings (workbooks and Word reports: a PDF cannot be
     annotated), made in the supervised workers when there are several; copies perfxl wrote earlier
     that no longer apply are removed (a file perfxl did not
@@ -263,14 +267,14 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int
         if result.status != "unreadable" and result.findings and result.format != "pdf":  # a PDF: the report only
             target = free_name(annotate_dir, Path(result.path).name, reserved)  # names chosen here, in order
             reserved.add(target)
-            work.append((result, target))
+            work.append((result, target, (sources or {}).get(result.path)))
     task = functools.partial(make_copy, lang=lang)
     failed = functools.partial(_copy_failed, lang=lang)
     made = (run_supervised(task, work, failed, jobs=jobs, timeout=DEFAULT_TIMEOUT) if jobs > 1 and len(work) > 1
             else map(task, work))
     if on_stage is not None:
         on_stage("annotate", 0, len(work))
-    for done, ((result, target), error) in enumerate(zip(work, made, strict=True), start=1):
+    for done, ((result, target, _), error) in enumerate(zip(work, made, strict=True), start=1):
         if on_stage is not None:
             on_stage("annotate", done, len(work))
         if error is None:
@@ -288,23 +292,25 @@ def _annotate_all(outcome: RoundResult, annotate_dir: Path, lang: str, jobs: int
         atomic_write_text(annotate_dir / COPIES_RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
-def make_copy(item: tuple[FileResult, Path], lang: str = "zh") -> str | None:
-    """One annotated copy at its chosen place; the reason when it cannot be made (never raises)."""
+def make_copy(item: tuple[FileResult, Path, str | None], lang: str = "zh") -> str | None:
+    """One annotated copy at its chosen place (read from the stored path, if the result shows another
+    name); the reason when it cannot be made (never raises)."""
     from perfxl.outputs.annotate import AnnotateError, annotate
     from perfxl.outputs.annotate_docx import annotate_report
 
-    result, target = item
+    result, target, stored = item
+    source = Path(stored) if stored else None
     try:
         if result.format == "docx":
-            annotate_report(result, target.parent, lang, target=target)
+            annotate_report(result, target.parent, lang, target=target, source=source)
         else:
-            annotate(result, target.parent, lang, target=target)
+            annotate(result, target.parent, lang, target=target, source=source)
     except Exception as exc:  # AnnotateError, or openpyxl failing on it: never stop the round
         return (exc if isinstance(exc, AnnotateError) else AnnotateError(f"{type(exc).__name__}: {exc}")).message(lang)
     return None
 
 
-def _copy_failed(item: tuple[FileResult, Path], reason: str, lang: str = "zh", **params: object) -> str:
+def _copy_failed(item: tuple[FileResult, Path, str | None], reason: str, lang: str = "zh", **params: object) -> str:
     """Why a copy's worker gave up on it (it hung, crashed or ran out of memory)."""
     from perfxl.codes import reason_text
 

@@ -98,7 +98,7 @@ class AnnotateError(Exception):
 
 
 def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-             when: date | None = None, target: Path | None = None) -> Path | None:
+             when: date | None = None, target: Path | None = None, source: Path | None = None) -> Path | None:
     """Write an annotated copy of ``result``'s workbook into ``out_dir``; return its path.
 
     Returns None, writing nothing, when there is nothing to show: no findings, or a file that could
@@ -109,26 +109,29 @@ def annotate(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
     A batch passes ``target``, the name it chose in its own order (see ``run_round``): a copy left
     there by an earlier run is replaced, so re-running gives the same folder. The caller must make
     sure ``out_dir`` holds no submissions (the CLI refuses such a folder).
-    ``when`` is the review's date on the 审核意见 sheet (today by default).
+    ``when`` is the review's date on the 审核意见 sheet (today by default). ``source`` is where the
+    file is when ``result.path`` is the name shown for it (the web page's uploads): the copy and its
+    messages use the name shown, the bytes come from ``source``.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
     if result.status == "unreadable" or not result.findings:
         return None
-    source = Path(result.path)
+    shown = Path(result.path).name
+    source = Path(source or result.path)
     if result.format not in (None, "xlsx") or not zipfile.is_zipfile(source):
-        raise AnnotateError(f"{source.name} 不是 .xlsx 工作簿，无法在副本中批注（问题见审核报告与 JSON；"
+        raise AnnotateError(f"{shown} 不是 .xlsx 工作簿，无法在副本中批注（问题见审核报告与 JSON；"
                             "请部门另存为 .xlsx 后重新提交，或按审核报告修改）",
-                            f"{source.name} is not an .xlsx workbook, so no annotated copy can be made "
+                            f"{shown} is not an .xlsx workbook, so no annotated copy can be made "
                             "(the findings are in the report and the JSON)")
-    data = read_submission(source, result.sha256)
+    data = read_submission(source, result.sha256, shown)
     book, cached, full_calc = _open_copy(source, data)
     _undo_earlier_review(book)  # a returned copy sent back again: one review, not two
     locations = _mark_cells(book, result.findings, lang)
     _add_review_sheet(book, result, locations, lang, when or date.today())
     book.calculation.fullCalcOnLoad = full_calc
     payload = _restore_cached_values(_save(book), cached)
-    target = target or free_name(Path(out_dir), source.name)
+    target = target or free_name(Path(out_dir), shown)
     atomic_write_bytes(target, payload)
     return target
 
@@ -140,16 +143,18 @@ class _Error(str):
     """A cached error value such as '#DIV/0!' (written back with t="e")."""
 
 
-def read_submission(source: Path, sha256: str) -> bytes:
-    """The file's bytes, once; refused if it is no longer the file that was reconciled."""
+def read_submission(source: Path, sha256: str, shown: str | None = None) -> bytes:
+    """The file's bytes, once; refused if it is no longer the file that was reconciled. Messages name
+    it ``shown`` (the name the clerk knows it by), else by its own name."""
+    shown = shown or source.name
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise AnnotateError(f"无法读取文件 {source.name}：{exc.strerror or exc}",
-                            f"cannot read {source.name}: {exc.strerror or exc}") from None
+        raise AnnotateError(f"无法读取文件 {shown}：{exc.strerror or exc}",
+                            f"cannot read {shown}: {exc.strerror or exc}") from None
     if sha256 and hashlib.sha256(data).hexdigest() != sha256:
-        raise AnnotateError(f"文件 {source.name} 在审核之后被修改过，请重新审核后再生成批注副本",
-                            f"{source.name} changed after it was reconciled: reconcile it again first")
+        raise AnnotateError(f"文件 {shown} 在审核之后被修改过，请重新审核后再生成批注副本",
+                            f"{shown} changed after it was reconciled: reconcile it again first")
     return data
 
 

@@ -29,14 +29,15 @@ INSTRUCTIONS = {
 
 
 def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *,
-                    target: Path | None = None) -> Path | None:
-    """Write an annotated copy of a .docx report into ``out_dir``; None when there is nothing to show."""
+                    target: Path | None = None, source: Path | None = None) -> Path | None:
+    """Write an annotated copy of a .docx report into ``out_dir``; None when there is nothing to show.
+    ``source``: where the file is when ``result.path`` is the name shown for it (as for annotate)."""
     import docx
 
     if result.status == "unreadable" or not result.findings:
         return None
-    source = Path(result.path)
-    data = read_submission(source, result.sha256)
+    shown = Path(result.path).name
+    data = read_submission(Path(source or result.path), result.sha256, shown)
     document = docx.Document(io.BytesIO(data))
     _remove_earlier_review(document)
     for finding in result.findings:
@@ -46,7 +47,7 @@ def annotate_report(result: FileResult, out_dir: str | Path, lang: str = "zh", *
     _add_review_section(document, result, lang)
     buffer = io.BytesIO()
     document.save(buffer)
-    target = target or free_name(Path(out_dir), source.name)  # a batch chose the name already
+    target = target or free_name(Path(out_dir), shown)  # a batch chose the name already
     atomic_write_bytes(target, buffer.getvalue())
     return target
 

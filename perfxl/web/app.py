@@ -34,16 +34,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from perfxl import __version__, codes
 from perfxl.template.writer import default_year
-from perfxl.web.sessions import (
-    MB,
-    ROSTER_SUFFIXES,
-    SCHEMES,
-    Cancelled,
-    Registry,
-    Round,
-    Session,
-    create_private,
-)
+from perfxl.web.rounds import Cancelled, PageRound, RoundBusy, create_private
+from perfxl.web.sessions import MB, ROSTER_SUFFIXES, SCHEMES, Registry, Session
 from perfxl.web.texts import text, texts
 
 STATIC = Path(__file__).with_name("static")
@@ -156,8 +148,9 @@ def render_page(template: str, registry: Registry, token: str) -> str:
     return re.sub(r"\{\{(\w+)\}\}", fill, template)
 
 
-def _limit_problem(registry: Registry, files: Any) -> tuple[str, int] | None:
-    """Why this choice of files is refused (message, status), or None."""
+def _limit_problem(registry: Registry, files: Any, held: int = 0, held_bytes: int = 0) -> tuple[str, int] | None:
+    """Why this choice of files is refused (message, status), or None; the round's limits count the
+    ``held`` files (``held_bytes``) it has already."""
     lang, limits = registry.lang, registry.limits
     valid = isinstance(files, list) and all(
         isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("size"), int)
@@ -166,12 +159,12 @@ def _limit_problem(registry: Registry, files: Any) -> tuple[str, int] | None:
         return text(lang, "bad_request"), 400
     if not files:
         return text(lang, "no_files"), 400
-    if len(files) > limits.max_files:
-        return text(lang, "too_many_files", max_files=limits.max_files, count=len(files)), 413
+    if held + len(files) > limits.max_files:
+        return text(lang, "too_many_files", max_files=limits.max_files, count=held + len(files)), 413
     for entry in files:
         if entry["size"] > limits.file_bytes:
             return text(lang, "file_too_large", name=entry["name"][-200:], file_mb=limits.file_bytes // MB), 413
-    total = sum(entry["size"] for entry in files)
+    total = held_bytes + sum(entry["size"] for entry in files)
     if total > limits.total_bytes:
         return text(lang, "total_too_large", total_mb_found=round(total / MB),
                     total_size=size_text(limits.total_bytes)), 413
@@ -184,9 +177,13 @@ def create_app(registry: Registry, port: int) -> ASGIApp:
     routes = [
         Route("/", api.page, methods=["GET"]),
         Route("/api/round", api.create_round, methods=["POST"]),
+        Route("/api/round/resume", api.resume, methods=["POST"]),
+        Route("/api/round/{round_id}/files", api.add_files, methods=["POST"]),
         Route("/api/round/{round_id}/file/{index:int}", api.upload, methods=["POST"]),
+        Route("/api/round/{round_id}/list/{kind}", api.add_list, methods=["POST"]),
         Route("/api/round/{round_id}/start", api.start, methods=["POST"]),
         Route("/api/round/{round_id}", api.progress, methods=["GET"]),
+        Route("/api/round/{round_id}", api.end_round, methods=["DELETE"]),
         Route("/api/roster", api.roster, methods=["POST"]),
         Route("/api/ping", api.ping, methods=["POST"]),
         Route("/api/session", api.end, methods=["DELETE"]),
@@ -214,7 +211,7 @@ class Api:
     def session_of(request: Request) -> Session:
         return request.state.session
 
-    def round_of(self, request: Request) -> Round | None:
+    def round_of(self, request: Request) -> PageRound | None:
         current = self.session_of(request).round
         if current is None or current.id != request.path_params["round_id"] or current.cancelled.is_set():
             return None
@@ -223,57 +220,102 @@ class Api:
     async def page(self, request: Request) -> Response:
         return HTMLResponse(render_page(self.template, self.registry, self.registry.new().token))
 
-    async def create_round(self, request: Request) -> Response:
-        """The list of files chosen (names and sizes): refused whole when over a limit."""
+    async def _json(self, request: Request) -> Any:
         try:
-            body = json.loads(await _body(request, 4 * MB))
-        except _TooLarge:
-            return self.error("bad_request", 413)
-        except ValueError:
-            return self.error("bad_request", 400)
+            return json.loads(await _body(request, 4 * MB))
+        except (_TooLarge, ValueError):
+            return None
+
+    async def create_round(self, request: Request) -> Response:
+        """A new, empty round for this page (the page's earlier round ends: the clerk asked for it)."""
+        try:
+            fresh = await run_in_threadpool(self.registry.new_round, self.session_of(request))
+        except Cancelled:
+            return self.error("session_expired", 410)
+        return JSONResponse({"round": fresh.id, "key": fresh.key})
+
+    async def resume(self, request: Request) -> Response:
+        """The page reloaded: the round it kept the key of, with everything it holds."""
+        body = await self._json(request)
+        key = body.get("key") if isinstance(body, dict) else None
+        found = self.registry.find_round(key) if isinstance(key, str) else None
+        if found is None or found.cancelled.is_set():
+            return self.error("round_gone", 404)
+        self.registry.attach(self.session_of(request), found)
+        return JSONResponse(found.snapshot())
+
+    async def add_files(self, request: Request) -> Response:
+        """A batch of files chosen (names and sizes): refused whole when the round would go over a limit."""
+        current = self.round_of(request)
+        if current is None:
+            return self.error("round_gone", 410)
+        body = await self._json(request)
         files = body.get("files") if isinstance(body, dict) else None
-        problem = _limit_problem(self.registry, files)
+        problem = _limit_problem(self.registry, files, len(current.stored), sum(current.sizes))
         if problem is not None:
             return _error(*problem)
         try:
-            new = self.session_of(request).new_round([f["name"] for f in files], [f["size"] for f in files])
-        except Cancelled:
-            return self.error("session_expired", 410)
-        return JSONResponse({"round": new.id, "total": new.total})
+            first = current.add_files([f["name"] for f in files], [f["size"] for f in files])
+        except RoundBusy:
+            return self.error("round_busy", 409)
+        return JSONResponse({"round": current.id, "first": first, "total": len(current.stored)})
 
     async def upload(self, request: Request) -> Response:
         """One file, streamed to its stored name; cut off beyond its declared size or the per-file limit."""
         current, index = self.round_of(request), request.path_params["index"]
         if current is None:
             return self.error("round_gone", 410)
-        if not 0 <= index < current.total:
+        if not 0 <= index < len(current.stored):
             return self.error("bad_request", 400)
         if current.received[index]:
             return self.error("already_received", 409)
         allowed = min(current.sizes[index], self.limits.file_bytes)
         path = current.inbox / current.stored[index]
         try:
-            with current.session.busy():
-                written = await _stream_to(request, create_private(path), allowed)
-                if written > allowed:
-                    path.unlink(missing_ok=True)
-                    return self.error("file_too_large", 413, name=current.display[index][-200:],
-                                      file_mb=self.limits.file_bytes // MB)
+            written = await _stream_to(request, create_private(path), allowed)
+            if written > allowed:
+                path.unlink(missing_ok=True)
+                return self.error("file_too_large", 413, name=current.display[index][-200:],
+                                  file_mb=self.limits.file_bytes // MB)
         except FileExistsError:
             return self.error("already_received", 409)
-        except (Cancelled, FileNotFoundError):
+        except FileNotFoundError:
             return self.error("round_gone", 410)
         current.received[index] = True
         return JSONResponse({"index": index, "bytes": written})
+
+    async def add_list(self, request: Request) -> Response:
+        """The review's roster (its problems row by row: 422) or the templates' manifest."""
+        current, kind = self.round_of(request), request.path_params["kind"]
+        if current is None:
+            return self.error("round_gone", 410)
+        name = unquote(request.headers.get("x-file-name", ""))[-200:]
+        suffix = Path(name).suffix.lower()
+        if kind not in ("roster", "manifest"):
+            return self.error("bad_request", 400)
+        if kind == "roster" and suffix not in ROSTER_SUFFIXES:
+            return self.error("roster_suffix", 400, name=name)
+        if kind == "manifest" and suffix != ".json":
+            return self.error("manifest_suffix", 400, name=name)
+        try:
+            data = await _body(request, self.limits.roster_bytes)
+        except _TooLarge:
+            return self.error("roster_too_large", 413, mb=self.limits.roster_bytes // MB)
+        if kind == "manifest" and not _is_manifest(data):
+            return self.error("manifest_bad", 422, name=name)
+        try:
+            answer = await run_in_threadpool(current.set_list, kind, data, name)
+        except RoundBusy:
+            return self.error("round_busy", 409)
+        return JSONResponse(answer, status_code=422 if "problems" in answer else 200)
 
     async def start(self, request: Request) -> Response:
         current = self.round_of(request)
         if current is None:
             return self.error("round_gone", 410)
-        if current.state != "uploading" or not all(current.received):
-            return self.error("not_all_received", 409)
-        current.start()
-        return JSONResponse({"round": current.id, "total": current.total})
+        if not current.start():
+            return self.error("not_all_received" if current.stored else "no_files", 409)
+        return JSONResponse({"round": current.id, "run": current.runs})
 
     async def progress(self, request: Request) -> Response:
         current = self.round_of(request)
@@ -282,6 +324,13 @@ class Api:
         since = request.query_params.get("since", "0")
         with_rows = request.query_params.get("rows") != "no"
         return JSONResponse(current.snapshot(int(since) if since.isdigit() else 0, with_rows))
+
+    async def end_round(self, request: Request) -> Response:
+        """The clerk starts a new round: this one, its files and outputs, go."""
+        if self.round_of(request) is None:
+            return self.error("round_gone", 410)
+        await run_in_threadpool(self.registry.end_round, self.session_of(request))
+        return Response(status_code=204)
 
     async def roster(self, request: Request) -> Response:
         """A roster in the body: the templates' zip, or its problems row by row (422)."""
@@ -316,6 +365,16 @@ class Api:
         if found is None or not found.path.is_file():
             return PlainTextResponse("Not found", status_code=404)
         return FileResponse(found.path, media_type=found.media_type, filename=found.filename)
+
+
+def _is_manifest(data: bytes) -> bool:
+    """A manifest.json as ``perfxl template --roster`` writes it: its departments with their ids."""
+    try:
+        entries = json.loads(data.decode("utf-8-sig")).get("departments")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return False
+    return isinstance(entries, list) and all(isinstance(e, dict) and "template_id" in e and "code" in e
+                                             for e in entries)
 
 
 async def _stream_to(request: Request, handle: int, allowed: int) -> int:

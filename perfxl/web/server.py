@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import webbrowser
+from pathlib import Path
 
 import uvicorn
 
@@ -26,9 +27,9 @@ class WebServer:
     """The page's server, bound to 127.0.0.1:``port`` (0: any free port) as soon as it is made."""
 
     def __init__(self, port: int = DEFAULT_PORT, lang: str = "zh", limits: Limits | None = None,
-                 tmp_root: str | None = None):
+                 tmp_root: str | None = None, ledger: Path | None = None):
         self.lang = "en" if lang == "en" else "zh"
-        self.registry = Registry(self.lang, limits, tmp_root)
+        self.registry = Registry(self.lang, limits, tmp_root, ledger)  # ledger None: the command's default
         config = uvicorn.Config(None, host=HOST, port=port, lifespan="on", log_level="warning",
                                 access_log=False, proxy_headers=False, server_header=False,
                                 timeout_graceful_shutdown=5)

@@ -1,22 +1,23 @@
-"""Sessions of the web page: one per page opened, each with its private folder, rounds and downloads.
+"""Sessions of the web page: one per page opened, with its private folder for templates; rounds.
 
-A session's folder (``tempfile.mkdtemp``: mode 0700) holds what the page sent and what perfxl made
-of it. A client's file name is never a path here: uploads are stored as ``0001.xlsx``, keeping only
-the suffix (lower-cased, from the readers' allow-list) and a lock-file prefix, since the readers
-decide by name and content; the name the clerk chose is display text, put back into the outputs
-(JSON, report, annotated copies) when the round is done.
+A session's folder (``tempfile.mkdtemp``: mode 0700) holds the templates made from a roster. A
+review's files live in its round (:mod:`perfxl.web.rounds`), in a folder of its own that outlives
+the page: reloading or closing the page keeps the round, which the page finds again by its key.
+A client's file name is never a path here: uploads are stored as ``0001.xlsx``, keeping only the
+suffix (lower-cased, from the readers' allow-list) and a lock-file prefix, since the readers decide
+by name and content; the name the clerk chose is display text, carried into every output by the
+round (``RoundOptions.display_names``).
 
 A session ends when its page is closed (the page's ``pagehide`` request), after ``idle_seconds``
-without a request, or when the server stops; its folder is then deleted — by the round's thread
-when one is still running, as soon as it stops (it stops at the next file it finishes).
+without a request, or when the server stops; its folder is then deleted. A round ends when the
+clerk starts a new one, after ``round_idle_seconds`` with no page on it, or when the server stops
+(a running review stops at the next file it finishes, and its folder goes with it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
-import logging
 import os
 import re
 import secrets
@@ -30,12 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from perfxl import codes
-from perfxl.collection.round import RoundError, RoundOptions, RoundResult, run_round
-from perfxl.files import atomic_write_text
-from perfxl.model import FileResult
-from perfxl.outputs.files import file_to_dict
-from perfxl.reconcile import REFUSED_SUFFIXES, REPORT_SUFFIXES, WORKBOOK_SUFFIXES, discover
+from perfxl.reconcile import REFUSED_SUFFIXES, REPORT_SUFFIXES, WORKBOOK_SUFFIXES
 from perfxl.scheme import load_scheme
 from perfxl.template.roster import (
     MANIFEST_CSV,
@@ -44,9 +40,7 @@ from perfxl.template.roster import (
     read_roster,
     write_roster_templates,
 )
-from perfxl.web.texts import text
-
-log = logging.getLogger("perfxl.web")
+from perfxl.web.rounds import Cancelled, Download, PageRound, create_private
 
 MB = 1024 * 1024
 #: Suffixes kept on a stored upload: what the readers tell apart. Anything else is stored as .bin
@@ -67,19 +61,10 @@ class Limits:
     sessions: int = 32
     idle_seconds: float = 30 * 60
     jobs: int = 2
+    rounds: int = 8  # rounds kept at once (the oldest with no page on it goes first)
+    round_idle_seconds: float = 12 * 3600
     page_rows: int = 50  # rows of the results table the page shows at once
     findings_shown: int = 5  # a row's findings shown before the rest are collapsed
-
-
-@dataclass(frozen=True)
-class Download:
-    path: Path
-    filename: str
-    media_type: str
-
-
-class Cancelled(Exception):
-    """The round's session ended or a newer choice of files replaced it."""
 
 
 def display_name(raw: str) -> str:
@@ -99,11 +84,6 @@ def stored_name(index: int, display: str) -> str:
     return f"{prefix}{index + 1:04d}{suffix}"
 
 
-def create_private(path: Path) -> int:
-    """A new file only this user can read; never follows a link, never replaces a file."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-
-
 class Session:
     def __init__(self, registry: Registry, token: str):
         self.registry = registry
@@ -113,16 +93,12 @@ class Session:
         self.used = False  # the page has called the API: a page that is really open
         self.closed = False
         self.folder: Path | None = None
-        self.round: Round | None = None
+        self.round: PageRound | None = None  # the round this page shows
         self.downloads: dict[str, Download] = {}
         self._counter = 0
         self._busy = 0
         self._roster_folder: Path | None = None
         self._lock = threading.Lock()
-
-    def running(self) -> bool:
-        thread = self.round.thread if self.round is not None else None
-        return thread is not None and thread.is_alive()
 
     def touch(self) -> None:
         self.last_seen = time.monotonic()
@@ -159,19 +135,13 @@ class Session:
         self.downloads[key] = Download(path, filename, media_type)
         return f"/download/{key}"
 
-    def new_round(self, names: list[str], sizes: list[int]) -> Round:
-        previous = self.round
-        if previous is not None:
-            previous.cancel()
-        self.round = Round(self, self.next_folder("round"), names, sizes)
-        return self.round
-
     def close(self) -> None:
         with self._lock:
             self.closed = True
             remove = not self._busy
-        if self.round is not None:
-            self.round.cancel()
+        if self.round is not None and self.round.session is self:
+            self.round.session = None  # the round stays: the page may come back to it
+            self.round.last_seen = time.monotonic()
         self.downloads.clear()
         if remove:
             self.remove_folder()
@@ -208,215 +178,17 @@ class Session:
             return {"count": len(made.entries), "download": url}
 
 
-class Round:
-    """One choice of files: uploaded, reviewed in a background thread, its outputs ready to download."""
-
-    def __init__(self, session: Session, folder: Path, names: list[str], sizes: list[int]):
-        self.session = session
-        self.lang = session.lang
-        self.id = secrets.token_hex(8)
-        self.folder = folder
-        self.inbox = folder / "inbox"
-        self.out = folder / "out"
-        self.inbox.mkdir(mode=0o700)
-        self.out.mkdir(mode=0o700)
-        self.display = [display_name(name) for name in names]
-        self.stored = [stored_name(index, name) for index, name in enumerate(self.display)]
-        self._numbers = {stored: index for index, stored in enumerate(self.stored)}
-        self.sizes = sizes
-        self.received = [False] * len(names)
-        self.state = "uploading"
-        self.done = 0
-        self.rows: list[dict[str, Any]] = []
-        self.result: dict[str, Any] = {}
-        self.error: str | None = None
-        self.cancelled = threading.Event()
-        self.thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def total(self) -> int:
-        return len(self.stored)
-
-    def cancel(self) -> None:
-        self.cancelled.set()
-        if self.thread is None:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def start(self) -> None:
-        self.state = "running"
-        self.thread = threading.Thread(target=self._run, name=f"perfxl-web-round-{self.id}", daemon=True)
-        self.thread.start()
-
-    def snapshot(self, since: int, with_rows: bool = True) -> dict[str, Any]:
-        """Progress, the rows from ``since`` on (all of them, final, once the results are in)."""
-        with self._lock:
-            final = self.state == "done"
-            rows = (self.rows if final else self.rows[max(0, since):]) if with_rows else []
-            return {"state": self.state, "done": self.done, "total": self.total, "final": final,
-                    "rows": list(rows), "error": self.error, **(self.result if final else {})}
-
-    def _run(self) -> None:
-        try:
-            with self.session.busy():
-                self._review()
-        except Cancelled:
-            self.state = "cancelled"
-        except RoundError as exc:
-            self._fail(exc.message(self.lang))
-        except Exception as exc:  # never let a round die silently: the page shows why
-            log.exception("round %s failed", self.id)
-            self._fail(f"{type(exc).__name__}: {exc}")
-        finally:
-            if self.cancelled.is_set():
-                shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _fail(self, error: str) -> None:
-        message = text(self.lang, "round_failed", error=error)
-        with self._lock:
-            if self.state == "done":  # the results are out; only the annotated copies failed
-                self.result.update(copies_state="failed", copies_error=message)
-            else:
-                self.error, self.state = message, "failed"
-
-    def _review(self) -> None:
-        """Two rounds over the same inbox: the results (JSON, report) first, shown as soon as they are
-        in; then the annotated copies, which take longer, with every result reused from the session's
-        ledger (nothing is read twice)."""
-        found = discover([self.inbox])
-        skipped = [(self._numbers[path.name], codes.skip_reason(reason, self.lang)) for path, reason in found.skipped]
-        for index, reason in skipped:
-            self._add(self._skipped_row(index, reason))
-        ledger, jobs = self.folder / "ledger.sqlite", self.session.registry.limits.jobs
-        outcome = run_round(RoundOptions([self.inbox], json=self.out / "result.json", ledger=ledger, jobs=jobs,
-                                         lang=self.lang), on_result=self._on_result)
-        self._stop_if_cancelled()
-        self._finish(outcome, skipped)
-        copies = run_round(RoundOptions([self.inbox], annotate=self.out / "copies", ledger=ledger, jobs=jobs,
-                                        lang=self.lang), on_result=lambda result: self._stop_if_cancelled())
-        self._stop_if_cancelled()
-        self._finish_copies(copies)
-
-    def _stop_if_cancelled(self) -> None:
-        if self.cancelled.is_set():
-            raise Cancelled  # raised in on_result, it stops the round: its workers are shut down
-
-    def _on_result(self, result: FileResult) -> None:
-        self._stop_if_cancelled()
-        self._add(self._row(result))
-
-    def _add(self, row: dict[str, Any]) -> None:
-        with self._lock:
-            self.rows.append(row)
-            self.done += 1
-
-    def _index(self, path: str) -> int | None:
-        return self._numbers.get(Path(path).name)
-
-    def _row(self, result: FileResult) -> dict[str, Any]:
-        data = file_to_dict(result, self.lang)
-        index = self._index(result.path)
-        status = "superseded" if result.superseded_by else result.status
-        newer = self._index(result.superseded_by) if result.superseded_by else None
-        return {"index": index, "name": self.display[index] if index is not None else Path(result.path).name,
-                "department": data["department"], "declared": data["declared_total"],
-                "computed": data["computed_total"], "status": status,
-                "status_label": codes.status_label(status, self.lang),
-                "superseded_by": self.display[newer] if newer is not None else None,
-                "findings": [{**finding, "label": codes.label(finding["code"], self.lang)}
-                             for finding in data["findings"]],
-                "notes": data["notes"], "reason": None}
-
-    def _skipped_row(self, index: int, reason: str) -> dict[str, Any]:
-        return {"index": index, "name": self.display[index], "department": None, "declared": None,
-                "computed": None, "status": "skipped", "status_label": text(self.lang, "status_skipped"),
-                "superseded_by": None, "findings": [], "notes": [], "reason": reason}
-
-    def _names(self) -> dict[str, str]:
-        """Stored path → the name the clerk chose."""
-        return {str(self.inbox / stored): shown for stored, shown in zip(self.stored, self.display, strict=True)}
-
-    def _finish(self, outcome: RoundResult, skipped: list[tuple[int, str]]) -> None:
-        """Final rows (superseded files known now); the report and JSON under the names the clerk chose."""
-        rows = [self._row(result) for result in outcome.results]
-        rows += [self._skipped_row(index, reason) for index, reason in skipped]
-        rows.sort(key=lambda row: row["index"] if row["index"] is not None else -1)
-        names = self._names()
-        for result in outcome.results:
-            result.path = names.get(result.path, result.path)
-            if result.superseded_by:
-                result.superseded_by = names.get(result.superseded_by, result.superseded_by)
-        from perfxl.outputs.workbook import write_report
-
-        write_report(self.out / "report.xlsx", outcome.rows, self.lang)
-        _rename_in_json(self.out / "result.json", names)
-        summary = outcome.summary.to_dict()
-        summary.update(superseded=outcome.summary.superseded, skipped=len(skipped))
-        zh = self.lang == "zh"
-        result = {
-            "summary": summary, "copies_state": "pending",
-            "report": self.session.add_download(self.out / "report.xlsx", "审核报告.xlsx" if zh else "review-report.xlsx",
-                                                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            "json": self.session.add_download(self.out / "result.json", "审核结果.json" if zh else "results.json",
-                                              "application/json"),
-        }
-        with self._lock:
-            self.rows, self.result, self.state = rows, result, "done"
-
-    def _finish_copies(self, outcome: RoundResult) -> None:
-        names = self._names()
-        by_stored = dict(zip(self.stored, self.display, strict=True))
-        count = _zip_copies(sorted(outcome.annotated), self.out / "copies.zip", by_stored)
-        url = self.session.add_download(self.out / "copies.zip", "批注副本.zip" if self.lang == "zh" else
-                                        "annotated-copies.zip", "application/zip")
-        failed = [self._annotate_error(names, path, message) for path, message in outcome.annotate_errors]
-        with self._lock:
-            self.result.update(copies_state="ready", copies=count, copies_url=url, annotate_errors=failed)
-
-    @staticmethod
-    def _annotate_error(names: dict[str, str], path: str, message: str) -> dict[str, str]:
-        stored = Path(path).name
-        shown = names.get(path, stored)
-        return {"name": shown, "message": message.replace(stored, shown.rsplit("/", 1)[-1])}
-
-
-def _rename_in_json(path: Path, names: dict[str, str]) -> None:
-    """The JSON as written by the round, with the clerk's file names in place of the stored ones."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    for entry in data.get("files", []):
-        entry["path"] = names.get(entry["path"], entry["path"])
-        if entry.get("superseded_by"):
-            entry["superseded_by"] = names.get(entry["superseded_by"], entry["superseded_by"])
-    for entry in data.get("skipped", []):
-        entry["path"] = names.get(entry["path"], entry["path"])
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _zip_copies(copies: list[Path], archive: Path, by_stored: dict[str, str]) -> int:
-    """The annotated copies in one zip, each under the name (and folder) the clerk's file had."""
-    used: set[str] = set()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
-        for copy in copies:
-            name = by_stored.get(copy.name, copy.name)
-            stem, dot, suffix = name.rpartition(".")
-            candidate, number = name, 1
-            while candidate.casefold() in used:
-                number += 1
-                candidate = f"{stem} ({number}).{suffix}" if dot else f"{name} ({number})"
-            used.add(candidate.casefold())
-            bundle.write(copy, candidate)
-    return len(copies)
-
-
 class Registry:
-    """Every live session, found by its page's token."""
+    """Every live session, found by its page's token, and every round, found by its key."""
 
-    def __init__(self, lang: str = "zh", limits: Limits | None = None, tmp_root: str | None = None):
+    def __init__(self, lang: str = "zh", limits: Limits | None = None, tmp_root: str | None = None,
+                 ledger: Path | None = None):
         self.lang = lang
         self.limits = limits or Limits()
         self.tmp_root = tmp_root
+        self.ledger = ledger  # None: the command's default ledger (perfxl status reads the same file)
         self._sessions: dict[str, Session] = {}
-        self._ending: list[Session] = []  # ended while a round's thread still ran: waited for on stop
+        self._rounds: dict[str, PageRound] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -442,43 +214,98 @@ class Registry:
         if session is not None:
             session.used = True
             session.touch()
+            if session.round is not None:
+                session.round.last_seen = session.last_seen
         return session
+
+    # --- rounds ---------------------------------------------------------------------------------
+
+    def new_round(self, session: Session) -> PageRound:
+        """A new round for the page, in a folder of its own; the page's earlier round ends (the clerk
+        asked for a new one), and beyond the limit the oldest round no page shows goes."""
+        folder = Path(tempfile.mkdtemp(prefix="perfxl-round-", dir=self.tmp_root))
+        fresh = PageRound(self, folder)
+        with self._lock:
+            earlier = session.round
+            if earlier is not None:
+                self._rounds.pop(self._key(earlier.key), None)
+            self._rounds[self._key(fresh.key)] = fresh
+            idle = sorted((r for r in self._rounds.values() if r.session is None and not r.running()),
+                          key=lambda r: r.last_seen)
+            evicted = idle[: max(0, len(self._rounds) - self.limits.rounds)]
+            for old in evicted:
+                del self._rounds[self._key(old.key)]
+        for old in [*([earlier] if earlier is not None else []), *evicted]:
+            old.close()
+        self.attach(session, fresh)
+        return fresh
+
+    def attach(self, session: Session, found: PageRound) -> None:
+        """The page shows this round (a page that showed it before loses it)."""
+        with self._lock:
+            if found.session is not None and found.session is not session:
+                found.session.round = None
+            found.session, session.round = session, found
+            found.last_seen = time.monotonic()
+
+    def find_round(self, key: str) -> PageRound | None:
+        with self._lock:
+            return self._rounds.get(self._key(key))
+
+    def end_round(self, session: Session) -> None:
+        with self._lock:
+            found, session.round = session.round, None
+            if found is not None:
+                self._rounds.pop(self._key(found.key), None)
+        if found is not None:
+            found.close()
+
+    # --- downloads, ends --------------------------------------------------------------------------
 
     def download(self, key: str) -> Download | None:
         with self._lock:
-            sessions = list(self._sessions.values())
-        return next((s.downloads[key] for s in sessions if key in s.downloads), None)
+            owners = [*self._sessions.values(), *self._rounds.values()]
+        return next((owner.downloads[key] for owner in owners if key in owner.downloads), None)
 
     def end(self, session: Session) -> None:
         with self._lock:
             self._sessions.pop(self._key(session.token), None)
-            self._ending = [s for s in self._ending if s.running()]
-            if session.running():
-                self._ending.append(session)
         session.close()
 
     def reap(self) -> int:
-        """End the sessions whose page has not been heard from for ``idle_seconds``."""
+        """End the sessions whose page has not been heard from for ``idle_seconds``, and the rounds no
+        page has shown for ``round_idle_seconds``."""
         now = time.monotonic()
         with self._lock:
             idle = [s for s in self._sessions.values() if now - s.last_seen > self.limits.idle_seconds]
         for session in idle:
             self.end(session)
-        return len(idle)
+        with self._lock:
+            stale = [r for r in self._rounds.values() if r.session is None and not r.running()
+                     and now - r.last_seen > self.limits.round_idle_seconds]
+            for old in stale:
+                del self._rounds[self._key(old.key)]
+        for old in stale:
+            old.close()
+        return len(idle) + len(stale)
 
     def close_all(self, wait: float = 10.0) -> None:
-        """End every session; give running rounds ``wait`` seconds to stop, then delete what is left."""
+        """End every session and round; give running reviews ``wait`` seconds to stop, then delete
+        what is left."""
         with self._lock:
-            sessions = [*self._sessions.values(), *self._ending]
+            sessions, rounds = list(self._sessions.values()), list(self._rounds.values())
             self._sessions.clear()
-            self._ending.clear()
+            self._rounds.clear()
         for session in sessions:
             session.close()
+        for found in rounds:
+            found.close()
         deadline = time.monotonic() + wait
+        for found in rounds:
+            if found.thread is not None:
+                found.thread.join(max(0.0, deadline - time.monotonic()))
+            shutil.rmtree(found.folder, ignore_errors=True)
         for session in sessions:
-            thread = session.round.thread if session.round is not None else None
-            if thread is not None:
-                thread.join(max(0.0, deadline - time.monotonic()))
             session.remove_folder()
 
     def __len__(self) -> int:

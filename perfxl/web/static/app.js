@@ -58,12 +58,17 @@
 
   // --- review -----------------------------------------------------------------------------------
 
-  function setProgress(state, done, total) {
+  const ROUND_KEY = "perfxl-round"; // the page's own storage: the round survives a reload
+  let current = null; // the round shown: {id}
+
+  function setProgress(state, done, total, stage) {
     const box = $("progress");
     box.dataset.state = state;
+    box.dataset.stage = stage || "";
     box.dataset.done = String(done);
     box.dataset.total = String(total);
-    const key = { uploading: "progress_uploading", running: "progress_running", done: "progress_done" }[state];
+    let key = { uploading: "progress_uploading", running: "progress_running", done: "progress_done" }[state];
+    if (state === "running" && stage === "annotate") key = "progress_annotate";
     $("progress-text").textContent = key ? fill(T[key], { done: done, total: total }) : state === "failed" ? T.progress_failed : "";
     $("progress-fill").style.width = total ? Math.round((100 * done) / total) + "%" : "0";
   }
@@ -80,10 +85,25 @@
     $("downloads").hidden = true;
     for (const id of ["report-link", "copies-link", "json-link", "no-copies", "copies-status"]) $(id).hidden = true;
     $("annotate-errors").hidden = true;
+    $("departments-box").hidden = true;
+    $("round-note").hidden = true;
     view.rows = [];
     view.page = 0;
     view.expanded.clear();
     renderResults();
+  }
+
+  // What the round holds: its files (the pickers now add to it), its roster and manifest.
+  function showRound(data) {
+    const files = data ? data.files : 0;
+    $("choose-files-label").textContent = files ? T.add_files : T.choose_files;
+    $("choose-folder-label").textContent = files ? T.add_folder : T.choose_folder;
+    $("new-round").hidden = !data;
+    $("chosen").textContent = files ? fill(T.round_files, { files: files, batches: data.batches }) : "";
+    const lists = [];
+    if (data && data.roster) lists.push(fill(T.roster_set, { name: data.roster, departments: data.roster_departments }));
+    if (data && data.manifest) lists.push(fill(T.manifest_set, { name: data.manifest }));
+    $("review-lists").textContent = lists.join("；");
   }
 
   function checkLimits(files) {
@@ -103,14 +123,26 @@
     return null;
   }
 
+  async function ensureRound() {
+    if (current) return current.id;
+    const created = await api("POST", "/api/round");
+    current = { id: created.round };
+    try {
+      window.localStorage.setItem(ROUND_KEY, created.key);
+    } catch (err) {
+      // no storage (a private window): the round still works, a reload starts afresh
+    }
+    return current.id;
+  }
+
+  // Files chosen: a new round's first batch, or more files (corrections) for the round shown.
   async function review(input) {
     const files = Array.from(input.files || []).map((file) => ({ file: file, name: file.webkitRelativePath || file.name }));
-    input.value = ""; // choosing the same files again starts again
+    input.value = ""; // choosing the same files again adds them again
     if (!files.length) return;
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const mine = ++generation;
-    resetReview();
-    $("chosen").textContent = fill(T.chosen, { count: files.length });
+    showError("error", "");
     const refused = checkLimits(files);
     if (refused) {
       setProgress("failed", 0, files.length);
@@ -118,12 +150,12 @@
       return;
     }
     try {
+      const roundId = await ensureRound();
       const listing = JSON.stringify({ files: files.map((entry) => ({ name: entry.name, size: entry.file.size })) });
-      const created = await api("POST", "/api/round", listing, { "Content-Type": "application/json" });
-      await uploadAll(created.round, files, mine);
+      const added = await api("POST", "/api/round/" + roundId + "/files", listing, { "Content-Type": "application/json" });
+      await uploadAll(roundId, files, added.first, mine);
       if (mine !== generation) return;
-      await api("POST", "/api/round/" + created.round + "/start");
-      await follow(created.round, mine);
+      await startReview(roundId, mine);
     } catch (err) {
       if (mine === generation) {
         setProgress("failed", Number($("progress").dataset.done), files.length);
@@ -132,14 +164,19 @@
     }
   }
 
-  async function uploadAll(roundId, files, mine) {
+  async function startReview(roundId, mine) {
+    await api("POST", "/api/round/" + roundId + "/start");
+    await follow(roundId, mine);
+  }
+
+  async function uploadAll(roundId, files, first, mine) {
     let next = 0;
     let done = 0;
     setProgress("uploading", 0, files.length);
     async function worker() {
       while (next < files.length && mine === generation) {
         const index = next++;
-        await api("POST", "/api/round/" + roundId + "/file/" + index, files[index].file,
+        await api("POST", "/api/round/" + roundId + "/file/" + (first + index), files[index].file,
           { "Content-Type": "application/octet-stream" });
         done++;
         if (mine === generation) setProgress("uploading", done, files.length);
@@ -150,13 +187,87 @@
     await Promise.all(workers);
   }
 
+  // The roster (or the templates' manifest) for the review: the round is reviewed again with it.
+  async function chooseList(kind, input) {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    $("review-roster-errors").hidden = true;
+    showError("review-roster-error", "");
+    const mine = ++generation;
+    try {
+      const roundId = await ensureRound();
+      const data = await api("POST", "/api/round/" + roundId + "/list/" + kind, file,
+        { "Content-Type": "application/octet-stream", "X-File-Name": encodeURIComponent(file.name) });
+      if (data.problems) {
+        showProblems($("review-roster-errors"), data.problems);
+        return;
+      }
+      const state = await api("GET", "/api/round/" + roundId + "?rows=no");
+      if (mine !== generation) return;
+      showRound(state);
+      if (state.files) await startReview(roundId, mine);
+    } catch (err) {
+      if (mine === generation) showError("review-roster-error", err.message);
+    }
+  }
+
+  async function newRound() {
+    if (!window.confirm(T.new_round_confirm)) return;
+    ++generation;
+    const ending = current;
+    current = null;
+    try {
+      window.localStorage.removeItem(ROUND_KEY);
+    } catch (err) {
+      // nothing kept
+    }
+    if (ending) await api("DELETE", "/api/round/" + ending.id).catch(() => {});
+    resetReview();
+    showRound(null);
+    setProgress("idle", 0, 0);
+    $("review-roster-errors").hidden = true;
+    showError("review-roster-error", "");
+  }
+
+  // The page reloaded: the round it kept comes back, with its results (and its review, if running).
+  async function resume() {
+    let key = null;
+    try {
+      key = window.localStorage.getItem(ROUND_KEY);
+    } catch (err) {
+      key = null;
+    }
+    if (!key) return;
+    let data;
+    try {
+      data = await api("POST", "/api/round/resume", JSON.stringify({ key: key }), { "Content-Type": "application/json" });
+    } catch (err) {
+      if (err.status === 404) window.localStorage.removeItem(ROUND_KEY);
+      return;
+    }
+    current = { id: data.round };
+    const mine = ++generation;
+    showRound(data);
+    if (data.state === "running") {
+      await follow(data.round, mine);
+    } else if (data.state === "done") {
+      view.rows = data.rows;
+      renderResults();
+      setProgress("done", data.done, data.total);
+      showDone(data);
+      showCopies(data);
+    }
+  }
+
   function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   async function follow(roundId, mine) {
     let since = 0;
-    setProgress("running", 0, 0);
+    resetReview();
+    setProgress("running", 0, 0, "check");
     while (mine === generation) {
       const data = await api("GET", "/api/round/" + roundId + "?since=" + since);
       if (mine !== generation) return;
@@ -167,10 +278,12 @@
         since += data.rows.length;
       }
       if (data.final || data.rows.length) renderResults();
-      setProgress(data.state, data.done, data.total);
+      setProgress(data.state, data.done, data.total, data.stage);
+      showRound(data);
+      if (data.report) showLinks(data);
       if (data.state === "done") {
         showDone(data);
-        await followCopies(roundId, mine, data);
+        showCopies(data);
         return;
       }
       if (data.state === "failed" || data.state === "cancelled") {
@@ -179,16 +292,6 @@
       }
       await sleep(POLL_MS);
     }
-  }
-
-  async function followCopies(roundId, mine, data) {
-    while (data.copies_state === "pending") {
-      await sleep(4 * POLL_MS);
-      if (mine !== generation) return;
-      data = await api("GET", "/api/round/" + roundId + "?rows=no");
-      if (mine !== generation) return;
-    }
-    showCopies(data);
   }
 
   function total(value) {
@@ -304,6 +407,13 @@
     $("page-next").disabled = view.page >= pages - 1;
   }
 
+  function showLinks(data) {
+    link("report-link", data.report);
+    link("json-link", data.json);
+    $("copies-status").hidden = data.state === "done";
+    $("downloads").hidden = false;
+  }
+
   function showDone(data) {
     const s = data.summary;
     let line = fill(T.summary, {
@@ -313,30 +423,67 @@
     if (s.superseded) line += fill(T.summary_superseded, { superseded: s.superseded });
     $("summary").textContent = line;
     $("summary").hidden = false;
-    link("report-link", data.report);
-    link("json-link", data.json);
-    $("copies-status").hidden = false;
-    $("downloads").hidden = false;
+    showLinks(data);
+    showDepartments(data);
+    const note = data.roster_used ? "" : T.no_roster_note;
+    const ledger = data.ledger ? fill(T.ledger_note, { path: data.ledger }) : "";
+    $("round-note").textContent = [note, ledger].filter(Boolean).join(" ");
+    $("round-note").hidden = !(note || ledger);
+  }
+
+  // The departments of the round: what each sent, what is missing, what a newer file replaced.
+  function showDepartments(data) {
+    const departments = data.departments || [];
+    $("departments-box").hidden = !departments.length;
+    const counts = {};
+    for (const entry of departments) counts[entry.status_label] = (counts[entry.status_label] || 0) + 1;
+    const parts = Object.keys(counts).map((label) => label + " " + counts[label]).join(T.list_separator);
+    $("department-counts").textContent = data.roster_used
+      ? fill(T.department_counts, { count: departments.filter((d) => d.code).length, parts: parts }) : "";
+    $("departments").querySelector("tbody").replaceChildren(...departments.map(departmentRow));
+  }
+
+  function listCell(className, items) {
+    const cell = element("td", className);
+    if (items.length) {
+      const list = element("ul");
+      for (const item of items) list.appendChild(element("li", "", item));
+      cell.appendChild(list);
+    }
+    return cell;
+  }
+
+  function departmentRow(entry) {
+    const tr = element("tr", "status-" + entry.status);
+    tr.dataset.code = entry.code || "";
+    tr.dataset.name = entry.name;
+    tr.dataset.status = entry.status;
+    tr.appendChild(element("td", "code", entry.code || ""));
+    tr.appendChild(element("td", "department", entry.name));
+    tr.appendChild(element("td", "status", entry.status_label));
+    tr.appendChild(listCell("received", entry.documents.map((d) => d.label + "（" + d.file + "）")));
+    tr.appendChild(listCell("missing", entry.missing));
+    const replaced = entry.replaced.map((d) => d.label + "（" + d.file + "）" + fill(T.replaced_by, { name: d.by }));
+    tr.appendChild(listCell("replaced", replaced));
+    return tr;
   }
 
   function showCopies(data) {
     $("copies-status").hidden = true;
-    if (data.copies_state === "failed") {
-      showError("error", data.copies_error);
-      return;
-    }
+    $("copies-link").hidden = true;
+    $("no-copies").hidden = true;
     if (data.copies) {
       link("copies-link", data.copies_url);
       $("copies-link").textContent = fill(T.copies_link, { count: data.copies });
     } else {
       $("no-copies").hidden = false;
     }
-    const failed = $("annotate-errors");
-    failed.querySelector("ul").replaceChildren(...data.annotate_errors.map((entry) => {
+    const errors = data.annotate_errors || [];
+    $("annotate-errors").querySelector("ul").replaceChildren(...errors.map((entry) => {
       const base = entry.name.split("/").pop();
       return element("li", "", entry.message.includes(base) ? entry.message : entry.name + ": " + entry.message);
     }));
-    failed.hidden = !data.annotate_errors.length;
+    $("annotate-errors").hidden = !errors.length;
   }
 
   function link(id, url) {
@@ -347,6 +494,19 @@
   }
 
   // --- templates from a roster ------------------------------------------------------------------
+
+  function showProblems(box, problems) {
+    box.querySelector("ol").replaceChildren(...problems.map((problem) => {
+      const item = element("li", "problem");
+      if (problem.row) {
+        item.dataset.row = String(problem.row);
+        item.appendChild(element("span", "row", fill(T.row, { row: problem.row })));
+      }
+      item.appendChild(element("span", "message", problem.message));
+      return item;
+    }));
+    box.hidden = false;
+  }
 
   async function roster(input) {
     const file = input.files && input.files[0];
@@ -361,17 +521,7 @@
         { "Content-Type": "application/octet-stream", "X-File-Name": encodeURIComponent(file.name) });
       $("roster-status").textContent = "";
       if (data.problems) {
-        const list = $("roster-errors").querySelector("ol");
-        list.replaceChildren(...data.problems.map((problem) => {
-          const item = element("li", "problem");
-          if (problem.row) {
-            item.dataset.row = String(problem.row);
-            item.appendChild(element("span", "row", fill(T.row, { row: problem.row })));
-          }
-          item.appendChild(element("span", "message", problem.message));
-          return item;
-        }));
-        $("roster-errors").hidden = false;
+        showProblems($("roster-errors"), data.problems);
       } else {
         link("templates-link", data.download);
         $("templates-link").textContent = fill(T.templates_link, { count: data.count });
@@ -388,6 +538,9 @@
   $("submissions").addEventListener("change", (event) => review(event.target));
   $("submissions-folder").addEventListener("change", (event) => review(event.target));
   $("roster").addEventListener("change", (event) => roster(event.target));
+  $("review-roster").addEventListener("change", (event) => chooseList("roster", event.target));
+  $("review-manifest").addEventListener("change", (event) => chooseList("manifest", event.target));
+  $("new-round").addEventListener("click", () => newRound());
   for (const id of ["filter-status", "filter-code", "sort"]) {
     $(id).addEventListener("change", () => { view.page = 0; renderResults(); });
   }
@@ -398,4 +551,5 @@
   window.addEventListener("pagehide", () => {
     fetch("/api/session", { method: "DELETE", keepalive: true, headers: { "X-Perfxl-Token": TOKEN } }).catch(() => {});
   });
+  resume();
 })();
