@@ -99,9 +99,11 @@ def _by_id(driver, element_id: str):
 
 
 def _wait(driver, condition, timeout: float = 180):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: condition(d))
+    return WebDriverWait(driver, timeout, poll_frequency=0.05,  # the page redraws its tables as results come
+                         ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(d))
 
 
 def _choose(driver, element_id: str, paths: list[Path]) -> None:
@@ -277,14 +279,17 @@ def test_a_whole_folder_can_be_chosen(browser, server, tmp_path):
     assert rows[f"收回/二批/{TYPED_OVER}"].find_element("css selector", "td.total").text == "97 → 95"
 
 
-def test_closing_the_page_deletes_the_session_folder(browser, server):
+def test_closing_the_page_deletes_its_templates_and_keeps_its_round(browser, server, tmp_path):
     _review(browser, server, EXAMPLES[:2])
-    sessions = [s for s in server.registry._sessions.values() if s.folder is not None and s.folder.exists()]
-    assert sessions
-    folder = max(sessions, key=lambda s: s.last_seen).folder
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    browser.get("about:blank")  # the page's pagehide request ends its session
+    roster = _write_roster(tmp_path / "名单.csv", [["001", "甲单位"]])
+    _choose(browser, "roster", [roster])
+    _wait(browser, lambda d: _by_id(d, "templates-link").is_displayed(), 120)
+    session = max((s for s in server.registry._sessions.values() if s.folder is not None), key=lambda s: s.last_seen)
+    folder, kept = session.folder, session.round.folder
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700 and stat.S_IMODE(kept.stat().st_mode) == 0o700
+    browser.get("about:blank")  # the page's pagehide request ends its session: its templates go
     _wait(browser, lambda d: not folder.exists(), 20)
+    assert kept.is_dir()  # the round stays until the clerk starts a new one (or the server stops)
 
 
 def test_the_page_in_english(browser, tmp_path):
@@ -375,6 +380,135 @@ def test_long_results_are_paged_and_long_findings_collapsed(browser, tmp_path):
         [row] = _shown(browser)
         assert len(row.find_elements("css selector", "td.findings li")) == hidden + 1
         browser.get("about:blank")
+
+
+# --- the round: a roster, a correction added, the ledger, no internal name anywhere --------------------
+
+ROSTER = [["001", "峨边彝族自治县融媒体中心"], ["002", "中国共产党株洲市芦淞区委员会宣传部"],
+          ["003", "中国共产党广州市荔湾区委员会宣传部"], ["004", "某某县财政局"]]
+STORED = re.compile(r"(?<![0-9A-Za-z])(~\$)?\d{4}\.(xlsx|xlsm|xls|docx|doc|bin|pdf|et|ods)")
+
+
+def _saved_later(source: Path, target: Path, when: str = "2030-01-02T03:04:05Z") -> Path:
+    """A copy of ``source`` whose spreadsheet program saved it at ``when`` (a department's correction)."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            copy.writestr(item, data)
+    return target
+
+
+def _departments(driver) -> dict[str, object]:
+    return {row.get_attribute("data-name"): row
+            for row in driver.find_elements("css selector", "#departments tbody tr")}
+
+
+def _texts_of_outputs(report: Path, copies: Path, data: str) -> dict[str, str]:
+    """Every text the outputs hold: cells and comments of the report and the copies, the Word copies'
+    XML, the copies' names, the JSON."""
+    import openpyxl
+
+    texts = {"json": data, "report": "\n".join(str(value) for sheet in openpyxl.load_workbook(report)
+                                               for row in sheet.iter_rows(values_only=True)
+                                               for value in row if value is not None)}
+    folder = copies.parent / "unzipped"
+    with zipfile.ZipFile(copies) as bundle:
+        texts["copy names"] = "\n".join(bundle.namelist())
+        bundle.extractall(folder)
+    for path in folder.iterdir():
+        with zipfile.ZipFile(path) as archive:  # every part: cells, shared strings, comments, properties
+            texts[path.name] = "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+                                         if name.endswith((".xml", ".rels", ".vml")))
+    return texts
+
+
+def test_a_round_with_a_roster_a_correction_and_the_ledger(browser, tmp_path, own_ledger):
+    """The round as a clerk runs it: roster, first batch, the status table; a department's corrected
+    file added; the page reloaded; the downloads and the ledger never name a stored upload."""
+    from perfxl.collection.ledger import status
+
+    folders = tmp_path / "web"
+    folders.mkdir()
+    with _small_server(folders) as web:
+        roster = _write_roster(tmp_path / "名单.csv", ROSTER)
+        bad = tmp_path / "另存为宏.xlsm"
+        bad.write_bytes(b"PK\x03\x04 not really a workbook")
+        first = [ROOT / "examples" / name for name in (TYPED_OVER, "峨边县融媒体中心_2024_整体与三个项目.xlsx",
+                                                       "峨边县融媒体中心_2024_自评报告.docx", "荔湾区委宣传部_2022_自评表.xlsx")]
+        _fresh_page(browser, web)
+        _choose(browser, "review-roster", [roster])
+        _wait(browser, lambda d: "名单：名单.csv（4 个部门）" in _by_id(d, "review-lists").text, 60)
+        _choose(browser, "submissions", [*first, bad])
+        _wait(browser, lambda d: _by_id(d, "progress").get_attribute("data-state") == "done", 300)
+        departments = _departments(browser)
+        assert list(departments)[:4] == [name for _, name in ROSTER]  # roster order, then files of no department
+        lusong = departments[ROSTER[1][1]]
+        assert lusong.get_attribute("data-status") == "errors" and lusong.get_attribute("data-code") == "002"
+        assert departments["某某县财政局"].get_attribute("data-status") == "not_submitted"
+        assert "未提交" in departments["某某县财政局"].text
+        ebian = departments[ROSTER[0][1]].find_element("css selector", "td.received").text
+        assert "报告（峨边县融媒体中心_2024_自评报告.docx）" in ebian and "峨边县融媒体中心_2024_整体与三个项目.xlsx" in ebian
+        assert departments[bad.name].get_attribute("data-status") == "unmatched"  # its own name, not 0005.xlsm
+        assert "名单 4 个部门" in _by_id(browser, "department-counts").text
+        assert _by_id(browser, "choose-files-label").text == text("zh", "add_files")
+
+        corrected = _saved_later(ROOT / "examples" / "芦淞区委宣传部_2024_自评表.xlsx", tmp_path / TYPED_OVER)
+        _choose(browser, "submissions", [corrected])  # sent back under the same name: the second batch
+        second = text("zh", "batch_folder", batch=2) + "/" + TYPED_OVER
+        _wait(browser, lambda d: second in _rows(d) and _by_id(d, "progress").get_attribute("data-state") == "done",
+              300)
+        rows = _rows(browser)
+        assert rows[TYPED_OVER].get_attribute("data-status") == "superseded"
+        assert second in rows[TYPED_OVER].text  # 已被 第2批/… 替换
+        lusong = _departments(browser)[ROSTER[1][1]]
+        assert lusong.get_attribute("data-status") == "warnings"  # the corrected table counts, not the 97
+        assert second in lusong.find_element("css selector", "td.received").text
+        assert TYPED_OVER in lusong.find_element("css selector", "td.replaced").text
+        assert text("zh", "round_files", files=6, batches=2) == _by_id(browser, "chosen").text
+
+        browser.get("about:blank")  # the tab closed, opened again: the round is still there
+        browser.get(web.url)
+        _wait(browser, lambda d: len(_rows(d)) == 6 and _by_id(d, "departments-box").is_displayed(), 60)
+        assert _departments(browser)[ROSTER[1][1]].get_attribute("data-status") == "warnings"
+
+        report = _download(browser, "report-link", tmp_path / "report")
+        copies = _download(browser, "copies-link", tmp_path / "copies")
+        data = _download(browser, "json-link", tmp_path / "json").read_text(encoding="utf-8")
+        [page_round] = list(web.registry._rounds.values())
+        stored = page_round.stored
+        assert len(stored) == 6 and all(STORED.fullmatch(name) for name in stored)
+        outputs = _texts_of_outputs(report, copies, data)
+        for where, content in outputs.items():
+            leaked = [name for name in stored if name in content] or STORED.findall(content)
+            assert not leaked, (where, leaked)
+        assert second in outputs["report"] and bad.name in outputs["report"]
+        assert TYPED_OVER in outputs["copy names"] or second.rsplit("/", 1)[1] in outputs["copy names"]
+        listing = json.loads(data)
+        assert {entry["path"] for entry in listing["files"]} == {*(p.name for p in first), bad.name, second}
+        by_code = {entry["code"]: entry for entry in listing["round"]["departments"]}
+        assert (by_code["002"]["status"], by_code["004"]["status"]) == ("warnings", "not_submitted")
+
+        ledger = own_ledger  # the command's default ledger (tests/conftest.py points $PERFXL_LEDGER here)
+        assert ledger.exists()
+        seen = {entry.name: entry for entry in status(ledger)}
+        assert seen[ROSTER[1][1]].latest_path == second and seen[ROSTER[1][1]].status == "warnings"
+        assert seen["某某县财政局"].status == "not_submitted"
+        import sqlite3
+
+        with sqlite3.connect(ledger) as db:
+            dump = "\n".join(db.iterdump())
+        leaks = [line[:300] for line in dump.splitlines() if any(name in line for name in stored)]
+        assert not leaks and not STORED.findall(dump), leaks
+
+        browser.find_element("id", "new-round").click()  # a new round, explicitly: the old one goes
+        browser.switch_to.alert.accept()
+        _wait(browser, lambda d: not page_round.folder.exists(), 30)
+        assert not _rows(browser) and not _by_id(browser, "departments-box").is_displayed()
+        assert _by_id(browser, "choose-files-label").text == text("zh", "choose_files")
+        browser.get("about:blank")
+    assert list(folders.iterdir()) == []
 
 
 @pytest.mark.skipif(not os.environ.get("PERFXL_WEB_SCREENSHOT"), reason="set PERFXL_WEB_SCREENSHOT=1")

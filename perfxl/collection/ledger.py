@@ -11,6 +11,7 @@ folder, or the file named by ``$PERFXL_LEDGER``. WAL mode and a busy timeout let
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -190,8 +191,10 @@ class Ledger:
         """Keep a checked file's result; committed in small batches, so a killed run keeps them."""
         if not result.sha256 or result.status == "unreadable":
             return  # a file that could not be read (perhaps only this time: a timeout) is read again
+        record = dataclasses.replace(result, path="").to_record()  # the reader sets the path again: a web
+        # upload's stored name (0003.xlsx) never lands in the ledger
         self.db.execute("INSERT OR REPLACE INTO checked(sha256, options, perfxl_version, result, checked_at) "
-                        "VALUES (?, ?, ?, ?, ?)", (result.sha256, options, code_version(), result.to_record(), _now()))
+                        "VALUES (?, ?, ?, ?, ?)", (result.sha256, options, code_version(), record, _now()))
         self._pending += 1
         if self._pending >= BATCH_SIZE or time.monotonic() - self._last_commit >= BATCH_SECONDS:
             self.flush()
