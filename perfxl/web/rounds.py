@@ -303,7 +303,7 @@ class PageRound:
                   "copies_url": self.add_download(archive, "批注副本.zip" if self.lang == "zh" else
                                                   "annotated-copies.zip", "application/zip"),
                   "annotate_errors": [{"name": name, "message": message} for name, message in outcome.annotate_errors],
-                  "ledger": str(outcome.ledger) if outcome.ledger else None, "roster_used": self.roster is not None}
+                  "ledger": str(outcome.ledger.resolve()) if outcome.ledger else None, "roster_used": self.roster is not None}
         if "report" not in result:
             result.update(self._downloads_of_results())
         departments = [department_entry(row, self.roster is not None, self.lang) for row in outcome.rows]
