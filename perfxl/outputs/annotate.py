@@ -52,7 +52,7 @@ HEADERS = {
 }
 #: Widths (characters) that fit an A4 landscape page one page wide with 10-point text (LibreOffice
 #: scales them by about 0.93 with a 宋体 workbook, Excel not at all): printed at 9 points or more.
-COLUMN_WIDTHS = (4, 12, 5, 10, 7, 38, 11, 11, 12)
+COLUMN_WIDTHS = (4, 12, 5, 10, 7, 36, 11, 11, 14)
 WRAPPED = (1, 3, 5, 6, 7, 8)  # 0-based: 问题, 工作表, 说明, 应为, 实为, 代码 wrap
 BODY_SIZE = 10  # points, whatever the department's workbook uses
 BODY_FONT = Font(size=BODY_SIZE)
