@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -25,21 +26,41 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from perfxl import codes
 from perfxl.collection.round import RoundError, RoundOptions, RoundResult, run_round
 from perfxl.model import DepartmentRow, FileResult
 from perfxl.outputs.files import file_to_dict, missing_text
+from perfxl.reconcile import REFUSED_SUFFIXES, REPORT_SUFFIXES, WORKBOOK_SUFFIXES
 from perfxl.template.roster import RosterError, read_roster
 from perfxl.web.texts import text
-
-if TYPE_CHECKING:
-    from perfxl.web.sessions import Registry, Session
 
 log = logging.getLogger("perfxl.web")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Suffixes kept on a stored upload: what the readers tell apart. Anything else is stored as .bin
+#: and listed as skipped ("not a workbook"), like any other file in a reconciled folder.
+UPLOAD_SUFFIXES = frozenset(WORKBOOK_SUFFIXES | set(REFUSED_SUFFIXES) | set(REPORT_SUFFIXES))
+LOCK_PREFIXES = ("~$", ".~lock.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def display_name(raw: str) -> str:
+    """A client's file name as shown: relative path with '/' separators, no control characters."""
+    parts = [part.strip() for part in _CONTROL.sub("", raw).replace("\\", "/").split("/")]
+    name = "/".join(part for part in parts if part not in ("", ".", ".."))
+    return name[-400:] or "?"
+
+
+def stored_name(index: int, display: str) -> str:
+    """``0001.xlsx``: the upload's number, its suffix if the readers know it, its lock-file prefix."""
+    base = display.rsplit("/", 1)[-1]
+    suffix = PurePosixPath(base).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        suffix = ".bin"
+    prefix = next((p for p in LOCK_PREFIXES if base.startswith(p)), "")
+    return f"{prefix}{index + 1:04d}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,7 @@ def write_private(path: Path, data: bytes) -> Path:
 class PageRound:
     """The files of one collection round, its roster, and the outputs of its latest review."""
 
-    def __init__(self, registry: Registry, folder: Path):
+    def __init__(self, registry: Any, folder: Path):  # a sessions.Registry (which imports this module)
         self.registry = registry
         self.lang = registry.lang
         self.id = secrets.token_hex(8)
@@ -87,7 +108,7 @@ class PageRound:
         self.roster_departments = 0
         self.manifest: Path | None = None
         self.manifest_name: str | None = None
-        self.session: Session | None = None
+        self.session: Any = None  # the sessions.Session showing the round, if a page does
         self.last_seen = time.monotonic()
         self.state = "empty"  # empty, uploading, running, done, failed
         self.stage, self.done, self.total = "", 0, 0
@@ -109,8 +130,6 @@ class PageRound:
     def add_files(self, names: list[str], sizes: list[int]) -> int:
         """A new batch (names as the clerk's browser gave them); returns its first index. A name the
         round holds already (a corrected file sent under the same name) is shown with its batch."""
-        from perfxl.web.sessions import display_name, stored_name
-
         with self._lock:
             if self.running():
                 raise RoundBusy

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import secrets
 import shutil
 import tempfile
@@ -31,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from perfxl.reconcile import REFUSED_SUFFIXES, REPORT_SUFFIXES, WORKBOOK_SUFFIXES
 from perfxl.scheme import load_scheme
 from perfxl.template.roster import (
     MANIFEST_CSV,
@@ -43,13 +41,8 @@ from perfxl.template.roster import (
 from perfxl.web.rounds import Cancelled, Download, PageRound, create_private
 
 MB = 1024 * 1024
-#: Suffixes kept on a stored upload: what the readers tell apart. Anything else is stored as .bin
-#: and listed as skipped ("not a workbook"), like any other file in a reconciled folder.
-UPLOAD_SUFFIXES = frozenset(WORKBOOK_SUFFIXES | set(REFUSED_SUFFIXES) | set(REPORT_SUFFIXES))
 ROSTER_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm"})
-LOCK_PREFIXES = ("~$", ".~lock.")
 SCHEMES = ("standard", "classic")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -65,23 +58,6 @@ class Limits:
     round_idle_seconds: float = 12 * 3600
     page_rows: int = 50  # rows of the results table the page shows at once
     findings_shown: int = 5  # a row's findings shown before the rest are collapsed
-
-
-def display_name(raw: str) -> str:
-    """A client's file name as shown: relative path with '/' separators, no control characters."""
-    parts = [part.strip() for part in _CONTROL.sub("", raw).replace("\\", "/").split("/")]
-    name = "/".join(part for part in parts if part not in ("", ".", ".."))
-    return name[-400:] or "?"
-
-
-def stored_name(index: int, display: str) -> str:
-    """``0001.xlsx``: the upload's number, its suffix if the readers know it, its lock-file prefix."""
-    base = display.rsplit("/", 1)[-1]
-    suffix = PurePosixPath(base).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        suffix = ".bin"
-    prefix = next((p for p in LOCK_PREFIXES if base.startswith(p)), "")
-    return f"{prefix}{index + 1:04d}{suffix}"
 
 
 class Session:
