@@ -434,7 +434,9 @@ def test_collection_round_reports_exactly_what_was_planted(collection_round):
     recomputed = reconcile_file(inbox / "回传21.xlsx").computed_total
     assert typed_over[3].value == 99 and typed_over[4].value == float(recomputed) != 99
     assert summary[entries[24].code][9].value == "整体1\n已替换：第一版.xlsx"
-    listed = {(row[0].value, row[5].value) for row in book["问题明细"].iter_rows(min_row=2)}
+    header = [cell.value for cell in book["问题明细"][1]]
+    code_column = header.index("代码")  # the label comes first for the clerk, the code after it
+    listed = {(row[0].value, row[code_column].value) for row in book["问题明细"].iter_rows(min_row=2)}
     for index, (_, planted) in ROUND_FAULTS.items():
         assert {(entries[index - 1].code, code) for code in planted} <= listed
     assert {code for code, _ in listed} == {entries[index - 1].code for index in ROUND_FAULTS}
