@@ -41,12 +41,12 @@ from perfxl.reading.xlsx import (
     Sheet,
     UnreadableWorkbook,
     Workbook,
-    _check_zip,
-    _open_zip,
-    _read_member,
     cell_ref,
+    check_zip,
     excel_number,
+    open_zip,
     parse_xml,
+    read_member,
 )
 
 __all__ = ["ValuesWorkbook", "file_format", "open_workbook", "sniff_format"]
@@ -330,7 +330,7 @@ def _not_a_spreadsheet(path: Path, data: bytes, limits: Limits) -> UnreadableWor
         return UnreadableWorkbook("unknown_format", "这是 Office 复合文档，但其中没有 Excel 工作簿")
     if data[:2] == b"PK":
         try:  # the .xlsx reader names what a zip is (Word, PowerPoint, plain zip…)
-            _open_zip(path, limits).close()
+            open_zip(path, limits).close()
         except UnreadableWorkbook as exc:
             return exc
     return UnreadableWorkbook("unknown_format", "无法识别的文件格式：不是 Excel（.xls/.xlsx）、WPS（.et）或 "
@@ -624,7 +624,7 @@ def _scan_ods(data: bytes, limits: Limits) -> _Scan:
         raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
     with archive:
         try:
-            _check_zip(archive, limits)
+            check_zip(archive, limits)
         except UnreadableWorkbook as exc:
             # The size, ratio and encryption checks come first; what follows is .xlsx-only (an
             # .ods has no xl/workbook.xml), so only that one complaint is expected here.
@@ -636,7 +636,7 @@ def _scan_ods(data: bytes, limits: Limits) -> _Scan:
                 info = archive.getinfo(name)
             except KeyError:
                 continue
-            parts[name] = _read_member(archive, info, limits)
+            parts[name] = read_member(archive, info, limits)
             if b"<!DOCTYPE" in parts[name] or b"<!ENTITY" in parts[name]:
                 raise UnreadableWorkbook("xml_dtd", f"文件中的 {name} 含有 DTD/实体声明，出于安全原因拒绝读取")
             if parts[name][:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in parts[name][:64]:

@@ -30,10 +30,10 @@ from perfxl.reading.xlsx import (
     Limits,
     Sheet,
     UnreadableWorkbook,
-    _read_member,
     cell_ref,
     check_zip_limits,
     file_head,
+    read_member,
     split_ref,
 )
 
@@ -100,7 +100,7 @@ def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
             if "word/document.xml" not in archive.namelist():
                 raise UnreadableWorkbook("unknown_format", "不是 Word 文档：缺少 word/document.xml")
             _refuse_dtds(archive)
-            document = _read_member(archive, archive.getinfo("word/document.xml"), limits)
+            document = read_member(archive, archive.getinfo("word/document.xml"), limits)
             core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None

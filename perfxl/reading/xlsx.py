@@ -106,7 +106,7 @@ class Workbook:
     def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS):
         self.path = Path(path)
         self.limits = limits
-        self._zip = _open_zip(self.path, limits)
+        self._zip = open_zip(self.path, limits)
         try:
             self._shared_strings: list[str] | None = None
             self.sheets = self._read_sheet_list()
@@ -148,7 +148,7 @@ class Workbook:
             info = self._zip.getinfo(part)
         except KeyError:
             return None
-        data = _read_member(self._zip, info, self.limits)
+        data = read_member(self._zip, info, self.limits)
         return parse_xml(data, part)
 
     def _read_sheet_list(self) -> list[SheetEntry]:
@@ -300,7 +300,7 @@ class Workbook:
         except KeyError:
             root = None
         else:
-            root = parse_xml(_without_unread_sections(_read_member(self._zip, info, self.limits)), entry.part)
+            root = parse_xml(_without_unread_sections(read_member(self._zip, info, self.limits)), entry.part)
         if root is None:
             raise UnreadableWorkbook("corrupt", f"工作表“{entry.name}”的内容缺失（{entry.part}）")
         protection = root.find("m:sheetProtection", NS)
@@ -489,7 +489,7 @@ def file_head(path: Path, limits: Limits, ole: tuple[str, str] | None = None) ->
     return head
 
 
-def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
+def open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     head = file_head(path, limits)
     if not head.startswith(b"PK"):
         raise UnreadableWorkbook("not_zip", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名")
@@ -500,14 +500,14 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     except OSError as exc:
         raise UnreadableWorkbook("io", f"无法读取文件：{exc}") from None
     try:
-        _check_zip(archive, limits)
+        check_zip(archive, limits)
     except Exception:
         archive.close()
         raise
     return archive
 
 
-def _check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
+def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
     check_zip_limits(archive, limits)
     names = set(archive.namelist())
     if "[Content_Types].xml" not in names:
@@ -539,7 +539,7 @@ def check_zip_limits(archive: zipfile.ZipFile, limits: Limits) -> None:
         raise UnreadableWorkbook("zip_limits", "压缩包解压后总大小超过安全上限")
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
     """Read one part, never more than its declared size (a lying header cannot inflate us)."""
     try:
         with archive.open(info) as handle:
