@@ -11,9 +11,6 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-#: A typed score may differ from the sum of its parts by at most this much (domain.md §4).
-SCORE_TOLERANCE = Decimal("0.005")
-
 
 def round_half_up(value: Decimal | float | int, places: int = 2) -> Decimal:
     """Round like Excel's ROUND: 2.675 → 2.68, -2.675 → -2.68.

@@ -7,7 +7,8 @@ total, the grade, the first-level scores, the budget figures and the execution r
 report's figures, in its tables or in its text, are compared with the same figures of the
 department's workbook tables (:func:`cross_check`); agreeing documents give nothing.
 
-Each figure is compared at the precision it was written with: scores exactly (0.005), amounts and
+Each figure is compared at the precision it was written with: scores within the scheme's
+score tolerance, amounts and
 rates as intervals of their written decimals (domain rules §4).
 """
 
@@ -24,8 +25,8 @@ from perfxl.checking.narrative import NOT_NAMED, about_the_whole, named_in
 from perfxl.checking.recompute import grade_word
 from perfxl.checking.tables import amount_places, rate_places
 from perfxl.model import Claim, Fact, FileResult, Finding, TableResult
-from perfxl.numbers import SCORE_TOLERANCE, normalise_text
-from perfxl.scheme import load_scheme
+from perfxl.numbers import normalise_text
+from perfxl.scheme import Scheme, load_scheme
 
 #: Fact keys of amounts (compared as intervals of their written decimals).
 AMOUNT_KEYS = ("initial", "budget", "executed")
@@ -146,7 +147,7 @@ def _compare(report: FileResult, facts: list[Fact], other: tuple[FileResult, Tab
     return findings
 
 
-def _agree(mine: Fact, theirs: Fact, scheme) -> bool:
+def _agree(mine: Fact, theirs: Fact, scheme: Scheme) -> bool:
     if mine.key == "grade":
         return grade_word(str(mine.value), scheme) == grade_word(str(theirs.value), scheme)
     if not isinstance(mine.value, Decimal) or not isinstance(theirs.value, Decimal):
@@ -154,7 +155,7 @@ def _agree(mine: Fact, theirs: Fact, scheme) -> bool:
     if mine.key in AMOUNT_KEYS or mine.key == "rate":
         slack = sum((_half(places) for places in (mine.places, theirs.places)), Decimal("1e-9"))
         return abs(mine.value - theirs.value) <= slack
-    return abs(mine.value - theirs.value) <= SCORE_TOLERANCE
+    return abs(mine.value - theirs.value) <= scheme.rules.score_tolerance
 
 
 def _bare(label: str) -> str:

@@ -22,7 +22,6 @@ from perfxl.checking import TableCheck
 from perfxl.checking.recompute import grade_of, grade_word
 from perfxl.model import Claim, Finding
 from perfxl.numbers import (
-    SCORE_TOLERANCE,
     decimals_written,
     normalise_text,
     round_half_up,
@@ -244,7 +243,7 @@ def _sentence_claims(original: str, number: int, check: TableCheck | None, fallb
     if not any(mark in sentence for mark in ("分", "%", "万", "等次", "等级", "评定", "评价结果")):
         return []  # most sentences state no figure: nothing to look for
     scheme = check.scheme if check is not None else fallback
-    found = _score_claims(sentence, number, check) if "分" in sentence else []
+    found = _score_claims(sentence, number, check, scheme) if "分" in sentence else []
     found += _grade_claims(sentence, number, check, scheme)
     amounts = _amounts(sentence) if "万" in sentence else []
     found += _amount_claims(sentence, number, amounts)
@@ -283,12 +282,13 @@ def _scores(sentence: str) -> tuple[dict[str, Decimal], dict[str, str], Decimal 
     return parts, labels, total
 
 
-def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[Finding]:
+def _score_claims(sentence: str, number: int, check: TableCheck | None, scheme: Scheme) -> list[Finding]:
     parts, labels, total = _scores(sentence)
+    tolerance = scheme.rules.score_tolerance
     findings = []
     if total is not None and len(parts) >= 2:
         summed = sum(parts.values(), Decimal(0))
-        if abs(summed - total) > SCORE_TOLERANCE:
+        if abs(summed - total) > tolerance:
             findings.append(_finding(number, sentence, ("narr_total", {}), ("from_parts", {}), summed, total))
     if check is None:
         return findings
@@ -296,12 +296,12 @@ def _score_claims(sentence: str, number: int, check: TableCheck | None) -> list[
     declared = check.table.total_score.number
     table_total = declared if declared is not None else check.result.total
     already = {(f.expected, f.found) for f in findings}  # its own parts gave the table's total: said once
-    if total is not None and table_total is not None and abs(table_total - total) > SCORE_TOLERANCE \
+    if total is not None and table_total is not None and abs(table_total - total) > tolerance \
             and (table_total, total) not in already:
         findings.append(_finding(number, sentence, ("narr_total", {}), source, table_total, total))
     for key, stated in parts.items():
         table_part = _table_part(check, key)
-        if table_part is not None and abs(table_part - stated) > SCORE_TOLERANCE:
+        if table_part is not None and abs(table_part - stated) > tolerance:
             findings.append(_finding(number, sentence, ("narr_part", {"label": labels[key]}), source, table_part,
                                      stated))
     return findings

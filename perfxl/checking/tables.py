@@ -22,7 +22,6 @@ from perfxl.checking.recompute import (
 )
 from perfxl.model import KIND_BASE_DATA, Field, Finding, Indicator, ScoreTable
 from perfxl.numbers import (
-    SCORE_TOLERANCE,
     decimals_written,
     format_number,
     normalise_text,
@@ -87,7 +86,7 @@ def _check_funds(table: ScoreTable, scheme: Scheme, result: Recomputation, add: 
     if score is not None and score.cell and not score.derived and result.budget_score is not None:
         if score.number is None:
             _require_number(score, ("funds_score", {}), add)
-        elif not _close(score.number, result.budget_score, SCORE_TOLERANCE):
+        elif not _close(score.number, result.budget_score, scheme.rules.score_tolerance):
             add(codes.BUDGET_SCORE_MISMATCH, score, result.budget_score, score.number, rate=_percent(result.rate))
 
 
@@ -130,7 +129,7 @@ def _check_rule(indicator: Indicator, reference: Decimal | None, weight: Decimal
     band = _qualitative_band(indicator, scheme)
     if band is not None:
         low, high = rules.band_limits(band, weight)
-        if not low - SCORE_TOLERANCE <= score <= high + SCORE_TOLERANCE:
+        if not low - scheme.rules.score_tolerance <= score <= high + scheme.rules.score_tolerance:
             add(codes.SCORE_RULE_MISMATCH, indicator.score, f"{format_number(low)}–{format_number(high)}", score,
                 "band", **name, band=band.label)
 
@@ -194,7 +193,7 @@ def _check_levels(table: ScoreTable, scheme: Scheme, result: Recomputation, add:
         if declared.cell and not declared.derived:
             if declared.number is None:
                 _require_number(declared, ("subtotal_score", {"label": label}), add)
-            elif not _close(declared.number, result.level_scores[level.key], SCORE_TOLERANCE):
+            elif not _close(declared.number, result.level_scores[level.key], scheme.rules.score_tolerance):
                 add(codes.SUBTOTAL_MISMATCH, declared, result.level_scores[level.key], declared.number, label=label)
     if not weight_problem and result.total_weight != scheme.total_weight:
         add(codes.WEIGHT_MISMATCH, table.total_weight if table.total_weight.cell else None, scheme.total_weight,
@@ -206,7 +205,7 @@ def _check_total_and_grade(table: ScoreTable, scheme: Scheme, result: Recomputat
     if total.cell and not total.derived:
         if total.number is None:
             _require_number(total, ("total_score", {}), add)
-        elif not _close(total.number, result.total, SCORE_TOLERANCE):
+        elif not _close(total.number, result.total, scheme.rules.score_tolerance):
             add(codes.TOTAL_MISMATCH, total, result.total, total.number)
     _compare_grade(table.grade, result.grade, result.total, scheme, add)
 
