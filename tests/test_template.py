@@ -279,3 +279,22 @@ def test_page_breaks_fall_between_first_level_blocks():
     assert page_breaks(layout, heights, 75) == [22]  # 产出 | 效益, 满意度, 成本 and the totals
     assert page_breaks(layout, heights, 100) == [22, 39]  # 产出 | 效益, 满意度 | 成本 and the totals
     assert page_breaks(layout, {**heights, 6: 400.0}, 75) == [22]  # a first block too tall stays on page 1
+
+
+def test_checks_leave_the_table_as_read(tmp_path):
+    """A never-calculated file: the check fills perfxl's values into a copy, not into the table read."""
+    from perfxl import checking
+
+    template = tmp_path / "t.xlsx"
+    write_template(template, "standard", department=LIWAN_2022.department, year=2022)
+    filled = tmp_path / "filled.xlsx"
+    fill_with_openpyxl(template, filled, LIWAN_2022)
+    with Workbook(filled) as book:
+        read = read_template(book)
+    before = (read.table.total_score.value, read.table.total_score.derived, read.table.funds["rate"].value)
+    checked = checking.check(read.table, read.scheme)
+    assert (read.table.total_score.value, read.table.total_score.derived, read.table.funds["rate"].value) == before
+    assert read.table.total_score.number is None and not read.table.total_score.derived
+    assert checked.table is not read.table and checked.table.record.scheme is read.scheme
+    assert checked.table.total_score.derived and str(checked.table.total_score.number) == "95.26"
+    assert "NOT_RECALCULATED" in [f.code for f in checked.findings]

@@ -42,7 +42,10 @@ def check(table: ScoreTable, scheme: Scheme) -> TableCheck:
     """Recompute the table once under ``scheme`` and check everything it declares."""
     result = recompute(table, scheme)
     findings: list[Finding] = []
-    if table.record is not None:  # first: fills formula cells the file left uncalculated
+    if table.record is not None:  # first: a copy filled where the file left formula cells uncalculated
+        filled = integrity.uncalculated_values(table, table.record, result)
+        if filled:
+            table = integrity.with_values(table, filled)
         findings += integrity.check_template(table, table.record, result)
         if integrity.returned_blank(table, table.record):
             kept = [f for f in findings if f.code in integrity.TAMPERING]

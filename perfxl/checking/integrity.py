@@ -2,19 +2,20 @@
 
 Every formula is still there and unchanged, protection is still on, the file was calculated by a
 spreadsheet program, and numeric inputs hold numbers (text is skipped by the sheet's SUM). Where a
-formula cell carries no computed value, perfxl's own value takes its place (marked ``derived``, so
-it is never compared with itself).
+formula cell carries no computed value, perfxl's own value takes its place in a copy of the table
+(marked ``derived``, so it is never compared with itself): the table as read is never written to.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 from perfxl import codes
 from perfxl.checking.recompute import Recomputation, input_of, operator_of
-from perfxl.model import Field, Finding, ScoreTable
+from perfxl.model import Field, Finding, Scalar, ScoreTable
 from perfxl.numbers import normalise_text
 from perfxl.reading.template import TemplateRecord
 from perfxl.reading.xlsx import Cell
@@ -27,23 +28,11 @@ INTACT, OVERWRITTEN, ALTERED = "intact", "overwritten", "altered"
 
 
 def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputation) -> list[Finding]:
-    """Integrity findings; fills formula cells that carry no cached value with perfxl's values."""
+    """Integrity findings. The table is not changed: :func:`uncalculated_values` gives the values
+    of formula cells that carry no cached value, for the caller to check a filled copy."""
     computed = computed_values(table, record.layout, result, record.amount_inputs)
-    # A template resaved as .xls/.ods keeps values only: its formulas cannot be checked (said once, per file).
-    states = {key: formula_state(record.formula_cells[key], expected) if record.formulas_known else INTACT
-              for key, expected in record.layout.formulas.items()}
-    # A spreadsheet program that calculated the file left a value in its formula cells (a total is 0
-    # at least); the blanks it left are its own results (an IF giving "" where a number was typed as
-    # text), not a missing cache. Only a file with no computed value at all was never calculated.
-    calculated = any(state == INTACT and not _blank(record.formula_cells[key]) for key, state in states.items())
-    missing_cache = [] if calculated else [
-        key for key, state in states.items()
-        if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]
-    for key in missing_cache:
-        target = record.targets.get(key)
-        if target is not None:
-            target.derived = True
-            target.assign(computed[key])
+    states = _states(record)
+    missing_cache = _missing_cache(record, states, computed)
     findings = _formula_findings(table, record, states, computed)
     findings += _protection_findings(record)
     if missing_cache:
@@ -54,6 +43,43 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
         findings.append(Finding(codes.MISSING_VALUE, table.sheet, budget_weight.cell,
                                 params={"what": ("funds_weight", {})}))
     return findings + prefilled_changes(table, record) + numbers_stored_as_text(table)
+
+
+def uncalculated_values(table: ScoreTable, record: TemplateRecord, result: Recomputation) -> dict[str, Scalar]:
+    """perfxl's values for the formula cells a never-calculated file left without a cached value
+    (formula key → value); empty for a file a spreadsheet program calculated."""
+    computed = computed_values(table, record.layout, result, record.amount_inputs)
+    return {key: computed[key] for key in _missing_cache(record, _states(record), computed)}
+
+
+def with_values(table: ScoreTable, values: dict[str, Scalar]) -> ScoreTable:
+    """A copy of a template's table whose formula fields hold ``values``, marked ``derived`` (so
+    never compared with themselves); the table itself is left as read."""
+    record = table.record
+    keep = {id(record.scheme): record.scheme, id(record.layout): record.layout}  # shared, compared by identity
+    filled = copy.deepcopy(table, keep)
+    for key, value in values.items():
+        target = filled.record.targets.get(key)
+        if target is not None:
+            target.derived = True
+            target.assign(value)
+    return filled
+
+
+def _states(record: TemplateRecord) -> dict[str, str]:
+    # A template resaved as .xls/.ods keeps values only: its formulas cannot be checked (said once, per file).
+    return {key: formula_state(record.formula_cells[key], expected) if record.formulas_known else INTACT
+            for key, expected in record.layout.formulas.items()}
+
+
+def _missing_cache(record: TemplateRecord, states: dict[str, str], computed: dict) -> list[str]:
+    # A spreadsheet program that calculated the file left a value in its formula cells (a total is 0
+    # at least); the blanks it left are its own results (an IF giving "" where a number was typed as
+    # text), not a missing cache. Only a file with no computed value at all was never calculated.
+    calculated = any(state == INTACT and not _blank(record.formula_cells[key]) for key, state in states.items())
+    return [] if calculated else [
+        key for key, state in states.items()
+        if state == INTACT and _blank(record.formula_cells[key]) and computed.get(key, "") != ""]
 
 
 #: Integrity findings that still matter on a template returned blank: what was done to the file.
