@@ -115,3 +115,18 @@ def test_no_chinese_placeholder_in_english_messages():
     for finding in (rate, overwritten):
         assert "（空）" not in render(finding, "en") and "(empty)" in render(finding, "en")
         assert "（空）" in render(finding, "zh")
+
+
+def test_readme_map_names_every_module():
+    """The README's structure map is how a newcomer finds their way: every module must be on it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("代码结构", 1)[1].split("```", 2)[1]
+    packages = {line.split()[0] for line in block.splitlines() if line.split() and line.split()[0].endswith("/")}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent != PACKAGE:
+            if f"{path.parent.name}/" not in packages:
+                missing.append(str(path.relative_to(ROOT)))
+        elif path.name != "__init__.py" and not re.search(rf"(?<![\w.]){re.escape(path.name)}", block):
+            missing.append(str(path.relative_to(ROOT)))
+    assert not missing, f"modules not on the README's map: {missing}"
