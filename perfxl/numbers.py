@@ -84,9 +84,10 @@ def json_number(value: Decimal | None, places: int = 2) -> int | float | None:
 
 # --- reading numbers typed by people -----------------------------------------------------------
 
+#: Comparison signs as provinces type them ('≧', '═' from box-drawing fonts) → the sign perfxl uses.
 _OPERATORS = {"≥": "≥", ">=": "≥", "＞＝": "≥", "≧": "≥", ">": ">", "≤": "≤", "<=": "≤", "≦": "≤",
-              "<": "<", "=": "=", "==": "="}
-_NUMBER = re.compile(r"^([≥≤<>=]{0,2})\s*([+-]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+))\s*(.*)$")
+              "<": "<", "=": "=", "==": "=", "═": "="}
+_NUMBER = re.compile(r"^([≥≤≧≦═<>=]{0,2})\s*([+-]?(?:\d+(?:,\d{3})*(?:\.\d*)?|\.\d+))\s*(.*)$")
 
 
 _SPACES = re.compile(r"\s+")

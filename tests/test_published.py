@@ -31,18 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 _QINGSHEN = "合计 row totalling 权重 (scores blank) read as the total of the scores; 权重/指标性质 headers; " \
             "the table's own weights 10/60/30 not taken as its scheme"
-_TIANCHANG = "placeholder rows of the official sample (指标2:, ……, '/') read as indicators; 执行率 left blank"
 _ZHONGJIANG = "分值 before 指标值; '……' placeholder row; scheme 10+70/20/10 not shipped (weights total 110)"
-_CHIZHOU = "年度资金总额 0/0/0 above the 本年财政拨款 row that holds the figures: rate and budget score not checked"
 
 #: file name → the failure class that perfxl misreads today (remove an entry once perfxl reads it right).
 XFAIL = {
     **{f"01_sichuan_qingshen_wages.{ext}": _QINGSHEN for ext in ("xlsx", "xls", "ods", "docx")},
-    **{f"02_anhui_tianchang_flood.{ext}": _TIANCHANG for ext in ("xlsx", "xls", "ods", "docx")},
     **{f"03_sichuan_zhongjiang_gauges.{ext}": _ZHONGJIANG for ext in ("xlsx", "xls", "ods")},
-    **{f"04_anhui_chizhou_commission.{ext}": _CHIZHOU for ext in ("xlsx", "xls", "ods")},
-    "05_anhui_chizhou_villages.xlsx": _CHIZHOU,
-    "07_anhui_tianchang_selfscore_header.xlsx": "自评得分/自评分 headers; " + _TIANCHANG,
     "10_sichuan_zhongjiang_rate_percent.xlsx": "执行率(%) holding 100 as a number; " + _ZHONGJIANG,
     "11_sichuan_qingshen_two_header_rows.xlsx": "two header rows (年度指标值 over 指标性质/指标值/度量单位); " + _QINGSHEN,
     "12_sichuan_qingshen_weight_total.xlsx": "合计 row totalling 权重 with its 得分 blank read as the total; "
@@ -58,12 +52,8 @@ XFAIL = {
     **{f"17_shanxi_jishan_insurance.{ext}": "rate forms: in .xls/.ods the '0%' format of the typed 99% is not read "
        "(python-calamine gives no number formats), so 99% is taken as the exact fraction 0.99 and 65.07/65.66 = 99.10% "
        "is reported as an EXECUTION_RATE_MISMATCH the shown percentage does not support" for ext in ("xls", "ods")},
-    **{f"18_hebei_langfang_heating.{ext}": "placeholder rows of the official sample (指标2 / …… / 指标1 with nothing typed) "
-       "read as indicators" for ext in ("xlsx", "docx")},
     **{f"19_yunnan_lijiang_satellite.{ext}": "two header rows (年度指标值 over 指标性质/指标值/度量单位) with the operator '﹦' "
        "(UNKNOWN_LAYOUT today)" for ext in ("xlsx", "xls", "ods")},
-    "20_yunnan_linxiang_shelter.xlsx": "总分 row with its 得分 blank read as a missing total; the 其中:当年财政拨款 row's own "
-                                       "typed rate (97.80% for 97.81%) not checked",
     "21_hubei_huangshi_library.xlsx": "20/80 form without a 分值 column, one score per 二级指标 merged over its rows "
                                       "(UNKNOWN_LAYOUT today)",
     "22_hubei_ezhou_center.xlsx": "the funds row's 分值 100 / 得分 98 are the table's total, not a budget score (预算执行率 is an "

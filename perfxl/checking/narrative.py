@@ -28,8 +28,8 @@ from perfxl.numbers import (
     sum_within_tolerance,
 )
 from perfxl.reading.docx import Paragraph, Report
-from perfxl.reading.forms import LEVEL_KEYWORDS
 from perfxl.scheme import Scheme, load_scheme
+from perfxl.vocabulary import LEVEL_KEYWORDS
 
 TEXT = "正文"
 _NUMBER = r"(\d+(?:\.\d+)?)"

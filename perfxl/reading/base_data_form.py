@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from perfxl.model import KIND_BASE_DATA, LAYOUT_BASE_DATA, AmountSum, Field, ScoreTable
 from perfxl.numbers import parse_number
-from perfxl.reading.forms import DEPARTMENT_LABELS, Grid, field_at, norm
+from perfxl.reading.forms import Grid, field_at, norm
 from perfxl.reading.xlsx import Workbook, cell_ref
+from perfxl.vocabulary import DEPARTMENT_LABELS
 
 #: The label of the column that names the 机构 (normalised).
 UNIT_HEADERS = ("机构名称", "机构", "单位名称", "机构(单位)名称", "单位(机构)名称", "部门(单位)及机构名称")

@@ -13,6 +13,7 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from perfxl.model import (
     KIND_OVERALL,
@@ -28,35 +29,21 @@ from perfxl.model import (
 from perfxl.numbers import normalise_text, parse_number, to_decimal
 from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, split_ref, to_field
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
+from perfxl.vocabulary import (
+    DEPARTMENT_LABELS,
+    FUNDS_HEADERS,
+    FUNDS_ROW,
+    FUNDS_SOURCE_ROWS,
+    INDICATOR_HEADERS,
+    LEVEL_KEYWORDS,
+    REQUIRED,
+    header_word,
+    is_placeholder_name,
+)
+from perfxl.vocabulary import (
+    label as vocabulary_label,
+)
 
-#: Header synonyms of the indicator block (normalised: no spaces, half-width).
-INDICATOR_HEADERS: dict[str, tuple[str, ...]] = {
-    "level": ("一级指标",),
-    "group": ("二级指标",),
-    "name": ("三级指标", "指标名称", "绩效指标名称"),
-    "op": ("符号", "计算符号", "指标值符号"),
-    "target": ("年度指标值", "指标值", "年度目标值", "目标值", "预期指标值", "年度预期指标值", "计划指标值"),
-    "unit": ("单位", "计量单位", "度量单位"),
-    "actual": ("实际完成值", "全年实际完成值", "实际值", "完成值", "全年实际值", "实际完成情况"),
-    "weight": ("分值", "权重", "权重分值", "标准分值", "标准分", "指标分值"),
-    "score": ("得分", "自评得分", "评分", "实际得分", "自评分"),
-    "reason": ("偏差原因分析及改进措施", "未完成原因分析", "偏差原因", "偏差原因分析", "原因分析及改进措施",
-               "未完成原因分析及改进措施", "偏差原因及改进措施"),
-}
-REQUIRED = ("name", "weight", "score")
-
-FUNDS_HEADERS: dict[str, tuple[str, ...]] = {
-    "initial": ("年初预算数", "年初预算", "年初数"),
-    "budget": ("全年预算数", "调整后预算数", "全年预算", "调整后预算", "预算数"),
-    "executed": ("全年执行数", "预算执行数", "实际执行数", "执行数", "全年实际支出", "实际支出"),
-    "weight": ("分值", "权重"),
-    "rate": ("执行率", "预算执行率"),
-    "score": ("得分",),
-}
-FUNDS_ROW = ("年度资金总额", "资金总额", "项目资金总额", "年度资金合计")
-DEPARTMENT_LABELS = ("部门(单位)名称", "部门名称", "单位名称", "预算部门名称", "预算单位名称", "项目单位",
-                     "市级预算部门(单位)名称", "主管部门", "实施单位")
-LEVEL_KEYWORDS = (("产出", "output"), ("效益", "benefit"), ("满意", "satisfaction"), ("成本", "cost"))
 _WEIGHT_IN_LABEL = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 
@@ -70,16 +57,15 @@ class NoTable(Exception):
 
 
 def norm(text: object) -> str:
-    """Labels compared without spaces, line breaks, width or bracket differences."""
-    if text is None:
-        return ""
-    return normalise_text(str(text)).replace("（", "(").replace("）", ")").replace(":", "").replace("：", "")
+    """Labels compared without spaces, line breaks, width, bracket or column-note differences."""
+    return vocabulary_label(text)
 
 
 @functools.lru_cache(maxsize=4096)  # the same labels recur in every workbook of a batch
 def _match(label: str, synonyms: tuple[str, ...], fuzzy: bool = True) -> bool:
     if not label:
         return False
+    label = header_word(label)
     if label in synonyms:
         return True
     if fuzzy and len(label) >= 4:
@@ -274,10 +260,11 @@ def _read_table(grid: Grid, header: Header, top: int) -> tuple[ScoreTable, int]:
         key = _level_key(label)
         if key is None:
             continue
-        table.indicators.append(Indicator(
-            level=key, group=group, direction="",
-            **{name: field_at(grid, row, cols.get(name)) for name in
-               ("name", "op", "target", "unit", "actual", "weight", "score", "reason")}))
+        fields = {name: field_at(grid, row, cols.get(name)) for name in
+                  ("name", "op", "target", "unit", "actual", "weight", "score", "reason")}
+        if is_placeholder_row(fields):
+            continue
+        table.indicators.append(Indicator(level=key, group=group, direction="", **fields))
     levels: dict[str, LevelTotals] = {}
     for _row, label, label_cell, _group in rows.indicators:
         key = _level_key(label)
@@ -292,13 +279,21 @@ def _read_table(grid: Grid, header: Header, top: int) -> tuple[ScoreTable, int]:
     bottom = rows.last
     if rows.total is not None:
         table.total_weight, table.total_score = _total_fields(grid, rows.total, cols)
+        table.total_score.derived = table.total_score.is_blank  # a blank 总分 得分 declares no total
         grade_row = _grade_row(grid, rows.total)
         if grade_row is not None:
             table.grade = _grade_field(grid, grade_row)
             bottom = grade_row
     table.funds, funds_row, funds_columns = _funds(grid, top, header.row)
     if funds_row is not None:
-        table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
+        source_row = _figures_row(grid, funds_row, funds_columns, table.funds, header.row)
+        if source_row is None:
+            table.sums += _funds_breakdown(grid, funds_row, funds_columns, table.funds, header.row)
+        else:  # the total row is an export's 0/0/0: the money is in its 财政拨款 row
+            for key in ("initial", "budget", "executed"):
+                if key in funds_columns:
+                    table.funds[key] = field_at(grid, source_row, funds_columns[key])
+        table.ratios += _part_rates(grid, funds_row, funds_columns, header.row)
     return table, bottom
 
 
@@ -342,6 +337,14 @@ def _indicator_rows(grid: Grid, header: Header) -> _Rows:
                 group_label = text
         found.indicators.append((row, level_label, level_cell, group_label))
     return found
+
+
+def is_placeholder_row(fields: dict[str, Field]) -> bool:
+    """A sample's spare line left as printed: a placeholder name and nothing else but "/"."""
+    name = norm(fields["name"].value)
+    if not is_placeholder_name(name):
+        return False
+    return all(norm(field.value) in ("", "/") for key, field in fields.items() if key != "name")
 
 
 def _starts_a_table(texts: list[tuple[int, str]]) -> bool:
@@ -467,8 +470,55 @@ def _funds(grid: Grid, top: int, bottom: int) -> tuple[dict[str, Field], int | N
                         break
             if {"budget", "executed"} <= set(columns):
                 funds = {key: field_at(grid, row, col) for key, col in columns.items()}
+                if "rate" in funds:
+                    _read_rate(funds["rate"], grid.text(header_row, columns["rate"]))
                 return funds, row, columns
     return {}, None, {}
+
+
+def _figures_row(grid: Grid, funds_row: int, columns: dict[str, int], funds: dict[str, Field],
+                 end_row: int) -> int | None:
+    """The 当年财政拨款 row that holds the money when the 年度资金总额 row reads 0 (or nothing) for
+    every amount, as some provincial systems export it; None when the total row has figures."""
+    amounts = [funds[key].number for key in ("initial", "budget", "executed") if key in funds]
+    if any(amount for amount in amounts):
+        return None
+    for row in range(funds_row + 1, min(funds_row + 4, end_row)):
+        texts = grid.row_texts(row)
+        if texts and any(word in texts[0][1] for word in FUNDS_SOURCE_ROWS):
+            budget = parse_number(grid.text(row, columns["budget"]))
+            return row if budget else None
+    return None
+
+
+def _part_rates(grid: Grid, funds_row: int, columns: dict[str, int], end_row: int) -> list[AmountRatio]:
+    """The rates typed on the rows under 年度资金总额 (其中：当年财政拨款 …): each its own row's
+    执行数 / 预算数, checked as the total row's is."""
+    ratios: list[AmountRatio] = []
+    if "rate" not in columns:
+        return ratios
+    for row in range(funds_row + 1, min(funds_row + 6, end_row)):
+        texts = grid.row_texts(row)
+        if not texts or _is_header_row(grid, row, columns) or texts[0][1].startswith(("年度总体目标", "总体目标")):
+            break
+        rate = field_at(grid, row, columns["rate"])
+        if rate.number is None:
+            continue
+        _read_rate(rate, grid.text(funds_row - 1, columns["rate"]))
+        ratios.append(AmountRatio(f"{texts[0][1]}执行率", rate, field_at(grid, row, columns["executed"]),
+                                  field_at(grid, row, columns["budget"]), grid.sheet.name))
+    return ratios
+
+
+def _read_rate(rate: Field, header: str) -> None:
+    """A blank 执行率 is left for perfxl to work out (nothing typed, nothing to check); under a
+    '执行率(%)' header a plain number is a percentage: 100 is 100%, typed to its decimals."""
+    if rate.is_blank:
+        rate.derived = True
+    elif header.endswith("(%)") and isinstance(rate.value, Decimal) and rate.number is not None:
+        rate.number = rate.number / 100
+        exponent = rate.value.normalize().as_tuple().exponent
+        rate.shown_places = max(-exponent, 0) + 2 if isinstance(exponent, int) else 4
 
 
 _LABELLED = re.compile(r"^(?:其中)?(.+?)[:：]\s*(.*)$")

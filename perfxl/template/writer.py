@@ -46,6 +46,14 @@ from perfxl.template.layout import (
     pack_text,
     project_sheet_name,
 )
+from perfxl.vocabulary import (
+    FUNDS_HEADERS,
+    FUNDS_ROW,
+    GRADE_LABELS,
+    INDICATOR_HEADERS,
+    REFERENCE_SCORE,
+    TOTAL_LABELS,
+)
 
 INPUT_FILL = "#FFF2CC"
 HEADER_FILL = "#DDEBF7"
@@ -387,11 +395,11 @@ def _write_funds_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: Te
     """年度预算申请（万元）: the three amounts typed, 分值 fixed, 执行率 and 得分 by formula."""
     f = layout.funds
     sheet.merge_range("A3:C3", "项目资金（万元）" if layout.project else "年度预算申请（万元）", st.header)
-    for cells, text in (("D3:E3", "年初预算数"), ("F3:G3", "全年预算数"), ("H3:I3", "全年执行数")):
-        sheet.merge_range(cells, text, st.header)
-    for column, text in (("J", "分值"), ("K", "执行率"), ("L", "得分")):
-        sheet.write(f"{column}3", text, st.header)
-    sheet.merge_range("A4:C4", "年度资金总额", st.label)
+    for cells, key in (("D3:E3", "initial"), ("F3:G3", "budget"), ("H3:I3", "executed")):
+        sheet.merge_range(cells, FUNDS_HEADERS[key][0], st.header)
+    for column, key in (("J", "weight"), ("K", "rate"), ("L", "score")):
+        sheet.write(f"{column}3", FUNDS_HEADERS[key][0], st.header)
+    sheet.merge_range("A4:C4", FUNDS_ROW[0], st.label)
     for key, end in (("initial", "E4"), ("budget", "G4"), ("executed", "I4")):
         sheet.merge_range(f"{f[key]}:{end}", None, st.input_amount)
         sheet.data_validation(f[key], {"validate": "decimal", "criteria": ">=", "value": 0,
@@ -442,12 +450,10 @@ def _write_goals(sheet: Worksheet, st: _Styles) -> None:
 def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
     """绩效指标: the header, each level's rows with its 小计, and the live marks on scores and reasons."""
     sheet.merge_range(f"A7:{LAST_COLUMN}7", "绩效指标", st.header)
-    headers = {"level": "一级指标", "group": "二级指标", "name": "三级指标", "op": "符号",
-               "target": "年度指标值", "unit": "单位", "actual": "实际完成值", "weight": "分值",
-               "score": "得分", "reference": "参考得分"}
-    for key, text in headers.items():
+    headers = {key: words[0] for key, words in INDICATOR_HEADERS.items() if key != "reason"}
+    for key, text in {**headers, "reference": REFERENCE_SCORE}.items():
         sheet.write(f"{COLUMNS[key]}8", text, st.header)
-    sheet.merge_range(f"K8:{LAST_COLUMN}8", "偏差原因分析及改进措施", st.header)
+    sheet.merge_range(f"K8:{LAST_COLUMN}8", INDICATOR_HEADERS["reason"][0], st.header)
     for level, block in zip(scheme.levels, layout.levels, strict=True):
         _write_level(sheet, st, scheme, level, block, layout.rows_of(level.key))
     # Marks only on the indicator rows, where the department types: never on the locked 小计 rows.
@@ -497,14 +503,14 @@ def _write_level(sheet: Worksheet, st: _Styles, scheme: Scheme, level, block, ro
 def _write_totals(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
     """总分 and 评价等次 rows (their formulas come from the layout)."""
     total_row = int(layout.total_score[1:])
-    sheet.merge_range(f"A{total_row}:G{total_row}", "总分", st.header)
+    sheet.merge_range(f"A{total_row}:G{total_row}", TOTAL_LABELS[0], st.header)
     sheet.write_blank(f"J{total_row}", None, st.label)
     sheet.merge_range(f"K{total_row}:{LAST_COLUMN}{total_row}", "", st.label)
     weights = ",".join(indicator_ranges(layout, "weight"))
     sheet.conditional_format(layout.total_weight, {  # as the 小计: only once a weight is typed
         "type": "formula", "format": st.alert,
         "criteria": f"=AND(COUNT({weights})>0,{layout.total_weight}<>{format_number(scheme.total_weight)})"})
-    sheet.merge_range(f"A{total_row + 1}:G{total_row + 1}", "评价等次", st.header)
+    sheet.merge_range(f"A{total_row + 1}:G{total_row + 1}", GRADE_LABELS[0], st.header)
     sheet.merge_range(f"{layout.grade}:I{total_row + 1}", None, st.formula_text)
     sheet.merge_range(f"J{total_row + 1}:{LAST_COLUMN}{total_row + 1}", "", st.label)
 
