@@ -93,9 +93,15 @@ INPUTS = ("name", "op", "target", "unit", "actual", "weight", "score", "reason")
 def returned_blank(table: ScoreTable, record: TemplateRecord) -> bool:
     """Nothing typed into the template's table: no indicator, no score, no budget figure beyond
     what the bureau prefilled. Such a table is one finding (未填写), not the five its blanks cause."""
-    approved = {entry["row"] for entry in prefilled_indicators(table, record)}
-    if any(not getattr(indicator, key).is_blank for indicator in table.indicators for key in INPUTS
-           if not (key in PREFILLED_INPUTS and _row(indicator) in approved)):
+    approved = {entry["row"]: entry for entry in prefilled_indicators(table, record)}
+
+    def as_issued(indicator, key: str) -> bool:  # an approved target the bureau prefilled, untouched
+        entry = approved.get(_row(indicator))
+        return entry is not None and key in PREFILLED_INPUTS and \
+            _same_as_issued(getattr(indicator, key), _issued(entry, key), key)
+
+    if any(not getattr(indicator, key).is_blank and not as_issued(indicator, key)
+           for indicator in table.indicators for key in INPUTS):
         return False
     prefilled = record.prefilled.get("amounts") or {}
     for key in ("initial", "budget", "executed"):

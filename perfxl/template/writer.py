@@ -221,7 +221,7 @@ def _target_style(item: Prefilled) -> str:
     if not isinstance(item.target, Decimal):
         return "center"
     if not item.percent:
-        return "number"
+        return "center"
     return "percent" if (item.target * 100) == (item.target * 100).to_integral_value() else "percent2"
 
 
@@ -340,7 +340,7 @@ class _Styles:
         locked = {**base, "bg_color": PREFILLED_FILL}  # approved indicators (--targets), locked
         self.prefilled_indicator = {
             "text": add({**locked, "align": "left"}), "center": add({**locked, "align": "center"}),
-            "number": add({**locked, "align": "center"}), "score": add({**locked, "num_format": "0.##", "align": "center"}),
+            "score": add({**locked, "num_format": "0.##", "align": "center"}),
             "percent": add({**locked, "num_format": "0%", "align": "center"}),
             "percent2": add({**locked, "num_format": "0.00%", "align": "center"})}
         self.formula_rate = add({**base, "num_format": "0.00%", "align": "center", "bg_color": FORMULA_FILL})
