@@ -321,3 +321,49 @@ def test_targets_need_a_roster(tmp_path):
     targets = write_csv(tmp_path / "t.csv", GOOD)
     result = invoke("template", tmp_path / "a.xlsx", "--targets", targets)
     assert result.exit_code == 2 and "--roster" in result.output
+
+
+# --- LibreOffice: what a user can and cannot do to the prefilled targets ----------------------------
+
+def test_libreoffice_round_trip_of_a_template_with_prefilled_targets(tmp_path):
+    """A template issued with approved targets, opened in LibreOffice: typing into a prefilled cell
+    is refused (locked), an input cell takes it; the API (which ignores protection) lowers a target
+    and a weight anyway: reconcile finds both, as prefilled values changed and as targets changed."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from lo import require_libreoffice, run_jobs
+
+    require_libreoffice()
+    targets = _issue(tmp_path)
+    issued = tmp_path / "模板" / f"003_{LUSONG}.xlsx"
+    inbox = tmp_path / "收回"
+    locked = {"C9": "别的指标", "D9": "≥", "E9": "10", "F9": "项", "H9": "3", "E35": "80%"}
+    typed_ops = [{"op": "type", "sheet": "自评表", "cell": cell, "text": text} for cell, text in locked.items()]
+    typed_ops.append({"op": "type", "sheet": "自评表", "cell": "G9", "text": "12"})  # 实际完成值: an input
+    reads = [{"op": "read", "sheet": "自评表", "cell": cell} for cell in [*locked, "G9"]]
+    forced = [{"op": "force", "sheet": "自评表", "cell": "E9", "value": 10},
+              {"op": "force", "sheet": "自评表", "cell": "H35", "value": 8}]
+    typed, forced_job = run_jobs([
+        {"input": str(issued), "output": str(inbox / "typed.xlsx"), "ops": typed_ops + reads},
+        {"input": str(issued), "output": str(tmp_path / "forced" / "forced.xlsx"), "ops": forced}])
+    assert typed["ok"] and forced_job["ok"], (typed["error"], forced_job["error"])
+    accepted = {entry["cell"]: entry["accepted"] for entry in typed["typed"]}
+    assert accepted == {**{cell: False for cell in locked}, "G9": True}
+    values = {entry["cell"]: entry["string"] for entry in typed["reads"]}
+    assert values["C9"] == "中心组学习" and values["E9"] == "12" and values["H9"] == "5" and values["G9"] == "12"
+    assert values["E35"] == "95%"  # 公众满意度 ≥95% shown as a percentage
+    # Saved by LibreOffice with only an actual value typed: the prefill is intact and recorded.
+    saved = reconcile_file(inbox / "typed.xlsx")
+    assert not [f for f in saved.findings if f.code == codes.PREFILLED_VALUE_CHANGED]
+    outcome = run_round(RoundOptions([inbox], no_ledger=True, targets=targets))
+    assert not [f for f in outcome.results[0].findings if f.code in CODES]
+    # Changed through the API: caught on return, as an edit of the prefill and against the approved targets.
+    forced_file = tmp_path / "forced" / "forced.xlsx"
+    changed = {(f.cell, f.expected, f.found) for f in reconcile_file(forced_file).findings
+               if f.code == codes.PREFILLED_VALUE_CHANGED}
+    assert changed == {("E9", Decimal(12), Decimal(10)), ("H35", Decimal(10), Decimal(8))}
+    outcome = run_round(RoundOptions([forced_file], no_ledger=True, targets=targets))
+    found = [(f.code, f.cell, f.expected, f.found) for f in outcome.results[0].findings if f.code in CODES]
+    assert found == [(codes.TARGET_CHANGED, "E9", "=12次", "=10次"),
+                     (codes.TARGET_CHANGED, "H35", Decimal(10), Decimal(8))]
