@@ -222,6 +222,30 @@ def test_a_round_over_the_examples_with_and_without_targets(tmp_path):
     assert invoke("reconcile", EXAMPLES, "--targets", targets, "--no-ledger", "-q").exit_code == 1
 
 
+def test_a_project_s_targets_are_compared_in_its_workbook_and_its_reports(tmp_path):
+    """峨边's approved targets for its project 峨边在线 (发布视频信息 approved at ≥1000条; the tables say
+    ≥900条): the project table is found in the workbook, the Word report and the PDF alike; its
+    overall tables have no approved targets here and are not compared."""
+    from perfxl.checking.targets import value_of
+
+    workbook = reconcile_file(EXAMPLES / "峨边县融媒体中心_2024_整体与三个项目.xlsx")
+    project = next(t for t in workbook.tables if t.title == "峨边在线")
+    rows = [["002", workbook.department, "峨边在线", e.level, e.group, e.name,
+             "≥1000条" if e.name == "发布视频信息" else value_of(e).shown(), "", format(e.weight, "f")]
+            for e in project.indicators]
+    outcome = run_round(RoundOptions([EXAMPLES], no_ledger=True, targets=write_csv(tmp_path / "t.csv", rows)))
+    found = {Path(r.path).name: [(f.code, f.sheet, f.cell, f.table, f.expected, f.found)
+                                 for f in r.findings if f.code in CODES] for r in outcome.results}
+    assert found["峨边县融媒体中心_2024_整体与三个项目.xlsx"] == [
+        (codes.TARGET_CHANGED, "峨边在线", "E12", "峨边在线", "≥1000条", "≥900条")]
+    assert found["峨边县融媒体中心_2024_自评报告.docx"] == [
+        (codes.TARGET_CHANGED, "表2", "R10C4", "峨边在线", "≥1000条", "≥900条")]
+    assert found["峨边县融媒体中心_2024_自评报告.pdf"] == [
+        (codes.TARGET_CHANGED, "页6表2", "R10C4", "峨边在线", "≥1000条", "≥900条")]
+    assert not [name for name, items in found.items() if items and not name.startswith("峨边县融媒体中心_2024_")]
+    assert found["峨边县融媒体中心_2024_峨边在线项目_classic.xlsx"] == []  # its one table is an overall table
+
+
 def test_a_changed_targets_file_is_applied_to_files_taken_from_the_ledger(tmp_path):
     inbox = tmp_path / "收回"
     inbox.mkdir()

@@ -260,12 +260,17 @@ def write_roster_templates(departments: list[Department], out_dir: str | Path, s
     out.mkdir(parents=True, exist_ok=True)
     base = base_template(scheme, year, password)
     projects_on = project_scheme or load_scheme("classic")
+    placed: dict[str, dict[str, dict[int, Prefilled]]] = {}
     if targets is not None:
         departments = [with_target_projects(department, targets) for department in departments]
-        placed = {department.code: placed_targets(department, targets, scheme, projects_on)
-                  for department in departments}
-    else:
-        placed = {}
+        problems: list[tuple[int | None, str, str]] = []
+        for department in departments:  # every department's problems, before anything is written
+            try:
+                placed[department.code] = placed_targets(department, targets, scheme, projects_on)
+            except TargetsError as exc:
+                problems += exc.problems
+        if problems:
+            raise TargetsError(problems)
     result = RosterTemplates([], [])
     staging = Path(tempfile.mkdtemp(prefix=".perfxl-roster-", dir=out))
     try:
