@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from perfxl import codes
 from perfxl.checking.recompute import Recomputation, input_of, operator_of
-from perfxl.model import Field, Finding, Scalar, ScoreTable
+from perfxl.model import Field, Finding, Indicator, Scalar, ScoreTable
 from perfxl.numbers import normalise_text
 from perfxl.reading.template import TemplateRecord
 from perfxl.reading.xlsx import Cell
@@ -95,7 +95,7 @@ def returned_blank(table: ScoreTable, record: TemplateRecord) -> bool:
     what the bureau prefilled. Such a table is one finding (未填写), not the five its blanks cause."""
     approved = {entry["row"]: entry for entry in prefilled_indicators(table, record)}
 
-    def as_issued(indicator, key: str) -> bool:  # an approved target the bureau prefilled, untouched
+    def as_issued(indicator: Indicator, key: str) -> bool:  # an approved target the bureau prefilled, untouched
         entry = approved.get(_row(indicator))
         return entry is not None and key in PREFILLED_INPUTS and \
             _same_as_issued(getattr(indicator, key), _issued(entry, key), key)
@@ -199,7 +199,7 @@ def _same_as_issued(f: Field, issued: Scalar, key: str) -> bool:
     return normalise_text(f.text) == normalise_text(str(issued or ""))
 
 
-def _row(indicator) -> int | None:
+def _row(indicator: Indicator) -> int | None:
     cell = indicator.name.cell or ""
     digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     return int(digits) if digits.isdigit() else None

@@ -11,6 +11,7 @@ Departments that sent nothing, files that match no department and what was repla
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from perfxl import codes
@@ -91,7 +92,7 @@ def rows_without_roster(results: list[FileResult], replace: bool = False,
 
 def department_row(code: str | None, name: str, files: list[FileResult], projects: tuple[str, ...] = (),
                    replace: bool = True, require_report: bool = False,
-                   approved: list[ApprovedIndicator] | tuple = ()) -> DepartmentRow:
+                   approved: Sequence[ApprovedIndicator] = ()) -> DepartmentRow:
     """What one department sent: newer files replace older ones document by document, its reports
     are compared with its tables and its tables with its ``approved`` targets, and what it was
     expected to send and did not is listed."""
