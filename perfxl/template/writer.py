@@ -200,7 +200,7 @@ def prefilled_record(department: str | None, code: str, amounts: dict[str, Decim
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
-#: Columns of an indicator row the bureau fills from the approved targets, and the style of each.
+#: Columns of an indicator row the bureau fills from the approved targets.
 PREFILLED_COLUMNS = ("name", "op", "target", "unit", "weight")
 
 
@@ -218,9 +218,8 @@ def _fill_indicators(sheet_xml: bytes, rows: dict[int, Prefilled], styles: dict[
 
 
 def _target_style(item: Prefilled) -> str:
-    if not isinstance(item.target, Decimal):
-        return "center"
-    if not item.percent:
+    """A percentage is shown as one (95%, 95.5%), as a department typing it would see it."""
+    if not isinstance(item.target, Decimal) or not item.percent:
         return "center"
     return "percent" if (item.target * 100) == (item.target * 100).to_integral_value() else "percent2"
 
