@@ -24,6 +24,7 @@ from perfxl.outputs.terminal import (
     format_superseded,
 )
 from perfxl.scheme import SchemeError, load_scheme
+from perfxl.targets import TargetsError, read_targets
 from perfxl.template.roster import (
     MANIFEST_CSV,
     RosterError,
@@ -86,10 +87,11 @@ def main() -> None:
 @click.option("--project", "projects", multiple=True, help=_H["template.project"])
 @click.option("--project-scheme", default="classic", show_default=True, help=_H["template.project_scheme"])
 @click.option("--force", is_flag=True, help=_H["template.force"])
+@click.option("--targets", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=_H["template.targets"])
 @LANG_OPTION
 def template(out: Path | None, scheme: str, department: str | None, year: int | None, password: str | None,
              roster: Path | None, out_dir: Path | None, projects: tuple[str, ...], project_scheme: str, force: bool,
-             lang: str) -> None:
+             targets: Path | None, lang: str) -> None:
     zh = lang == "zh"
     try:
         loaded, project_loaded = load_scheme(scheme), load_scheme(project_scheme)
@@ -104,14 +106,22 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
         except RosterError as exc:
             raise DataError(exc.message(lang)) from None
         year = year or default_year()
-        with click.progressbar(length=len(departments), label="生成模板" if zh else "templates", show_pos=True) as bar:
-            written = write_roster_templates(departments, out_dir, loaded, year, password, bar.update,
-                                             force=force, project_scheme=project_loaded)
+        try:
+            approved = read_targets(targets) if targets is not None else None
+            with click.progressbar(length=len(departments), label="生成模板" if zh else "templates",
+                                   show_pos=True) as bar:
+                written = write_roster_templates(departments, out_dir, loaded, year, password, bar.update,
+                                                 force=force, project_scheme=project_loaded, targets=approved)
+        except TargetsError as exc:
+            raise DataError(exc.message(lang)) from None
         kept = len(written.entries) - len(written.written)
         click.echo(f"已为 {len(written.written)} 个部门生成模板，保留已有 {kept} 份，清单见 {out_dir / MANIFEST_CSV}"
                    if zh else f"{len(written.written)} templates written, {kept} existing kept; "
                               f"manifest: {out_dir / MANIFEST_CSV}")
         return
+    if targets is not None:
+        raise click.UsageError("--targets 须与 --roster、--out-dir 一起使用（批复目标按部门编码预填）" if zh else
+                               "--targets goes with --roster and --out-dir (targets are prefilled by department code)")
     if out is None:
         raise click.UsageError("请给出输出文件 OUT，或用 --roster 与 --out-dir 按名单生成" if zh else
                                "give an OUT file, or --roster with --out-dir")
@@ -142,6 +152,7 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
               help=_H["reconcile.ledger"])
 @click.option("--no-ledger", is_flag=True, help=_H["reconcile.no_ledger"])
 @click.option("--require-report", is_flag=True, help=_H["reconcile.require_report"])
+@click.option("--targets", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=_H["reconcile.targets"])
 @click.option("--jobs", type=click.IntRange(1, 256), default=1, show_default=True, help=_H["reconcile.jobs"])
 @click.option("--timeout", type=click.FloatRange(0), default=DEFAULT_TIMEOUT, show_default=True,
               help=_H["reconcile.timeout"])
@@ -150,10 +161,10 @@ def template(out: Path | None, scheme: str, department: str | None, year: int | 
 @click.option("--verbose", "-v", is_flag=True, help=_H["reconcile.verbose"])
 def reconcile(paths: tuple[Path, ...], scheme: str | None, json_path: Path | None, csv_path: Path | None,
               report_path: Path | None, annotate_dir: Path | None, roster: Path | None, manifest: Path | None,
-              ledger_path: Path | None, no_ledger: bool, require_report: bool, jobs: int, timeout: float, lang: str,
-              quiet: bool, verbose: bool) -> None:
+              ledger_path: Path | None, no_ledger: bool, require_report: bool, targets: Path | None, jobs: int,
+              timeout: float, lang: str, quiet: bool, verbose: bool) -> None:
     options = RoundOptions(paths, scheme, roster, manifest, ledger_path, no_ledger, json_path, csv_path, report_path,
-                           annotate_dir, jobs, timeout, lang, require_report=require_report)
+                           annotate_dir, jobs, timeout, lang, require_report=require_report, targets=targets)
 
     progress = _Progress(lang) if not quiet else None
     try:

@@ -43,6 +43,8 @@ HELP = {
         "template.project": "增加一张项目支出绩效自评表（项目名称；可重复，每个项目一张）。名单中可用“项目名称”列（多个用、或；分隔）。",
         "template.project_scheme": "项目支出绩效自评表的方案（默认 classic：预算执行10 产出50 效益30 满意度10）。",
         "template.force": "覆盖已存在的文件（模板编号不变）；不加时已存在的文件一律保留。",
+        "template.targets": "批复绩效目标（.xlsx 或 .csv：部门编码、项目名称、一级/二级/三级指标、指标值、度量单位、分值）："
+                            "与 --roster 一起使用，每个部门的模板预填并锁定其批复的指标、指标值和分值。",
         "reconcile": "审核收回的自评表：重新计算并列出每一处不一致。\n\n"
                      "退出码：0 无错误；1 至少一个错误（含无法读取的文件）；2 用法错误。",
         "reconcile.scheme": "按此方案审核（默认：模板自带方案 / standard）。",
@@ -55,6 +57,8 @@ HELP = {
         "reconcile.ledger": f"台账文件（SQLite）。默认为当前文件夹中的 {LEDGER_NAME}（或环境变量 PERFXL_LEDGER），与 perfxl status 相同。",
         "reconcile.no_ledger": "不记录台账。",
         "reconcile.require_report": "要求每个交了评分表的部门同时交自评报告（.docx/.pdf），未交的列为缺少。",
+        "reconcile.targets": "批复绩效目标（.xlsx 或 .csv）：每张表的指标与其部门批复的指标、指标值和分值比对"
+                             "（指标值或分值被改、缺少批复指标、新增未批复指标）。",
         "reconcile.jobs": "并行进程数。",
         "reconcile.timeout": "单个文件的处理时限（秒），超时即报告为无法读取；0 表示不限时、不隔离。",
         "reconcile.quiet": "只输出汇总。",
@@ -79,6 +83,9 @@ HELP = {
                             "项目名称 column (names separated by 、 or ；).",
         "template.project_scheme": "Scheme of the project tables (default classic: 10/50/30/10).",
         "template.force": "Overwrite existing files (template ids stay the same); without it existing files are kept.",
+        "template.targets": "Approved targets (.xlsx or .csv: department code, project, 一级/二级/三级指标, 指标值, unit, "
+                            "分值), with --roster: each template comes with its department's approved indicators, "
+                            "targets and weights prefilled and locked.",
         "reconcile": "Check returned tables: recompute everything and list every mismatch.\n\n"
                      "Exit codes: 0 no errors; 1 at least one error (unreadable files included); 2 usage error.",
         "reconcile.scheme": "Check against this scheme (default: the template's own / standard).",
@@ -93,6 +100,8 @@ HELP = {
         "reconcile.ledger": f"Ledger file (SQLite). Default: {LEDGER_NAME} in the current folder "
                             "(or $PERFXL_LEDGER), the same as perfxl status.",
         "reconcile.no_ledger": "Do not record in the ledger.",
+        "reconcile.targets": "Approved targets (.xlsx or .csv): every table's indicators are compared with the "
+                             "indicators, targets and weights approved for its department.",
         "reconcile.require_report": "Every department that sends scoring tables must send its report (.docx/.pdf) "
                                     "too; one that does not is listed as missing it.",
         "reconcile.jobs": "Worker processes.",

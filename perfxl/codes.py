@@ -249,6 +249,16 @@ PLACES: dict[str, tuple[str, str]] = {
     "grade": ("评价等次", "grade"),
     "amount": ("“{sheet}”表的合计数", "the total on sheet '{sheet}'"),
     "department": ("部门（单位）名称", "the department name"),
+    "name": ("第 {row} 行的三级指标", "the indicator in row {row}"),
+    "op": ("“{name}”的符号", "the operator of '{name}'"),
+    "unit": ("“{name}”的单位", "the unit of '{name}'"),
+    # Approved targets (TARGET_CHANGED): what differs, and how the indicator was matched.
+    "approved_target": ("指标值", "target"),
+    "approved_weight": ("分值", "weight"),
+    "matched_in_group": ("按名称“{name}”在“{group}”下匹配", "matched by name under '{group}'"),
+    "matched_by_name": ("按名称“{name}”匹配；二级指标写法不同：批复为“{approved}”，表中为“{found}”",
+                        "matched by name alone: the groups are spelt differently, '{approved}' approved, "
+                        "'{found}' in the table"),
     "below_row": ("第 {row} 行起", " from row {row}"),
     # What a report's text states (NARRATIVE_MISMATCH), and what it is checked against.
     "narr_total": ("总分", "the total score"),

@@ -186,6 +186,26 @@ class Claim(Fact):
 
 
 @dataclass
+class IndicatorEntry:
+    """An indicator as a table states it, kept with the file's result (so a re-run from the ledger
+    has it): what the approved targets are compared with after the round knows the department."""
+
+    level: str  # the 一级指标 label as the table writes it
+    group: str  # the 二级指标 label
+    name: str
+    op: str
+    target: str  # the 年度指标值 as text
+    target_number: Decimal | None  # the cell's number, when it holds one (a template's 95% is 0.95)
+    unit: str
+    weight: Decimal | None
+    weight_text: str
+    sheet: str
+    name_cell: str | None = None
+    target_cell: str | None = None
+    weight_cell: str | None = None
+
+
+@dataclass
 class TableResult:
     """One table of a file as checked (contract: ``files[].tables[]``)."""
 
@@ -198,6 +218,8 @@ class TableResult:
     declared_grade: str | None = None
     computed_grade: str | None = None
     facts: list[Fact] = field(default_factory=list)
+    indicators: list[IndicatorEntry] = field(default_factory=list)
+    blank: bool = False  # a template returned with nothing typed in
 
     @property
     def name(self) -> str:
@@ -270,7 +292,8 @@ class FileResult:
         data = json.loads(text, object_hook=_decode)
         data["findings"] = [Finding(**f) for f in data.get("findings", [])]
         data["replaced_findings"] = [Finding(**f) for f in data.get("replaced_findings", [])]
-        data["tables"] = [TableResult(**{**t, "facts": [Fact(**fact) for fact in t.get("facts", [])]})
+        data["tables"] = [TableResult(**{**t, "facts": [Fact(**fact) for fact in t.get("facts", [])],
+                                         "indicators": [IndicatorEntry(**i) for i in t.get("indicators", [])]})
                           for t in data.get("tables", [])]
         data["claims"] = [Claim(**claim) for claim in data.get("claims", [])]
         return cls(**data)

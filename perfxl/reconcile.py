@@ -18,6 +18,7 @@ from typing import Any
 from perfxl import checking, codes
 from perfxl.checking.cross import table_facts
 from perfxl.checking.recompute import grade_of
+from perfxl.checking.targets import table_indicators
 from perfxl.collection.runner import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, run_supervised
 from perfxl.files import sha256_of
 from perfxl.model import (
@@ -196,6 +197,7 @@ def _summarise(result: FileResult, checks: list[checking.TableCheck]) -> None:
     for index, checked in enumerate(checks):
         summary = _table_result(checked)
         summary.facts = table_facts(checked)
+        summary.indicators = table_indicators(checked.table)
         result.tables.append(summary)
         for finding in checked.findings:
             finding.table = summary.name if len(checks) > 1 else ""
@@ -222,6 +224,7 @@ def _table_result(checked: checking.TableCheck) -> TableResult:
     summary = TableResult(table.sheet, table.kind, table.title, checked.scheme.name,
                           declared_total=table.total_score.number, computed_total=recomputation.total,
                           declared_grade=table.grade.text or None, computed_grade=recomputation.grade)
+    summary.blank = checked.blank
     if checked.blank:  # returned blank: nothing declared, nothing to recompute
         summary.declared_total = summary.computed_total = summary.computed_grade = summary.declared_grade = None
     elif table.kind == KIND_BASE_DATA:  # a 综合得分 with no parts to recompute it from

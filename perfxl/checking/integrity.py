@@ -9,13 +9,14 @@ formula cell carries no computed value, perfxl's own value takes its place in a 
 from __future__ import annotations
 
 import copy
+import json
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 from perfxl import codes
 from perfxl.checking.recompute import Recomputation, input_of, operator_of
-from perfxl.model import Field, Finding, Scalar, ScoreTable
+from perfxl.model import Field, Finding, Indicator, Scalar, ScoreTable
 from perfxl.numbers import normalise_text
 from perfxl.reading.template import TemplateRecord
 from perfxl.reading.xlsx import Cell
@@ -42,7 +43,8 @@ def check_template(table: ScoreTable, record: TemplateRecord, result: Recomputat
     if budget_weight is not None and budget_weight.number is None:
         findings.append(Finding(codes.MISSING_VALUE, table.sheet, budget_weight.cell,
                                 params={"what": ("funds_weight", {})}))
-    return findings + prefilled_changes(table, record) + numbers_stored_as_text(table)
+    return findings + prefilled_changes(table, record) + prefilled_indicator_changes(table, record) \
+        + numbers_stored_as_text(table)
 
 
 def uncalculated_values(table: ScoreTable, record: TemplateRecord, result: Recomputation) -> dict[str, Scalar]:
@@ -91,7 +93,15 @@ INPUTS = ("name", "op", "target", "unit", "actual", "weight", "score", "reason")
 def returned_blank(table: ScoreTable, record: TemplateRecord) -> bool:
     """Nothing typed into the template's table: no indicator, no score, no budget figure beyond
     what the bureau prefilled. Such a table is one finding (未填写), not the five its blanks cause."""
-    if any(not getattr(indicator, key).is_blank for indicator in table.indicators for key in INPUTS):
+    approved = {entry["row"]: entry for entry in prefilled_indicators(table, record)}
+
+    def as_issued(indicator: Indicator, key: str) -> bool:  # an approved target the bureau prefilled, untouched
+        entry = approved.get(_row(indicator))
+        return entry is not None and key in PREFILLED_INPUTS and \
+            _same_as_issued(getattr(indicator, key), _issued(entry, key), key)
+
+    if any(not getattr(indicator, key).is_blank and not as_issued(indicator, key)
+           for indicator in table.indicators for key in INPUTS):
         return False
     prefilled = record.prefilled.get("amounts") or {}
     for key in ("initial", "budget", "executed"):
@@ -137,6 +147,70 @@ def prefilled_changes(table: ScoreTable, record: TemplateRecord) -> list[Finding
                                     f.number if f.number is not None else (f.text or None),
                                     params={"what": (key, {})}))
     return findings
+
+
+#: The inputs of an indicator row that ``perfxl template --targets`` fills from the approved targets.
+PREFILLED_INPUTS = ("name", "op", "target", "unit", "weight")
+
+
+def prefilled_indicators(table: ScoreTable, record: TemplateRecord) -> list[dict]:
+    """The approved indicators the template was issued with on this table's sheet (project sheets
+    too: the record lives in the template's metadata, beside every sheet)."""
+    raw = record.prefilled if record.prefilled else _json(record.meta.get("prefilled"))
+    entries = raw.get("indicators") if isinstance(raw, dict) else None
+    return [entry for entry in entries or [] if isinstance(entry, dict) and entry.get("sheet") == table.sheet
+            and isinstance(entry.get("row"), int)]
+
+
+def prefilled_indicator_changes(table: ScoreTable, record: TemplateRecord) -> list[Finding]:
+    """Approved indicators locked into the template: name, operator, target, unit and weight still
+    as issued? (Cells are compared as read: a locked cell changed by any means is found.)"""
+    by_row = {_row(indicator): indicator for indicator in table.indicators}
+    findings = []
+    for entry in prefilled_indicators(table, record):
+        indicator = by_row.get(entry["row"])
+        if indicator is None:
+            continue
+        name = str(entry.get("name") or "")
+        for key in PREFILLED_INPUTS:
+            issued = _issued(entry, key)
+            f: Field = getattr(indicator, key)
+            if _same_as_issued(f, issued, key):
+                continue
+            place = ("name", {"row": entry["row"]}) if key == "name" else (key, {"name": name})
+            findings.append(Finding(codes.PREFILLED_VALUE_CHANGED, table.sheet, f.cell, issued,
+                                    f.number if f.number is not None and isinstance(issued, Decimal) else (f.text or None),
+                                    params={"what": place}))
+    return findings
+
+
+def _issued(entry: dict, key: str) -> Scalar:
+    text = str(entry.get(key) or "")
+    if key == "weight" or (key == "target" and entry.get("target_is_number")):
+        return _decimal(text)
+    return text or None
+
+
+def _same_as_issued(f: Field, issued: Scalar, key: str) -> bool:
+    if isinstance(issued, Decimal):
+        return f.number is not None and f.number == issued
+    if key == "op":
+        return normalise_text(f.text).replace(">=", "≥").replace("<=", "≤") == normalise_text(str(issued or ""))
+    return normalise_text(f.text) == normalise_text(str(issued or ""))
+
+
+def _row(indicator: Indicator) -> int | None:
+    cell = indicator.name.cell or ""
+    digits = cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() else None
+
+
+def _json(text: object) -> dict:
+    try:
+        value = json.loads(str(text or "{}"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def computed_values(table: ScoreTable, layout: TemplateLayout, result: Recomputation,

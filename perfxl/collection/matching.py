@@ -11,10 +11,12 @@ Departments that sent nothing, files that match no department and what was repla
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from perfxl import codes
 from perfxl.checking import cross
+from perfxl.checking.targets import apply_targets
 from perfxl.collection.ledger import saved_time
 from perfxl.model import (
     KIND_OVERALL,
@@ -28,6 +30,7 @@ from perfxl.model import (
     MissingDocument,
 )
 from perfxl.numbers import normalise_text
+from perfxl.targets import ApprovedIndicator, Targets
 from perfxl.template.roster import Department
 
 
@@ -45,9 +48,11 @@ def load_manifest(path: str | Path | None) -> dict[str, str]:
 
 
 def match(results: list[FileResult], departments: list[Department],
-          manifest: dict[str, str] | None = None, require_report: bool = False) -> list[DepartmentRow]:
+          manifest: dict[str, str] | None = None, require_report: bool = False,
+          targets: Targets | None = None) -> list[DepartmentRow]:
     """One row per roster department (in roster order), then one per department name that matched
-    nobody (and one per file that names no department)."""
+    nobody (and one per file that names no department). With ``targets``, each department's
+    tables are compared with its approved indicators."""
     by_code = {d.code: d for d in departments}
     by_name = {name_key(d.name): d for d in departments}
     manifest = manifest or {}
@@ -65,25 +70,32 @@ def match(results: list[FileResult], departments: list[Department],
             sent[department.code].append(result)
             _compare_roster_amounts(result, department)
     rows = [department_row(department.code, department.name, sent[department.code], department.projects,
-                           require_report=require_report) for department in departments]
-    return rows + rows_without_roster(unmatched, replace=True)
+                           require_report=require_report,
+                           approved=targets.for_department(department.code, department.name) if targets else ())
+            for department in departments]
+    return rows + rows_without_roster(unmatched, replace=True, targets=targets)
 
 
-def rows_without_roster(results: list[FileResult], replace: bool = False) -> list[DepartmentRow]:
+def rows_without_roster(results: list[FileResult], replace: bool = False,
+                        targets: Targets | None = None) -> list[DepartmentRow]:
     """One row per department name the files carry (files naming none: a row each). Without a
     roster a folder may hold several files of one department that are no re-submissions (the
-    bundled examples): nothing is replaced unless ``replace``."""
+    bundled examples): nothing is replaced unless ``replace``. Approved targets are found by the
+    department name the targets file gives."""
     groups: dict[str, list[FileResult]] = {}
     for result in results:
         groups.setdefault(name_key(result.department) if result.department else "\0" + result.path, []).append(result)
-    return [department_row(None, files[0].department or Path(files[0].path).name, files, replace=replace)
+    return [department_row(None, files[0].department or Path(files[0].path).name, files, replace=replace,
+                           approved=targets.for_department(None, files[0].department) if targets else ())
             for files in groups.values()]
 
 
 def department_row(code: str | None, name: str, files: list[FileResult], projects: tuple[str, ...] = (),
-                   replace: bool = True, require_report: bool = False) -> DepartmentRow:
+                   replace: bool = True, require_report: bool = False,
+                   approved: Sequence[ApprovedIndicator] = ()) -> DepartmentRow:
     """What one department sent: newer files replace older ones document by document, its reports
-    are compared with its tables, and what it was expected to send and did not is listed."""
+    are compared with its tables and its tables with its ``approved`` targets, and what it was
+    expected to send and did not is listed."""
     if not files:
         return DepartmentRow(code, name, "not_submitted")
     files = sorted(files, key=_newest_first)
@@ -91,6 +103,7 @@ def department_row(code: str | None, name: str, files: list[FileResult], project
     current = [f for f in files if f.superseded_by is None]
     _settle_scoring_tables(current)
     cross.cross_check(current)
+    apply_targets(current, list(approved))
     workbooks_first = sorted(current, key=lambda f: f.is_report)  # stable: newest first within each
     lead = next((f for f in workbooks_first for t in cross.current_tables(f) if t[1].kind == KIND_OVERALL),
                 workbooks_first[0] if current else files[0])

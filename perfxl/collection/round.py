@@ -30,6 +30,7 @@ from perfxl.outputs.display import apply_display_names
 from perfxl.outputs.files import Run, Summary
 from perfxl.reconcile import SchemeOption, discover, reconcile_files
 from perfxl.scheme import Scheme, SchemeError, load_scheme
+from perfxl.targets import Targets, TargetsError, read_targets
 from perfxl.template.roster import MANIFEST_JSON, Department, RosterError, read_roster
 
 #: The annotate folder's record of the copies perfxl wrote there (never delete anything else).
@@ -67,6 +68,7 @@ class RoundOptions:
     require_report: bool = False  # a department that sends tables must send its report too
     #: stored path → the name to show for it in every output (the web page's uploads; outputs/display.py)
     display_names: dict[str, str] | None = None
+    targets: Path | None = None  # approved targets (批复绩效目标): every table compared with its department's
 
 
 @dataclass
@@ -106,6 +108,7 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
     done, ``on_stage`` how much there is to do (for progress shown with a total)."""
     scheme = _scheme(options)
     departments = _roster(options)
+    targets = _targets(options)
     _guard_outputs(options)
     found = discover(options.inputs)
     ledger_path = None if options.no_ledger else (options.ledger or default_path())
@@ -122,8 +125,8 @@ def run_round(options: RoundOptions, on_result: Callable[[FileResult], None] | N
             if on_result is not None:
                 on_result(result)
         outcome.rows = (matching.match(outcome.results, departments, matching.load_manifest(manifest),
-                                       require_report=options.require_report)
-                        if departments is not None else matching.rows_without_roster(outcome.results))
+                                       require_report=options.require_report, targets=targets)
+                        if departments is not None else matching.rows_without_roster(outcome.results, targets=targets))
         sources = apply_display_names(outcome.results, outcome.rows, found.skipped, options.display_names or {})
         _write_outputs(options, outcome, found.skipped, scheme, on_stage, sources)
         if ledger is not None:
@@ -213,6 +216,16 @@ def _roster(options: RoundOptions) -> list[Department] | None:
         return read_roster(options.roster)
     except RosterError as exc:
         raise RoundError(exc.message("zh", "review"), exc.message("en", "review")) from None
+
+
+def _targets(options: RoundOptions) -> Targets | None:
+    """The approved targets, read (and every row checked) before any file is."""
+    if options.targets is None:
+        return None
+    try:
+        return read_targets(options.targets)
+    except TargetsError as exc:
+        raise RoundError(exc.message("zh"), exc.message("en")) from None
 
 
 def _manifest(options: RoundOptions, ledger: Ledger | None) -> Path | None:

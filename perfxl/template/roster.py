@@ -23,7 +23,8 @@ from perfxl import __version__
 from perfxl.files import atomic_write_bytes, atomic_write_text
 from perfxl.numbers import normalise_text, parse_number
 from perfxl.scheme import Scheme, load_scheme
-from perfxl.template.layout import TEMPLATE_VERSION
+from perfxl.targets import Prefilled, Targets, TargetsError, place, title_key
+from perfxl.template.layout import TEMPLATE_VERSION, build_layout, project_sheet_name
 from perfxl.template.writer import base_template, build_template, stamp
 
 CODE_COLUMNS = ("部门编码", "部门代码", "单位编码", "单位代码", "编码", "代码", "code")
@@ -242,12 +243,16 @@ _ID_NAMESPACE = uuid.UUID("6f9e6739-ce5c-4daa-85a0-7065726678cc")
 
 def write_roster_templates(departments: list[Department], out_dir: str | Path, scheme: Scheme, year: int,
                            password: str | None = None, progress: Callable[[int], None] | None = None, *,
-                           force: bool = False, project_scheme: Scheme | None = None) -> RosterTemplates:
+                           force: bool = False, project_scheme: Scheme | None = None,
+                           targets: Targets | None = None) -> RosterTemplates:
     """One template per department in ``out_dir`` plus manifest.json/.csv.
 
     A file already there is kept as it is (a department may have returned it filled in) unless
     ``force``; ids do not change either way. New files are written to a temporary folder beside
-    ``out_dir`` and moved in at the end, so an interrupted run leaves no partial set.
+    ``out_dir`` and moved in at the end, so an interrupted run leaves no partial set. With
+    ``targets``, each template comes with its department's approved indicators prefilled and
+    locked (a project with approved targets gets its table even if the roster does not name it);
+    targets that do not fit a template raise TargetsError before anything is written.
     """
     import hashlib
 
@@ -255,6 +260,17 @@ def write_roster_templates(departments: list[Department], out_dir: str | Path, s
     out.mkdir(parents=True, exist_ok=True)
     base = base_template(scheme, year, password)
     projects_on = project_scheme or load_scheme("classic")
+    placed: dict[str, dict[str, dict[int, Prefilled]]] = {}
+    if targets is not None:
+        departments = [with_target_projects(department, targets) for department in departments]
+        problems: list[tuple[int | None, str, str]] = []
+        for department in departments:  # every department's problems, before anything is written
+            try:
+                placed[department.code] = placed_targets(department, targets, scheme, projects_on)
+            except TargetsError as exc:
+                problems += exc.problems
+        if problems:
+            raise TargetsError(problems)
     result = RosterTemplates([], [])
     staging = Path(tempfile.mkdtemp(prefix=".perfxl-roster-", dir=out))
     try:
@@ -268,11 +284,15 @@ def write_roster_templates(departments: list[Department], out_dir: str | Path, s
             if (out / name).exists() and not force:
                 data = (out / name).read_bytes()
             else:
+                indicators = placed.get(department.code) or None
                 if department.projects:
                     data, _ = build_template(scheme, department.name, year, password, department.amounts,
-                                             tuple((p, projects_on) for p in department.projects), identity)
+                                             tuple((p, projects_on) for p in department.projects), identity,
+                                             department.code if indicators else "", indicators)
                 else:
-                    data, _ = stamp(base, department.name, department.amounts, identity)
+                    data, _ = stamp(base, department.name, department.amounts, identity,
+                                    department.code if indicators else "",
+                                    (indicators or {}).get(base.layout.sheet))
                 (staging / name).write_bytes(data)
             entry = ManifestEntry(department.code, department.name, name, identity, hashlib.sha256(data).hexdigest())
             result.entries.append(entry)
@@ -286,6 +306,40 @@ def write_roster_templates(departments: list[Department], out_dir: str | Path, s
         shutil.rmtree(staging, ignore_errors=True)
     write_manifest(out, result.entries, scheme, year)
     return result
+
+
+def with_target_projects(department: Department, targets: Targets) -> Department:
+    """The department with a project table for every project it has approved targets for."""
+    named = {title_key(project) for project in department.projects}
+    extra = tuple(p for p in targets.projects(department.code, department.name) if title_key(p) not in named)
+    if not extra:
+        return department
+    return Department(department.row, department.code, department.name, department.amounts,
+                      department.projects + extra)
+
+
+def placed_targets(department: Department, targets: Targets, scheme: Scheme,
+                   project_scheme: Scheme) -> dict[str, dict[int, Prefilled]]:
+    """sheet → row → approved indicator, for the department's template; TargetsError (naming the
+    department) when they do not fit."""
+    approved = targets.for_department(department.code, department.name)
+    sheets = [(build_layout(scheme), scheme, "")]
+    sheets += [(build_layout(project_scheme, project, project_sheet_name(index, project)), project_scheme, project)
+               for index, project in enumerate(department.projects, start=1)]
+    placed: dict[str, dict[int, Prefilled]] = {}
+    problems: list[tuple[int | None, str, str]] = []
+    for layout, on, project in sheets:
+        mine = [i for i in approved if title_key(i.project) == title_key(project)]
+        try:
+            rows = place(mine, on, layout.rows).rows if mine else {}
+        except TargetsError as exc:
+            problems += [(row, f"{department.name}：{zh}", f"{department.name}: {en}") for row, zh, en in exc.problems]
+            continue
+        if rows:
+            placed[layout.sheet] = rows
+    if problems:
+        raise TargetsError(problems)
+    return placed
 
 
 def write_manifest(out: Path, entries: list[ManifestEntry], scheme: Scheme, year: int) -> None:

@@ -16,7 +16,7 @@ import unicodedata
 import uuid
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -31,6 +31,7 @@ from perfxl.files import atomic_write_bytes
 from perfxl.numbers import format_number
 from perfxl.scheme import Scheme, load_scheme, rules
 from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, TEMPLATE_FUNDS_ROWS
+from perfxl.targets import Prefilled
 from perfxl.template.layout import (
     BASE_COLUMNS,
     BASE_SHEET,
@@ -85,6 +86,7 @@ class TemplateInfo:
     layout: TemplateLayout
     projects: tuple[TemplateLayout, ...] = ()  # one 项目支出绩效自评表 sheet each
     prefilled_style: int | None = None  # the locked style prefilled amounts get
+    prefilled_styles: dict[str, int] = field(default_factory=dict)  # locked styles of prefilled indicators
 
 
 #: A project table to add: its name and the scheme it is scored on (classic by default, seed 004).
@@ -116,16 +118,23 @@ def build_template(
     amounts: dict[str, Decimal] | None = None,
     projects: tuple[Project, ...] = (),
     template_id: str | None = None,
+    code: str = "",
+    indicators: dict[str, dict[int, Prefilled]] | None = None,
 ) -> tuple[bytes, TemplateInfo]:
     """The template as bytes. ``amounts`` prefills 年初预算数/全年预算数/全年执行数 (initial/budget/executed);
-    each of ``projects`` adds a 项目支出绩效自评表 sheet."""
+    each of ``projects`` adds a 项目支出绩效自评表 sheet; ``indicators`` (sheet → row → approved
+    indicator, see :func:`perfxl.targets.place`) prefills and locks indicator rows. What is
+    prefilled is recorded in the template, so that a change is found on return."""
     if isinstance(scheme, str):
         scheme = load_scheme(scheme)
     year = year or default_year()
     if not department or projects:
-        data, info = _build(scheme, department or None, year, password, template_id or uuid.uuid4().hex, projects)
-        return (_fill_numbers_in(data, info, amounts) if amounts else data), info
-    return stamp(base_template(scheme, year, password), department, amounts, template_id)
+        record = prefilled_record(department, code, amounts, indicators) if (amounts or indicators or code) else ""
+        data, info = _build(scheme, department or None, year, password, template_id or uuid.uuid4().hex, projects,
+                            prefilled=record)
+        return (_fill_numbers_in(data, info, amounts or {}, indicators or {}) if amounts or indicators else data), info
+    main = (indicators or {}).get(build_layout(scheme).sheet)
+    return stamp(base_template(scheme, year, password), department, amounts, template_id, code, main)
 
 
 def default_year() -> int:
@@ -140,6 +149,7 @@ class BaseTemplate:
     members: tuple[tuple[zipfile.ZipInfo, bytes], ...]
     layout: TemplateLayout
     prefilled_style: int
+    prefilled_styles: tuple[tuple[str, int], ...] = ()
 
 
 _DEPARTMENT = "PERFXL-DEPARTMENT-PLACEHOLDER"
@@ -152,46 +162,108 @@ def base_template(scheme: Scheme, year: int, password: str | None) -> BaseTempla
     data, info = _build(scheme, _DEPARTMENT, year, password, _TEMPLATE_ID, prefilled=_PREFILLED)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = tuple((item, archive.read(item.filename)) for item in archive.infolist())
-    return BaseTemplate(members, info.layout, info.prefilled_style or 0)
+    return BaseTemplate(members, info.layout, info.prefilled_style or 0, tuple(info.prefilled_styles.items()))
 
 
 def stamp(base: BaseTemplate, department: str, amounts: dict[str, Decimal] | None = None,
-          template_id: str | None = None, code: str = "") -> tuple[bytes, TemplateInfo]:
-    """The base template with this department's name, its id (fresh unless given) and prefilled
-    amounts, locked and recorded so that a change is found on return."""
+          template_id: str | None = None, code: str = "",
+          indicators: dict[int, Prefilled] | None = None) -> tuple[bytes, TemplateInfo]:
+    """The base template with this department's name, its id (fresh unless given), prefilled
+    amounts and approved indicators (row → what it holds), locked and recorded so that a change is
+    found on return."""
     template_id = template_id or uuid.uuid4().hex
     name = xml_escape(department).encode("utf-8")
-    record = xml_escape(prefilled_record(department, code, amounts)).encode("utf-8")
+    sheets = {base.layout.sheet: indicators} if indicators else {}
+    record = xml_escape(prefilled_record(department, code, amounts, sheets)).encode("utf-8")
     cells = {base.layout.funds[key]: value for key, value in (amounts or {}).items() if value is not None}
+    styles = dict(base.prefilled_styles)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for item, content in base.members:
             if b"PLACEHOLDER" in content or _TEMPLATE_ID.encode() in content:
                 content = content.replace(_PREFILLED.encode(), record).replace(_DEPARTMENT.encode(), name) \
                     .replace(_TEMPLATE_ID.encode(), template_id.encode())
-            if cells and item.filename == "xl/worksheets/sheet1.xml":
+            if (cells or indicators) and item.filename == "xl/worksheets/sheet1.xml":
                 content = _fill_numbers(content, cells, base.prefilled_style)
+                content = _fill_indicators(content, indicators or {}, styles)
             target.writestr(item, content, compresslevel=1)
     layout = base.layout
     return out.getvalue(), TemplateInfo(Path(), template_id, layout)
 
 
-def prefilled_record(department: str | None, code: str, amounts: dict[str, Decimal] | None) -> str:
-    """What the bureau prefilled, as the hidden sheet keeps it: compared with the file on return."""
-    return json.dumps({"department": department or "", "code": code,
-                       "amounts": {key: format(value, "f") for key, value in (amounts or {}).items()
-                                   if value is not None}}, ensure_ascii=False, sort_keys=True)
+def prefilled_record(department: str | None, code: str, amounts: dict[str, Decimal] | None,
+                     indicators: dict[str, dict[int, Prefilled]] | None = None) -> str:
+    """What the bureau prefilled, as the hidden sheet keeps it: compared with the file on return.
+    ``indicators``: sheet → row → the approved indicator written there (``perfxl template --targets``)."""
+    record: dict = {"department": department or "", "code": code,
+                    "amounts": {key: format(value, "f") for key, value in (amounts or {}).items()
+                                if value is not None}}
+    rows = [{"sheet": sheet, "row": row, "name": item.name, "op": item.op or "",
+             "target": "" if item.target is None else format(item.target, "f") if isinstance(item.target, Decimal)
+             else item.target, "target_is_number": isinstance(item.target, Decimal), "unit": item.unit or "",
+             "weight": format(item.weight, "f")}
+            for sheet, placed in (indicators or {}).items() for row, item in sorted(placed.items())]
+    if rows:
+        record["indicators"] = rows
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
-def _fill_numbers_in(data: bytes, info: TemplateInfo, amounts: dict[str, Decimal]) -> bytes:
-    """Prefill the amounts of a template built whole (one with project sheets)."""
+#: Columns of an indicator row the bureau fills from the approved targets.
+PREFILLED_COLUMNS = ("name", "op", "target", "unit", "weight")
+
+
+def _fill_indicators(sheet_xml: bytes, rows: dict[int, Prefilled], styles: dict[str, int]) -> bytes:
+    """Write approved indicators into their rows' blank input cells, locked (a blank operator or
+    unit is locked blank: the approved target has none)."""
+    for row, item in rows.items():
+        values = {"name": (item.name, "text"), "op": (item.op, "center"), "unit": (item.unit, "center"),
+                  "weight": (item.weight, "score"),
+                  "target": (item.target, _target_style(item))}
+        for key in PREFILLED_COLUMNS:
+            value, style = values[key]
+            sheet_xml = _fill_cell(sheet_xml, f"{COLUMNS[key]}{row}", value, styles[style])
+    return sheet_xml
+
+
+def _target_style(item: Prefilled) -> str:
+    """A percentage is shown as one (95%, 95.5%), as a department typing it would see it."""
+    if not isinstance(item.target, Decimal) or not item.percent:
+        return "center"
+    return "percent" if (item.target * 100) == (item.target * 100).to_integral_value() else "percent2"
+
+
+def _fill_cell(sheet_xml: bytes, ref: str, value: Decimal | str | None, style: int) -> bytes:
+    """<c r="C9" s="5"/> → <c r="C9" s="12" t="inlineStr"><is><t>…</t></is></c> (a number as <v>)."""
+    head = b'<c r="' + ref.encode() + b'" s="' + str(style).encode() + b'"'
+    if value is None or value == "":
+        cell = head + b"/>"
+    elif isinstance(value, Decimal):
+        cell = head + b"><v>" + format(value, "f").encode() + b"</v></c>"
+    else:
+        cell = head + b' t="inlineStr"><is><t xml:space="preserve">' + xml_escape(value).encode("utf-8") \
+            + b"</t></is></c>"
+    sheet_xml, count = re.subn(rb'<c r="' + ref.encode() + rb'"( s="\d+")?/>', lambda _: cell, sheet_xml, count=1)
+    if count != 1:
+        raise ValueError(f"cannot prefill {ref}")
+    return sheet_xml
+
+
+def _fill_numbers_in(data: bytes, info: TemplateInfo, amounts: dict[str, Decimal],
+                     indicators: dict[str, dict[int, Prefilled]] | None = None) -> bytes:
+    """Prefill the amounts and approved indicators of a template built whole (one with project sheets)."""
     cells = {info.layout.funds[key]: value for key, value in amounts.items() if value is not None}
+    # XlsxWriter numbers sheets in the order they were added: 自评表, 资金构成, 基础数据表, then the projects.
+    members = {info.layout.sheet: "xl/worksheets/sheet1.xml",
+               **{layout.sheet: f"xl/worksheets/sheet{3 + index}.xml" for index, layout in enumerate(info.projects, 1)}}
+    rows_of = {members[sheet]: rows for sheet, rows in (indicators or {}).items() if sheet in members}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
                 content = _fill_numbers(content, cells, info.prefilled_style)
+            if item.filename in rows_of:
+                content = _fill_indicators(content, rows_of[item.filename], info.prefilled_styles)
             target.writestr(item, content)
     return out.getvalue()
 
@@ -251,7 +323,8 @@ def _build(scheme: Scheme, department: str | None, year: int, password: str | No
         workbook.set_custom_property(name, value)
     workbook.close()
     data = _protect_structure(buffer.getvalue(), password)
-    return data, TemplateInfo(Path(), template_id, layout, project_layouts, styles.prefilled.xf_index)
+    return data, TemplateInfo(Path(), template_id, layout, project_layouts, styles.prefilled.xf_index,
+                              {key: style.xf_index for key, style in styles.prefilled_indicator.items()})
 
 
 class _Styles:
@@ -271,6 +344,12 @@ class _Styles:
         self.formula_score = add({**base, "num_format": "0.00", "align": "center", "bg_color": FORMULA_FILL})
         self.formula_amount = add({**base, "num_format": "0.00", "bg_color": FORMULA_FILL})
         self.prefilled = add({**base, "num_format": "0.00", "bg_color": PREFILLED_FILL})  # locked
+        locked = {**base, "bg_color": PREFILLED_FILL}  # approved indicators (--targets), locked
+        self.prefilled_indicator = {
+            "text": add({**locked, "align": "left"}), "center": add({**locked, "align": "center"}),
+            "score": add({**locked, "num_format": "0.##", "align": "center"}),
+            "percent": add({**locked, "num_format": "0%", "align": "center"}),
+            "percent2": add({**locked, "num_format": "0.00%", "align": "center"})}
         self.formula_rate = add({**base, "num_format": "0.00%", "align": "center", "bg_color": FORMULA_FILL})
         self.formula_text = add({**base, "align": "center", "bold": True, "bg_color": FORMULA_FILL})
         self.note = add({"font_name": "宋体", "font_size": 9, "text_wrap": True, "valign": "top"})
@@ -679,6 +758,8 @@ def _write_metadata(workbook: xlsxwriter.Workbook, st: _Styles, scheme: Scheme, 
         meta.write_string(index, 0, key)
         meta.write_string(index, 1, value)
     meta.write_blank(0, 3, None, st.prefilled)  # registers the style prefilled amounts are stamped with
+    for column, style in enumerate(st.prefilled_indicator.values(), start=4):  # and those of approved indicators
+        meta.write_blank(0, column, None, style)
     meta.protect("", {})
     meta.very_hidden()
 
