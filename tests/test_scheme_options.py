@@ -363,3 +363,18 @@ def test_template_marks_the_reasons_the_scheme_asks_for(tmp_path):
     marks = criteria(REASONS)
     assert any("G9>=E9*1.3" in f and "LEN(K9)=0" in f for f in every(marks))
     assert marks["K4"] == ["IF(ISNUMBER(K4),AND(K4<0.9,COUNTA(K9:K20,K22:K33,K35:K37,K39:K47)=0))"]
+
+
+def test_options_read_the_same_from_yaml():
+    import yaml
+
+    from perfxl.scheme import tomllib  # the stdlib's, or tomli before Python 3.11
+
+    for scheme in (CAP, DEDUCTION, REASONS, BANDS, STRICT):
+        data = tomllib.loads(scheme.source)
+        same = parse_scheme(yaml.safe_dump(data, allow_unicode=True), fmt="yaml")
+        assert same.rules.execution_caps == scheme.rules.execution_caps
+        assert (same.rules.overshoot_deduction, same.rules.reason_overshoot, same.rules.reason_rate_below,
+                same.rules.indicator_rounding) == (scheme.rules.overshoot_deduction, scheme.rules.reason_overshoot,
+                                                   scheme.rules.reason_rate_below, scheme.rules.indicator_rounding)
+        assert same.grades == scheme.grades

@@ -130,7 +130,7 @@ def _check_reason(indicator: Indicator, scheme: Scheme, add: Add) -> None:
     overshoot = rules.reason_for_overshoot(scheme, direction(indicator, scheme))
     if overshoot is not None and rules.compute(overshoot, **row):
         add(codes.DEVIATION_REASON_MISSING, indicator.reason, row["target"], row["actual"], "overshoot", **name,
-            ratio=_percent(scheme.rules.reason_overshoot))
+            ratio=f"{format_number(scheme.rules.reason_overshoot * 100)}%")
 
 
 def _is_blank_reason(indicator: Indicator) -> bool:
@@ -155,7 +155,7 @@ def _check_rate_reason(table: ScoreTable, scheme: Scheme, result: Recomputation,
         at = table.funds.get("rate") or table.funds.get("executed")
         add(codes.DEVIATION_REASON_MISSING, at if at is not None and at.cell else None,
             scheme.rules.reason_rate_below, result.rate, "rate", name="预算执行",
-            rate=_percent(result.rate), threshold=_percent(scheme.rules.reason_rate_below))
+            rate=_percent(result.rate), threshold=f"{format_number(scheme.rules.reason_rate_below * 100)}%")
 
 
 def _check_rule(indicator: Indicator, reference: Decimal | None, weight: Decimal, score: Decimal,
