@@ -46,7 +46,10 @@ def _define(code: str, severity: str, label: tuple[str, str], **messages: tuple[
 TOTAL_MISMATCH = _define(
     "TOTAL_MISMATCH", ERROR, ("总分不一致", "total mismatch"),
     default=("总分 {found} 与各项得分合计 {expected} 不一致",
-             "total {found} differs from the sum of its parts {expected}"))
+             "total {found} differs from the sum of its parts {expected}"),
+    capped=("总分 {found} 不一致：各项得分合计 {parts}，预算执行率 {rate} 时按评分方案总分最高为 {expected}",
+            "total {found} is off: the parts add to {parts}, but at an execution rate of {rate} the scheme "
+            "caps the total at {expected}"))
 SUBTOTAL_MISMATCH = _define(
     "SUBTOTAL_MISMATCH", ERROR, ("小计不一致", "subtotal mismatch"),
     default=("{label}小计 {found} 与其下各指标得分合计 {expected} 不一致",
@@ -122,7 +125,13 @@ SCORE_RULE_MISMATCH = _define(
 DEVIATION_REASON_MISSING = _define(
     "DEVIATION_REASON_MISSING", WARNING, ("缺偏差原因", "no deviation reason"),
     default=("“{name}”得分 {found} 低于分值 {expected}，未填写偏差原因分析及改进措施",
-             "'{name}' scores {found} below its weight {expected} but gives no deviation reason"))
+             "'{name}' scores {found} below its weight {expected} but gives no deviation reason"),
+    overshoot=("“{name}”实际完成值 {found} 达到年度指标值 {expected} 的 {ratio} 以上，按评分方案须填写偏差原因分析及改进措施",
+               "'{name}' reached {found}, at least {ratio} of its target {expected}: the scheme asks for a "
+               "deviation reason"),
+    rate=("预算执行率 {rate} 低于 {threshold}，按评分方案须填写偏差原因分析及改进措施，表中未填写",
+          "the execution rate {rate} is below {threshold}: the scheme asks for a deviation reason and the "
+          "table gives none"))
 UNKNOWN_LAYOUT = _define(
     "UNKNOWN_LAYOUT", ERROR, ("未找到自评表", "no scoring table"),
     default=("未找到绩效自评表：{detail}", "no scoring table found: {detail}"))

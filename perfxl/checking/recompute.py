@@ -29,6 +29,7 @@ class Recomputation:
     level_scores: dict[str, Decimal] = field(default_factory=dict)
     total_weight: Decimal = Decimal(0)
     total: Decimal | None = None
+    parts_total: Decimal | None = None  # the parts added up, before the scheme's execution cap
     grade: str | None = None
 
 
@@ -65,7 +66,8 @@ def recompute(table: ScoreTable, scheme: Scheme) -> Recomputation:
     declared_budget_score = number_of(funds.get("score"))
     budget_part = declared_budget_score if declared_budget_score is not None else result.budget_score
     result.total_weight = weight + sum(result.level_weights.values(), Decimal(0))
-    result.total = (budget_part or Decimal(0)) + sum(result.level_scores.values(), Decimal(0))
+    result.parts_total = (budget_part or Decimal(0)) + sum(result.level_scores.values(), Decimal(0))
+    result.total = rules.as_number(rules.compute(rules.total(scheme), parts=result.parts_total, rate=rate))
     # No grade until an indicator is scored: the template's grade cell stays blank the same way.
     grade = rules.compute(rules.table_grade(scheme), total=result.total, scored=Decimal(scored))
     result.grade = str(grade) or None

@@ -15,6 +15,7 @@ from perfxl.checking.recompute import (
     direction,
     grade_of,
     grade_word,
+    input_of,
     is_dated_text,
     number_of,
     operator_of,
@@ -50,6 +51,7 @@ def check_table(table: ScoreTable, scheme: Scheme,
         _check_declared_grade(table, scheme, add)
         return result, findings + check_amounts(table)
     _check_funds(table, scheme, result, add)
+    _check_rate_reason(table, scheme, result, add)
     for index, indicator in enumerate(table.indicators):
         if index in result.references:
             _check_indicator(indicator, result.references[index], scheme, add)
@@ -110,10 +112,50 @@ def _check_indicator(indicator: Indicator, reference: Decimal | None, scheme: Sc
         add(codes.SCORE_OVER_WEIGHT, indicator.score, Decimal(0), score, "negative", **name)
     elif weight is not None and score > weight:
         add(codes.SCORE_OVER_WEIGHT, indicator.score, weight, score, **name)
-    if weight is not None and score < weight and normalise_text(indicator.reason.text) in NO_REASON:
-        add(codes.DEVIATION_REASON_MISSING, indicator.reason, weight, score, **name)
+    _check_reason(indicator, scheme, add)
     if weight is not None:
         _check_rule(indicator, reference, weight, score, scheme, add)
+
+
+def _check_reason(indicator: Indicator, scheme: Scheme, add: Add) -> None:
+    """A 偏差原因 where the scheme's rules ask for one: a score below its 分值, or (by option) a
+    large overshoot of the target."""
+    if not _is_blank_reason(indicator):
+        return
+    row = _row_inputs(indicator)
+    name = {"name": indicator.label}
+    if rules.compute(rules.reason_for_score(scheme), score=input_of(indicator.score), weight=row["weight"]):
+        add(codes.DEVIATION_REASON_MISSING, indicator.reason, indicator.weight.number, indicator.score.number, **name)
+        return
+    overshoot = rules.reason_for_overshoot(scheme, direction(indicator, scheme))
+    if overshoot is not None and rules.compute(overshoot, **row):
+        add(codes.DEVIATION_REASON_MISSING, indicator.reason, row["target"], row["actual"], "overshoot", **name,
+            ratio=f"{format_number(scheme.rules.reason_overshoot * 100)}%")
+
+
+def _is_blank_reason(indicator: Indicator) -> bool:
+    return normalise_text(indicator.reason.text) in NO_REASON
+
+
+def _row_inputs(indicator: Indicator) -> dict:
+    """The row's rule inputs as the reference score sees them (op, target, actual, weight)."""
+    return {"op": operator_of(indicator), "target": input_of(indicator.target),
+            "actual": input_of(indicator.actual), "weight": input_of(indicator.weight)}
+
+
+def _check_rate_reason(table: ScoreTable, scheme: Scheme, result: Recomputation, add: Add) -> None:
+    """A low execution rate (the scheme's deviation_reason_rate_below) needs a 偏差原因 somewhere in
+    the table: the funds row has no reason cell of its own."""
+    rule = rules.reason_for_rate(scheme)
+    if rule is None or result.rate is None:
+        return
+    reasons = sum(not _is_blank_reason(indicator) for index, indicator in enumerate(table.indicators)
+                  if index in result.references)
+    if rules.compute(rule, rate=result.rate, reasons=Decimal(reasons)):
+        at = table.funds.get("rate") or table.funds.get("executed")
+        add(codes.DEVIATION_REASON_MISSING, at if at is not None and at.cell else None,
+            scheme.rules.reason_rate_below, result.rate, "rate", name="预算执行",
+            rate=_percent(result.rate), threshold=f"{format_number(scheme.rules.reason_rate_below * 100)}%")
 
 
 def _check_rule(indicator: Indicator, reference: Decimal | None, weight: Decimal, score: Decimal,
@@ -206,7 +248,9 @@ def _check_total_and_grade(table: ScoreTable, scheme: Scheme, result: Recomputat
         if total.number is None:
             _require_number(total, ("total_score", {}), add)
         elif not _close(total.number, result.total, scheme.rules.score_tolerance):
-            add(codes.TOTAL_MISMATCH, total, result.total, total.number)
+            capped = result.parts_total is not None and result.total != result.parts_total
+            add(codes.TOTAL_MISMATCH, total, result.total, total.number, "capped" if capped else "",
+                parts=result.parts_total, rate=_percent(result.rate))
     _compare_grade(table.grade, result.grade, result.total, scheme, add)
 
 

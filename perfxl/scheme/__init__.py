@@ -7,6 +7,7 @@ thoroughly and returns a frozen :class:`Scheme`. Everything else in perfxl reads
 
 from __future__ import annotations
 
+import itertools
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DIRECTIONS = ("higher", "lower")
+ROUNDINGS = ("round", "truncate")
+OPTION_KEYS = {"execution_caps", "overshoot_deduction", "deviation_reason_overshoot",
+               "deviation_reason_rate_below", "indicator_rounding"}
 RULE_NAMES = {
     "execution_rate": {"executed", "budget", "initial"},
     "budget_score": {"rate", "weight"},
@@ -58,8 +62,25 @@ class Level:
 class Band:
     label: str
     min: Decimal
-    max: Decimal | None = None
+    max: Decimal | None = None  # a grade's written integer upper end (良 80–89): it reaches up to the next band
     words: tuple[str, ...] = ()  # other words clerks write for this grade (优秀 for 优)
+    open: bool = False  # a grade reached only above ``min`` (优 "> 90"), not at it
+
+
+@dataclass(frozen=True)
+class Cap:
+    """A provincial cap: with an execution rate below ``below`` the total is at most ``max_total``."""
+
+    below: Decimal
+    max_total: Decimal
+
+
+@dataclass(frozen=True)
+class Deduction:
+    """Points off a higher-is-better indicator whose actual is at least ``at`` × its target."""
+
+    at: Decimal
+    points: Decimal
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,12 @@ class Rules:
     overshoot_ratio: Decimal
     score_tolerance: Decimal
     gap_threshold: Decimal  # spending against performance (domain rules: indicators far ahead of execution)
+    # Provincial options, all off by default (see docs/rules.md):
+    execution_caps: tuple[Cap, ...] = ()  # highest ``below`` first
+    overshoot_deduction: Deduction | None = None
+    reason_overshoot: Decimal | None = None  # a deviation reason also at actual ≥ this × target
+    reason_rate_below: Decimal | None = None  # … and when the execution rate is below this
+    indicator_rounding: str = "round"  # or "truncate": the indicator rules' ROUND becomes ROUNDDOWN
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: parsed once, cached
@@ -233,7 +260,12 @@ def _level(raw: Any, index: int) -> Level:
 
 
 def _rules(raw: dict[str, Any]) -> Rules:
-    _only_keys(raw, set(RULE_NAMES) | {"overshoot_ratio", "score_tolerance", "gap_threshold"}, "[rules]")
+    _only_keys(raw, set(RULE_NAMES) | {"overshoot_ratio", "score_tolerance", "gap_threshold"} | OPTION_KEYS,
+               "[rules]")
+    rounding = raw.get("indicator_rounding", "round")
+    if rounding not in ROUNDINGS:
+        raise SchemeError(f"[rules] indicator_rounding 应为 round 或 truncate，实际为 {rounding!r} / "
+                          "indicator_rounding must be round or truncate")
     parsed = {}
     for key, allowed in RULE_NAMES.items():
         try:
@@ -244,12 +276,79 @@ def _rules(raw: dict[str, Any]) -> Rules:
         if unknown:
             raise SchemeError(f"[rules] {key} 使用了未知名称 {sorted(unknown)}，可用 {sorted(allowed)}")
         parsed[key] = rule
+    if rounding == "truncate":
+        for key in ("higher_is_better", "lower_is_better"):
+            parsed[key] = expr.rename_function(parsed[key], "ROUND", "ROUNDDOWN")
+        if not any("ROUNDDOWN" in expr.functions_of(parsed[key]) for key in ("higher_is_better", "lower_is_better")):
+            raise SchemeError("[rules] indicator_rounding = \"truncate\" 需要指标规则中有 ROUND(…, 位数) / "
+                              "truncate needs a ROUND in higher_is_better or lower_is_better")
     return Rules(
         **parsed,
         overshoot_ratio=_weight(raw.get("overshoot_ratio", 1.2), "[rules] overshoot_ratio"),
         score_tolerance=_weight(raw.get("score_tolerance", 0.005), "[rules] score_tolerance"),
         gap_threshold=_weight(raw.get("gap_threshold", 0.05), "[rules] gap_threshold"),
+        execution_caps=_caps(raw.get("execution_caps", [])),
+        overshoot_deduction=_deduction(raw.get("overshoot_deduction")),
+        reason_overshoot=_optional_ratio(raw, "deviation_reason_overshoot", above_one=True),
+        reason_rate_below=_optional_ratio(raw, "deviation_reason_rate_below", above_one=False),
+        indicator_rounding=rounding,
     )
+
+
+def _caps(raw: Any) -> tuple[Cap, ...]:
+    """[[rules.execution_caps]]: each band's cap, highest ``below`` first, so a rate meets one cap."""
+    where = "[[rules.execution_caps]]"
+    if not isinstance(raw, list):
+        raise SchemeError(f"{where} 应为表的列表 / must be an array of tables")
+    caps = []
+    for index, item in enumerate(raw):
+        at = f"{where} #{index + 1}"
+        if not isinstance(item, dict):
+            raise SchemeError(f"{at} 应为 {{ below = …, max_total = … }} / must be a table")
+        _only_keys(item, {"below", "max_total"}, at)
+        below = _weight(item.get("below"), f"{at} below")
+        max_total = _weight(item.get("max_total"), f"{at} max_total")
+        if not 0 < below <= 1:
+            raise SchemeError(f"{at} below 是执行率（如 0.8 即 80%），应在 0 到 1 之间，实际为 {below} / "
+                              "below is an execution rate between 0 and 1")
+        if max_total > 100:
+            raise SchemeError(f"{at} max_total 不能超过 100 / max_total must not exceed 100")
+        caps.append(Cap(below, max_total))
+    belows = [cap.below for cap in caps]
+    if belows != sorted(belows, reverse=True) or len(set(belows)) != len(belows):
+        raise SchemeError(f"{where} 应按 below 从高到低排列且不重复：{belows} / caps must go from high to low")
+    totals = [cap.max_total for cap in caps]
+    if totals != sorted(totals, reverse=True):
+        raise SchemeError(f"{where} 执行率越低，max_total 应越低（或相同）：{totals} / "
+                          "a lower rate must not allow a higher total")
+    return tuple(caps)
+
+
+def _deduction(raw: Any) -> Deduction | None:
+    if raw is None:
+        return None
+    where = "[rules] overshoot_deduction"
+    if not isinstance(raw, dict):
+        raise SchemeError(f"{where} 应为 {{ at = 1.3, points = 2 }} / must be a table")
+    _only_keys(raw, {"at", "points"}, where)
+    at, points = _weight(raw.get("at"), f"{where} at"), _weight(raw.get("points"), f"{where} points")
+    if at <= 1:
+        raise SchemeError(f"{where} at 是实际值与指标值之比，应大于 1（如 1.3 即 130%），实际为 {at} / at must exceed 1")
+    if points == 0:
+        raise SchemeError(f"{where} points 应大于 0 / points must be positive")
+    return Deduction(at, points)
+
+
+def _optional_ratio(raw: dict[str, Any], key: str, above_one: bool) -> Decimal | None:
+    if key not in raw:
+        return None
+    value = _weight(raw[key], f"[rules] {key}")
+    if above_one and value <= 1:
+        raise SchemeError(f"[rules] {key} 应大于 1（如 1.3 即 130%），实际为 {value} / must exceed 1")
+    if not above_one and not 0 < value <= 1:
+        raise SchemeError(f"[rules] {key} 是执行率，应在 0 到 1 之间（如 0.9 即 90%），实际为 {value} / "
+                          "must be a rate between 0 and 1")
+    return value
 
 
 def _band(raw: Any, where: str, with_max: bool) -> Band:
@@ -271,15 +370,49 @@ def _band(raw: Any, where: str, with_max: bool) -> Band:
 
 
 def _grades(raw: list[Any]) -> tuple[Band, ...]:
-    grades = tuple(_band(item, "[[grades]]", with_max=False) for item in raw)
+    """Grades from high to low; each reached at its ``min`` (≥) or only above its ``above`` (>)."""
+    grades = tuple(_grade(item, index) for index, item in enumerate(raw))
     if not grades:
         raise SchemeError("至少需要一个评价等次 / at least one grade is needed")
     minimums = [grade.min for grade in grades]
     if minimums != sorted(minimums, reverse=True) or len(set(minimums)) != len(minimums):
         raise SchemeError(f"评价等次应按分数线从高到低排列：{minimums} / grades must go from high to low")
-    if grades[-1].min != 0:
-        raise SchemeError("最后一个评价等次的分数线应为 0 / the last grade must start at 0")
+    if grades[-1].min != 0 or grades[-1].open:
+        raise SchemeError("最后一个评价等次的分数线应为 min = 0 / the last grade must start at min = 0")
+    for higher, lower in itertools.pairwise(grades):
+        if lower.max is None:
+            continue
+        # 良 80–89 as a notice writes it: the band runs up to the next grade, which must start at 90.
+        if higher.open or higher.min != lower.max + 1:
+            raise SchemeError(
+                f"[[grades]] {lower.label} 的 max = {lower.max} 表示整数分段（{lower.min}–{lower.max}），"
+                f"上一等次 {higher.label} 应写 min = {lower.max + 1} / an integer band's next grade must "
+                f"start at min = {lower.max + 1}")
+    if grades[0].max is not None and grades[0].max != 100:
+        raise SchemeError(f"[[grades]] 最高等次 {grades[0].label} 的 max 应为 100 / the top grade's max must be 100")
     return grades
+
+
+def _grade(raw: Any, index: int) -> Band:
+    where = f"[[grades]] #{index + 1}"
+    if not isinstance(raw, dict):
+        raise SchemeError(f"{where} 应为表 / must be a table")
+    _only_keys(raw, {"label", "min", "above", "max", "words"}, where)
+    if ("min" in raw) == ("above" in raw):
+        raise SchemeError(f"{where} 应写 min（≥，含）或 above（>，不含）其中之一 / give exactly one of min (≥) "
+                          "or above (>)")
+    words = raw.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+        raise SchemeError(f"{where} words 应为文字列表 / words must be a list of strings")
+    is_open = "above" in raw
+    bound = _weight(raw["above" if is_open else "min"], f"{where} {'above' if is_open else 'min'}")
+    top = None
+    if "max" in raw:
+        top = _weight(raw["max"], f"{where} max")
+        if is_open or top != top.to_integral_value() or bound != bound.to_integral_value() or top < bound:
+            raise SchemeError(f"{where} max 只用于整数分段（min 与 max 均为整数，如 80–89）/ max is for integer "
+                              "bands: integer min and max")
+    return Band(label=_require(raw, "label", str, where), min=bound, max=top, words=tuple(words), open=is_open)
 
 
 def _weight(value: Any, where: str) -> Decimal:

@@ -15,7 +15,7 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from perfxl.numbers import round_half_up, to_decimal
 
@@ -28,6 +28,11 @@ def _if(condition: Value, then: Value, otherwise: Value) -> Value:
 
 def _round(value: Value, places: Value) -> Decimal:
     return round_half_up(_num(value), int(_num(places)))
+
+
+def _rounddown(value: Value, places: Value) -> Decimal:
+    """Excel's ROUNDDOWN: cut the digits past ``places``, towards zero (truncation, no rounding)."""
+    return _num(value).quantize(Decimal(1).scaleb(-int(_num(places))), rounding=ROUND_DOWN)
 
 
 def _num(value: Value) -> Decimal:
@@ -45,6 +50,7 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
     "MIN": lambda *xs: min(_num(x) for x in xs),
     "MAX": lambda *xs: max(_num(x) for x in xs),
     "ROUND": _round,
+    "ROUNDDOWN": _rounddown,
     "ABS": lambda x: abs(_num(x)),
     "AND": lambda *xs: all(xs),
     "OR": lambda *xs: any(xs),
@@ -85,6 +91,26 @@ def parse(text: str) -> Rule:
         elif isinstance(node, ast.Name) and id(node) not in functions:
             names.add(node.id)
     return Rule(text, tree, frozenset(names), _compile(tree))
+
+
+def functions_of(rule: Rule) -> frozenset[str]:
+    """The functions a rule calls (a scheme option may need one, e.g. a ROUND to truncate)."""
+    return frozenset(node.func.id for node in ast.walk(rule.tree)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name))
+
+
+def rename_function(rule: Rule, old: str, new: str) -> Rule:
+    """The same rule calling ``new`` wherever it called ``old`` (ROUND → ROUNDDOWN for truncation).
+
+    Rebuilt from the tree, so the text, the Excel rendering and the Python evaluation stay one rule.
+    """
+    if new not in FUNCTIONS:
+        raise ExprError(f"unknown function {new}")
+    tree = ast.parse(rule.text.strip(), mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == old:
+            node.func.id = new
+    return parse(ast.unparse(tree))
 
 
 def _check_node(node: ast.AST, text: str) -> None:

@@ -42,30 +42,91 @@ def budget_score(scheme: Scheme) -> expr.Rule:
     return expr.parse(f'IF(ISNUMBER(rate), ({scheme.rules.budget_score.text}), "")')
 
 
+def _is_lower(default_direction: str) -> str:
+    """The test, on ``op``, that a row is scored lower-is-better (a blank op takes the group's direction)."""
+    lower_ops = [*LOWER_OPERATORS, ""] if default_direction == "lower" else list(LOWER_OPERATORS)
+    return "OR(" + ", ".join(f"op == {_quote(op)}" for op in lower_ops) + ")"
+
+
 @cache
 def reference_score(scheme: Scheme, default_direction: str) -> expr.Rule:
     """参考得分 of one indicator from operator, target, actual and weight.
 
     Blank for qualitative indicators (judged by band, see :func:`qualitative_band`) and wherever
     a figure is missing or not a number. A blank operator takes the group's default direction.
+    With the scheme's overshoot_deduction, a higher-is-better actual at or beyond ``at`` × target
+    loses ``points`` (never below 0).
     """
-    lower_ops = [*LOWER_OPERATORS, ""] if default_direction == "lower" else list(LOWER_OPERATORS)
-    is_lower = "OR(" + ", ".join(f"op == {_quote(op)}" for op in lower_ops) + ")"
     lower = scheme.rules.lower_is_better.text
-    higher = scheme.rules.higher_is_better.text
+    higher = f"({scheme.rules.higher_is_better.text})"
+    deduction = scheme.rules.overshoot_deduction
+    if deduction is not None:
+        higher = f"MAX({higher} - IF(actual >= target * {deduction.at}, {deduction.points}, 0), 0)"
     return expr.parse(
         f'IF(OR(NOT(ISNUMBER(weight)), NOT(ISNUMBER(target)), NOT(ISNUMBER(actual)), op == "{QUALITATIVE}"), "", '
-        f'IF({is_lower}, IF(AND(target >= 0, actual >= 0), ({lower}), ""), '
-        f'IF(target > 0, ({higher}), "")))'
+        f'IF({_is_lower(default_direction)}, IF(AND(target >= 0, actual >= 0), ({lower}), ""), '
+        f'IF(target > 0, {higher}, "")))'
     )
 
 
 @cache
+def total(scheme: Scheme) -> expr.Rule:
+    """总分 from the sum of its parts, capped by the execution rate where the scheme says so.
+
+    ``parts`` is the budget score plus the indicator scores, ``rate`` the (rounded) execution rate.
+    The caps are tried lowest first, so a rate takes the cap of the band it falls in.
+    """
+    text = "parts"
+    for cap in scheme.rules.execution_caps:  # highest ``below`` first: each wraps the one above it
+        text = f"IF(rate < {cap.below}, MIN(parts, {cap.max_total}), {text})"
+    if scheme.rules.execution_caps:
+        text = f"IF(ISNUMBER(rate), {text}, parts)"
+    return expr.parse(text)
+
+
+@cache
+def reason_for_score(scheme: Scheme) -> expr.Rule:
+    """A score below its 分值 needs a 偏差原因 (true/false)."""
+    return expr.parse("AND(ISNUMBER(score), ISNUMBER(weight), score < weight)")
+
+
+@cache
+def reason_for_overshoot(scheme: Scheme, default_direction: str) -> expr.Rule | None:
+    """A higher-is-better actual at or beyond the scheme's deviation_reason_overshoot × target needs a
+    偏差原因 too, even at full marks; None when the scheme does not ask for it."""
+    ratio = scheme.rules.reason_overshoot
+    if ratio is None:
+        return None
+    return expr.parse(
+        f"IF(AND(ISNUMBER(target), ISNUMBER(actual)), "
+        f'AND(NOT({_is_lower(default_direction)}), op != "{QUALITATIVE}", target > 0, actual >= target * {ratio}))'
+    )
+
+
+@cache
+def needs_reason(scheme: Scheme, default_direction: str) -> expr.Rule:
+    """Either of the above: what the template's 偏差原因 mark and the reconciliation both ask."""
+    overshoot = reason_for_overshoot(scheme, default_direction)
+    score = reason_for_score(scheme).text
+    return expr.parse(score if overshoot is None else f"OR({score}, {overshoot.text})")
+
+
+@cache
+def reason_for_rate(scheme: Scheme) -> expr.Rule | None:
+    """An execution rate below the scheme's deviation_reason_rate_below needs a 偏差原因 in the table:
+    ``reasons`` counts the indicator rows that give one. None when the scheme does not ask."""
+    below = scheme.rules.reason_rate_below
+    if below is None:
+        return None
+    return expr.parse(f"IF(ISNUMBER(rate), AND(rate < {below}, reasons == 0))")
+
+
+@cache
 def grade(scheme: Scheme) -> expr.Rule:
-    """评价等次 of a total, from the scheme's grade bands (highest first)."""
+    """评价等次 of a total, from the scheme's grade bands (highest first; ``>`` where a band is open)."""
     text = _quote(scheme.grades[-1].label)
     for band in reversed(scheme.grades[:-1]):
-        text = f"IF(total >= {band.min}, {_quote(band.label)}, {text})"
+        text = f"IF(total {'>' if band.open else '>='} {band.min}, {_quote(band.label)}, {text})"
     return expr.parse(f'IF(ISNUMBER(total), {text}, "")')
 
 

@@ -181,7 +181,8 @@ def formulas(layout: TemplateLayout, scheme: Scheme) -> dict[str, str]:
             letter = COLUMNS[column]
             result[f"{letter}{block.subtotal_row}"] = f"SUM({letter}{rows[0].row}:{letter}{rows[-1].row})"
     result[layout.total_weight] = f"SUM({f['weight']},{','.join(b.weight_cell for b in layout.levels)})"
-    result[layout.total_score] = f"SUM({f['score']},{','.join(b.score_cell for b in layout.levels)})"
+    parts = f"SUM({f['score']},{','.join(b.score_cell for b in layout.levels)})"
+    result[layout.total_score] = expr.to_excel(rules.total(scheme), {"parts": parts, "rate": f["rate"]})
     scores = ",".join(f"{COLUMNS['score']}{b.first_row}:{COLUMNS['score']}{b.subtotal_row - 1}" for b in layout.levels)
     result[layout.grade] = expr.to_excel(rules.table_grade(scheme),
                                          {"total": layout.total_score, "scored": f"COUNT({scores})"})

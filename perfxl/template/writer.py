@@ -29,7 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 from perfxl import __version__
 from perfxl.files import atomic_write_bytes
 from perfxl.numbers import format_number
-from perfxl.scheme import Scheme, load_scheme, rules
+from perfxl.scheme import Scheme, expr, load_scheme, rules
 from perfxl.scheme.amounts import BASE_ROWS, INCOME_KEYS, TEMPLATE_FUNDS_ROWS
 from perfxl.targets import Prefilled
 from perfxl.template.layout import (
@@ -537,14 +537,45 @@ def _write_indicator_block(sheet: Worksheet, st: _Styles, scheme: Scheme, layout
         _write_level(sheet, st, scheme, level, block, layout.rows_of(level.key))
     # Marks only on the indicator rows, where the department types: never on the locked 小计 rows.
     first_row = layout.rows[0].row
-    score, weight, reason = (f"{COLUMNS[key]}{first_row}" for key in ("score", "weight", "reason"))
-    scores, reasons = indicator_ranges(layout, "score"), indicator_ranges(layout, "reason")
+    score, weight = (f"{COLUMNS[key]}{first_row}" for key in ("score", "weight"))
+    scores = indicator_ranges(layout, "score")
     sheet.conditional_format(scores[0], {
         "type": "formula", "format": st.alert, "multi_range": " ".join(scores),
         "criteria": f"=AND(ISNUMBER({score}),OR({score}<0,AND(ISNUMBER({weight}),{score}>{weight})))"})
-    sheet.conditional_format(reasons[0], {
-        "type": "formula", "format": st.warn, "multi_range": " ".join(reasons),
-        "criteria": f"=AND(ISNUMBER({score}),ISNUMBER({weight}),{score}<{weight},LEN({reason})=0)"})
+    _mark_missing_reasons(sheet, st, scheme, layout)
+
+
+def _mark_missing_reasons(sheet: Worksheet, st: _Styles, scheme: Scheme, layout: TemplateLayout) -> None:
+    """偏差原因 cells turn amber where the scheme's rules ask for a reason and none is typed (as
+    reconcile's DEVIATION_REASON_MISSING), and so does the 执行率 when the rate asks for one."""
+    by_rule: dict[str, list] = {}  # rows whose rule reads the same share one mark
+    for row in layout.rows:
+        by_rule.setdefault(rules.needs_reason(scheme, row.direction).text, []).append(row)
+    for rows in by_rule.values():
+        first = rows[0]
+        names = {key: first.cell(key) for key in ("op", "target", "actual", "weight", "score")}
+        needs = expr.to_excel(rules.needs_reason(scheme, first.direction), names)
+        ranges = _runs([row.cell("reason") for row in rows])
+        sheet.conditional_format(ranges[0], {"type": "formula", "format": st.warn, "multi_range": " ".join(ranges),
+                                             "criteria": f"=AND({needs},LEN({first.cell('reason')})=0)"})
+    rule = rules.reason_for_rate(scheme)
+    if rule is not None:
+        rate = layout.funds["rate"]
+        given = f"COUNTA({','.join(indicator_ranges(layout, 'reason'))})"
+        sheet.conditional_format(rate, {"type": "formula", "format": st.warn,
+                                        "criteria": "=" + expr.to_excel(rule, {"rate": rate, "reasons": given})})
+
+
+def _runs(cells: list[str]) -> list[str]:
+    """Consecutive cells of one column as ranges: ['K9', 'K10', 'K12'] → ['K9:K10', 'K12']."""
+    runs: list[list[int]] = []
+    column = cells[0].rstrip("0123456789")
+    for number in (int(cell[len(column):]) for cell in cells):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return [f"{column}{a}" if a == b else f"{column}{a}:{column}{b}" for a, b in runs]
 
 
 def indicator_ranges(layout: TemplateLayout, column: str) -> list[str]:
