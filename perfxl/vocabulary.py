@@ -49,7 +49,7 @@ FUNDS_HEADERS: dict[str, tuple[str, ...]] = {
     "score": ("得分",),
 }
 #: The funds row, the template's label first.
-FUNDS_ROW = ("年度资金总额", "资金总额", "项目资金总额", "年度资金合计")
+FUNDS_ROW = ("年度资金总额", "资金总额", "项目资金总额", "年度资金合计", "总额")
 #: Rows under the funds row that repeat its amounts for one source (its figures when the total row is empty).
 FUNDS_SOURCE_ROWS = ("当年财政拨款", "本年财政拨款", "财政拨款")
 #: Labels beside the department's (or unit's) name.

@@ -29,20 +29,8 @@ ROOT = Path(__file__).resolve().parent / "published"
 EXPECTED = json.loads((ROOT / "expected.json").read_text(encoding="utf-8"))
 sys.path.insert(0, str(ROOT))
 
-_QINGSHEN = "合计 row totalling 权重 (scores blank) read as the total of the scores; 权重/指标性质 headers; " \
-            "the table's own weights 10/60/30 not taken as its scheme"
-_ZHONGJIANG = "分值 before 指标值; '……' placeholder row; scheme 10+70/20/10 not shipped (weights total 110)"
-
 #: file name → the failure class that perfxl misreads today (remove an entry once perfxl reads it right).
 XFAIL = {
-    **{f"01_sichuan_qingshen_wages.{ext}": _QINGSHEN for ext in ("xlsx", "xls", "ods", "docx")},
-    **{f"03_sichuan_zhongjiang_gauges.{ext}": _ZHONGJIANG for ext in ("xlsx", "xls", "ods")},
-    "10_sichuan_zhongjiang_rate_percent.xlsx": "执行率(%) holding 100 as a number; " + _ZHONGJIANG,
-    "11_sichuan_qingshen_two_header_rows.xlsx": "two header rows (年度指标值 over 指标性质/指标值/度量单位); " + _QINGSHEN,
-    "12_sichuan_qingshen_weight_total.xlsx": "合计 row totalling 权重 with its 得分 blank read as the total; "
-                                             "the table's own weights 10/60/30 not taken as its scheme",
-    "13_sichuan_zhongjiang_three_part.xlsx": "three-part scheme 产出60/效益20/满意度10 + 预算执行10 not shipped; "
-                                             "分值 before 指标值; '……' placeholder row",
     "14_ningxia_yinchuan_four_part.xlsx": "four-part scheme 决策10/管理25/产出30/效益35 (UNKNOWN_LAYOUT today)",
     **{f"15_yunnan_yongde_nutrition.{ext}": "two header rows (年度指标值 over 指标性质/指标值/度量单位) with operators ≧/═; "
        "scheme 产出40/效益30/满意度20 + 预算执行10 not shipped; grade in the 总分 row (UNKNOWN_LAYOUT today)"
@@ -56,8 +44,6 @@ XFAIL = {
        "(UNKNOWN_LAYOUT today)" for ext in ("xlsx", "xls", "ods")},
     "21_hubei_huangshi_library.xlsx": "20/80 form without a 分值 column, one score per 二级指标 merged over its rows "
                                       "(UNKNOWN_LAYOUT today)",
-    "22_hubei_ezhou_center.xlsx": "the funds row's 分值 100 / 得分 98 are the table's total, not a budget score (预算执行率 is an "
-                                  "indicator); the table's own weights not taken as its scheme",
 }
 
 
@@ -137,3 +123,25 @@ def test_rebuild_is_byte_identical(tmp_path):
         assert (tmp_path / name).read_bytes() == (ROOT / "files" / name).read_bytes(), name
     # The expectations do not depend on LibreOffice: expected.json is always written whole.
     assert (tmp_path / "expected.json").read_bytes() == (ROOT / "expected.json").read_bytes()
+
+
+def test_readme_status_follows_the_xfail_list():
+    """The corpus README's status column says which files perfxl reads right: it must not go stale."""
+    import re
+
+    rows = 0
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\| `(\d\d_[a-z_]+)(\.xlsx)?` ((?:`\.[a-z]+` ?)*)\|", line)
+        if not match:
+            continue
+        rows += 1
+        exts = [match.group(2)[1:]] if match.group(2) else re.findall(r"`\.([a-z]+)`", match.group(3))
+        bad = [ext for ext in exts if f"{match.group(1)}.{ext}" in XFAIL]
+        status = line.rstrip(" |").rsplit("|", 1)[1].strip()
+        if not bad:
+            assert status == "passes", line
+        elif len(bad) == len(exts):
+            assert status == "xfail", line
+        else:
+            assert status.startswith("passes (") and all(f".{ext}" in status.split("xfail")[1] for ext in bad), line
+    assert rows >= len({name.split(".")[0] for name in EXPECTED})

@@ -30,7 +30,7 @@ from perfxl.numbers import (
     round_half_up,
     sum_within_tolerance,
 )
-from perfxl.scheme import Scheme, rules
+from perfxl.scheme import FULL_MARKS, Scheme, rules
 
 ACHIEVED_WORDS = {"达成", "达成年度指标", "已达成", "完成", "已完成", "全部完成", "是", "达标", "达到"}
 NO_REASON = {"", "无", "/"}
@@ -237,8 +237,8 @@ def _check_levels(table: ScoreTable, scheme: Scheme, result: Recomputation, add:
                 _require_number(declared, ("subtotal_score", {"label": label}), add)
             elif not _close(declared.number, result.level_scores[level.key], scheme.rules.score_tolerance):
                 add(codes.SUBTOTAL_MISMATCH, declared, result.level_scores[level.key], declared.number, label=label)
-    if not weight_problem and result.total_weight != scheme.total_weight:
-        add(codes.WEIGHT_MISMATCH, table.total_weight if table.total_weight.cell else None, scheme.total_weight,
+    if not weight_problem and result.total_weight != FULL_MARKS:
+        add(codes.WEIGHT_MISMATCH, table.total_weight if table.total_weight.cell else None, FULL_MARKS,
             result.total_weight, "total")
 
 

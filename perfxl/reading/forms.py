@@ -28,6 +28,7 @@ from perfxl.model import (
 )
 from perfxl.numbers import normalise_text, parse_number, to_decimal
 from perfxl.reading.xlsx import Cell, Sheet, Workbook, cell_ref, split_ref, to_field
+from perfxl.scheme import FULL_MARKS
 from perfxl.scheme.amounts import BASE_ROWS, FUNDS_ROWS, AmountRow, rows_by_key
 from perfxl.vocabulary import (
     DEPARTMENT_LABELS,
@@ -294,7 +295,20 @@ def _read_table(grid: Grid, header: Header, top: int) -> tuple[ScoreTable, int]:
                 if key in funds_columns:
                     table.funds[key] = field_at(grid, source_row, funds_columns[key])
         table.ratios += _part_rates(grid, funds_row, funds_columns, header.row)
+        _funds_row_as_total(table)
     return table, bottom
+
+
+def _funds_row_as_total(table: ScoreTable) -> None:
+    """A funds row whose 分值 is the full 100 (湖北's form) states the table's total, not a budget
+    score: 预算执行率 is then scored as an indicator, and the budget weight is nought."""
+    weight = table.funds.get("weight")
+    if weight is None or weight.number != FULL_MARKS:
+        return
+    score = table.funds.pop("score", Field())
+    table.funds["weight"] = Field(value=Decimal(0), number=Decimal(0), text="0", derived=True)
+    if table.total_weight.cell is None and table.total_score.cell is None:
+        table.total_weight, table.total_score = weight, score
 
 
 @dataclass

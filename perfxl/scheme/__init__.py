@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DIRECTIONS = ("higher", "lower")
+FULL_MARKS = Decimal(100)  # every scheme's weights total this; a table's own weights are checked against it
+DEFAULT_SCHEME = "standard"
+TABLE_SCHEME = "table"  # the name of a scheme taken from a table's own first-level weights
 ROUNDINGS = ("round", "truncate")
 OPTION_KEYS = {"execution_caps", "overshoot_deduction", "deviation_reason_overshoot",
                "deviation_reason_rate_below", "indicator_rounding"}
@@ -130,6 +133,19 @@ class Scheme:
         return " ".join(parts)
 
 
+def own_weights(base: Scheme, budget_weight: Decimal, weights: dict[str, tuple[str, Decimal]]) -> Scheme:
+    """The scheme of a table whose first-level weights no shipped scheme has (产出60/效益20/满意度10 …).
+
+    ``weights`` maps each level key, in the table's order, to its (label, weight). The rules and
+    grade bands stay the base scheme's; the weights are the table's, so the arithmetic is checked
+    against what the table itself sets out. Their total need not be 100: the check says so.
+    """
+    known = {level.key: level for level in base.levels}
+    levels = tuple(replace(known[key], weight=weight) if key in known else Level(key, label, weight, ())
+                   for key, (label, weight) in weights.items())
+    return replace(base, name=TABLE_SCHEME, title=TABLE_SCHEME, budget_weight=budget_weight, levels=levels)
+
+
 def schemes_dir() -> Path:
     """Shipped schemes: inside the installed package, or ``templates/`` of a source checkout."""
     package = Path(__file__).resolve().parent.parent
@@ -146,7 +162,7 @@ def shipped_schemes() -> list[str]:
 FORMATS = ("toml", "yaml")
 
 
-def load_scheme(name_or_path: str | Path = "standard") -> Scheme:
+def load_scheme(name_or_path: str | Path = DEFAULT_SCHEME) -> Scheme:
     """A shipped scheme by name, or a scheme file by path (.toml, or .yaml/.yml)."""
     path = Path(name_or_path)
     if not path.suffix and not path.exists():
@@ -221,7 +237,7 @@ def _build(data: dict[str, Any], text: str, fmt: str = "toml") -> Scheme:
         source=text,
         source_format=fmt,
     )
-    if scheme.total_weight != 100:
+    if scheme.total_weight != FULL_MARKS:
         raise SchemeError(
             f"权重合计应为 100，实际为 {scheme.total_weight}（{scheme.fingerprint()}）/ "
             f"weights must total 100, got {scheme.total_weight}"
