@@ -282,8 +282,8 @@ PLACES: dict[str, tuple[str, str]] = {
     "from_total": ("所述总分对应的", "the grade of the total it states"),
 }
 
-#: Why a file is unreadable or holds no table: (Chinese, English). The Chinese detail a reader
-#: gives (naming the exact part or size) takes precedence over the generic Chinese wording.
+#: Why a file is unreadable or holds no table: (Chinese, English). The detail a reader gives
+#: (:data:`DETAILS`, naming the exact part or size) takes precedence over this generic wording.
 REASONS: dict[str, tuple[str, str]] = {
     "io": ("无法打开文件", "the file cannot be opened"),
     "empty": ("文件为空（0 字节）", "the file is empty (0 bytes)"),
@@ -335,6 +335,150 @@ REASONS: dict[str, tuple[str, str]] = {
 REASONS["unknown_format"] = (
     "无法识别的文件格式：不是 Excel（.xls/.xlsx）、WPS（.et）或 LibreOffice（.ods）表格，可能是其他文件改了扩展名",
     "not a spreadsheet (neither Excel .xls/.xlsx, WPS .et nor LibreOffice .ods): probably another kind of file renamed")
+
+#: What exactly a reader found unreadable (``UnreadableWorkbook.detail_key``): (Chinese, English)
+#: templates for :meth:`str.format`. The Chinese names the part, the size or the sheet; the reason
+#: code (:data:`REASONS`) says the kind of problem in general.
+DETAILS: dict[str, tuple[str, str]] = {
+    # Opening the file
+    "open_failed": ("无法打开文件：{error}", "the file cannot be opened: {error}"),
+    "read_failed": ("无法读取文件：{error}", "the file cannot be read: {error}"),
+    "empty": ("文件为空（0 字节）", "the file is empty (0 bytes)"),
+    "too_large": ("文件过大，超过安全上限", "the file is too large: over the safety limit"),
+    "too_large_mb": ("文件过大（{size_mb} MB），超过安全上限", "the file is too large ({size_mb} MB): over the safety limit"),
+    "encrypted": ("文件已加密（设置了打开密码），请取消打开密码后再提交",
+                  "the file is encrypted (it has a password to open): remove the password and send it again"),
+    "encrypted_xlsx": ("文件已加密（设置了打开密码），请取消打开密码后另存为 .xlsx 再提交",
+                       "the file is encrypted (it has a password to open): remove the password, save it as "
+                       ".xlsx and send it again"),
+    "legacy_xls": ("这是旧版 Excel 97-2003（.xls）或 WPS（.et）格式，请在 Excel/WPS 中另存为 .xlsx 再提交",
+                   "this is an old Excel 97-2003 (.xls) or WPS (.et) file: save it as .xlsx in Excel or WPS "
+                   "and send it again"),
+    "unknown_format": ("无法识别的文件格式：不是 Excel（.xls/.xlsx）、WPS（.et）或 LibreOffice（.ods）表格，"
+                       "可能是其他文件改了扩展名",
+                       "not a spreadsheet format perfxl knows (neither Excel .xls/.xlsx, WPS .et nor "
+                       "LibreOffice .ods): probably another kind of file renamed"),
+    # Zip packages (.xlsx, .ods, .docx)
+    "not_zip": ("不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名",
+                "not an Excel workbook (an .xlsx file is a zip file): probably another kind of file renamed"),
+    "zip_unreadable": ("文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交",
+                       "the file is damaged or incomplete (its zip structure cannot be read): save it again "
+                       "and send it again"),
+    "zip_entries": ("压缩包条目过多（{entries} 个），超过安全上限 {limit}",
+                    "the zip package has too many entries ({entries}), over the safety limit of {limit}"),
+    "zip_total": ("压缩包解压后总大小超过安全上限", "the zip package's total uncompressed size is over the safety limit"),
+    "part_too_large": ("压缩包中的 {part} 解压后过大，超过安全上限",
+                       "{part} in the zip package is too large once uncompressed: over the safety limit"),
+    "zip_bomb": ("压缩包中的 {part} 压缩比异常（疑似压缩炸弹），拒绝读取",
+                 "{part} in the zip package has an abnormal compression ratio (suspected zip bomb): refused"),
+    "compression_unsupported": ("文件使用了不支持的压缩方式或已损坏：{part}（{error}）",
+                                "the file uses an unsupported compression method or is damaged: {part} ({error})"),
+    "part_truncated": ("文件已损坏或不完整：无法解压 {part}（{error}）",
+                       "the file is damaged or incomplete: {part} cannot be uncompressed ({error})"),
+    "member_encrypted": ("文件已加密，无法读取（{error}）", "the file is encrypted and cannot be read ({error})"),
+    "part_dtd": ("文件中的 {part} 含有 DTD/实体声明，出于安全原因拒绝读取",
+                 "{part} in the file contains a DTD or entity declaration: refused for safety"),
+    "part_bad_xml": ("文件内容损坏：{part} 不是有效的 XML（{error}）",
+                     "the file's content is damaged: {part} is not valid XML ({error})"),
+    "part_not_utf8": ("文件内容损坏：{part} 不是 UTF-8 编码的 XML",
+                      "the file's content is damaged: {part} is not XML encoded as UTF-8"),
+    # .xlsx
+    "no_content_types": ("不是 Excel 工作簿：缺少 [Content_Types].xml（可能是普通 zip 或其他文档）",
+                         "not an Excel workbook: [Content_Types].xml is missing (perhaps a plain zip or "
+                         "another kind of document)"),
+    "no_workbook_xml": ("不是 Excel 工作簿：缺少 xl/workbook.xml", "not an Excel workbook: xl/workbook.xml is missing"),
+    "no_workbook_part": ("压缩包中没有 xl/workbook.xml，不是 Excel 工作簿",
+                         "the zip package holds no xl/workbook.xml: not an Excel workbook"),
+    "is_docx": ("这是 Word 文档（.docx），不是 Excel 工作簿", "this is a Word document (.docx), not an Excel workbook"),
+    "is_pptx": ("这是 PowerPoint 文档，不是 Excel 工作簿", "this is a PowerPoint document, not an Excel workbook"),
+    "no_sheets": ("工作簿中没有工作表", "the workbook has no sheets"),
+    "sheet_part_missing": ("工作表“{sheet}”的内容缺失（{part}）", 'the content of sheet "{sheet}" is missing ({part})'),
+    # .xls/.et/.ods (values, through calamine)
+    "damaged_error": ("文件已损坏，无法读取（{error}），请重新保存后再提交",
+                      "the file is damaged and cannot be read ({error}): save it again and send it again"),
+    "sheet_too_large": ("工作表“{sheet}”的数据区域过大（约 {cells:,} 个单元格），超过安全上限 {limit:,}",
+                        'the data area of sheet "{sheet}" is too large (about {cells:,} cells), over the '
+                        "safety limit of {limit:,}"),
+    "xls_sheet_too_large": ("工作表“第 {number} 个工作表”的数据区域过大（约 {cells:,} 个单元格），超过安全上限 {limit:,}",
+                            "the data area of sheet {number} is too large (about {cells:,} cells), over the "
+                            "safety limit of {limit:,}"),
+    "merged_too_large": ("工作表“{sheet}”的合并单元格过多或过大（约 {cells:,} 个单元格），超过安全上限 {limit:,}",
+                         'sheet "{sheet}" has too many or too large merged cells (about {cells:,} cells), over '
+                         "the safety limit of {limit:,}"),
+    "doc_not_sheet": ("这是 Word 97-2003 文档（.doc），不是表格；请提交 Excel 工作簿",
+                      "this is a Word 97-2003 document (.doc), not a spreadsheet: send an Excel workbook"),
+    "ppt_not_sheet": ("这是 PowerPoint 演示文稿，不是表格", "this is a PowerPoint presentation, not a spreadsheet"),
+    "ole_no_workbook": ("这是 Office 复合文档，但其中没有 Excel 工作簿",
+                        "this is an Office compound file, but it holds no Excel workbook"),
+    "ods_no_content": ("文件内容损坏：缺少 content.xml，不是有效的 OpenDocument 表格",
+                       "the file's content is damaged: content.xml is missing, so it is no valid OpenDocument "
+                       "spreadsheet"),
+    "ods_bad_count": ("文件内容损坏：content.xml 中的 {attribute} 不是数字（{value}）",
+                      "the file's content is damaged: {attribute} in content.xml is not a number ({value})"),
+    "ods_bad_prefix": ("文件内容损坏：content.xml 中的前缀 {prefix} 未指向 OpenDocument 的命名空间",
+                       "the file's content is damaged: the prefix {prefix} in content.xml is not bound to the "
+                       "OpenDocument namespace"),
+    "ods_nested_table": ("文件内容损坏：content.xml 中有嵌套的表格",
+                         "the file's content is damaged: content.xml holds a table inside a table"),
+    # .docx
+    "doc_ole": ("这是 Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交",
+                "this is a Word 97-2003 document (.doc): save it as .docx in Word and send it again"),
+    "no_document_xml": ("不是 Word 文档：缺少 word/document.xml", "not a Word document: word/document.xml is missing"),
+    "docx_bad_xml": ("Word 文档内容损坏（{error}）", "the Word document's content is damaged ({error})"),
+    "docx_no_body": ("Word 文档内容损坏：没有正文", "the Word document's content is damaged: it has no body"),
+    # .pdf
+    "pdf_ole": ("这不是 PDF 文件（是 Office 97-2003 文档），请检查文件后再提交",
+                "this is not a PDF (it is an Office 97-2003 document): check the file and send it again"),
+    "pdf_no_header": ("不是 PDF 文件（没有 PDF 文件头），可能是其他文件改了扩展名",
+                      "not a PDF (it has no PDF header): probably another kind of file renamed"),
+    "pdf_no_text": ("PDF 没有文字层（扫描件或图片），无法读取其文字和表格：请提交由 Word/WPS 直接导出的 PDF 或 .docx",
+                    "the PDF has no text layer (a scan or a picture): its text and tables cannot be read; send "
+                    "the PDF as Word or WPS exports it, or the .docx"),
+    "pdf_cid": ("PDF 所用字体没有 Unicode 映射（第 {page} 页起共 {cids} 个字符只能读出“(cid:…)”编号），"
+                "文字无法可靠读取：请用 Word/WPS 嵌入字体重新导出 PDF，或提交 .docx",
+                "the PDF's fonts have no Unicode map (from page {page} on, {cids} characters come out only as "
+                "'(cid:…)' numbers), so its text cannot be read reliably: export the PDF again from Word or WPS "
+                "with the fonts embedded, or send the .docx"),
+    "pdf_encrypted": ("PDF 已加密（设置了打开密码），请取消密码后再提交",
+                      "the PDF is encrypted (it has a password to open): remove the password and send it again"),
+    "pdf_damaged": ("PDF 文件已损坏或不完整，无法读取，请重新导出后再提交",
+                    "the PDF is damaged or incomplete and cannot be read: export it again and send it again"),
+    "pdf_pages_unreadable": ("PDF 文件已损坏或不完整（页面无法读取），请重新导出后再提交",
+                             "the PDF is damaged or incomplete (its pages cannot be read): export it again and "
+                             "send it again"),
+    "pdf_too_many_pages": ("PDF 共 {pages} 页，超过安全上限 {limit} 页",
+                           "the PDF has {pages} pages, over the safety limit of {limit} pages"),
+    "pdf_page_damaged": ("PDF 第 {page} 页已损坏，无法读取（{error}）",
+                         "page {page} of the PDF is damaged and cannot be read ({error})"),
+}
+
+#: What is damaged in an .xls compound file: each a DETAILS entry 'the file is damaged or incomplete (…)'.
+_XLS_DAMAGE: dict[str, tuple[str, str]] = {
+    "ole_header_short": ("复合文档头不完整", "the compound file's header is incomplete"),
+    "ole_header_invalid": ("复合文档头无效", "the compound file's header is invalid"),
+    "ole_header_sectors": ("复合文档头中的扇区数超出文件大小",
+                           "the compound file's header counts more sectors than the file holds"),
+    "ole_fat_chain": ("扇区分配表链无效", "the sector allocation table's chain is invalid"),
+    "ole_fat_outside": ("扇区分配表指向文件之外", "the sector allocation table points outside the file"),
+    "ole_directory_empty": ("复合文档目录为空", "the compound file's directory is empty"),
+    "ole_ministream_size": ("复合文档的小流大小超出文件大小", "the compound file's mini stream is larger than the file"),
+    "ole_stream_size": ("工作簿流的大小超出文件大小", "the workbook stream is larger than the file"),
+    "ole_sector_short": ("扇区不完整", "a sector is incomplete"),
+    "ole_chain_loop": ("扇区链无效或循环", "a sector chain is invalid or loops"),
+    "xls_record_short": ("记录不完整", "a record is incomplete"),
+    "xls_record_outside": ("记录超出工作簿流", "a record runs past the workbook stream"),
+    "xls_sheet_record": ("工作表记录不完整", "a sheet record is incomplete"),
+    "xls_strings": ("共享字符串表无效", "the shared string table is invalid"),
+    "xls_sheet_offset": ("第 {number} 个工作表的位置超出工作簿流", "sheet {number} starts past the workbook stream"),
+    "xls_cell_record": ("单元格记录不完整", "a cell record is incomplete"),
+    "xls_merge_record": ("合并单元格记录不完整", "a merged-cells record is incomplete"),
+    "xls_dimension": ("工作表尺寸记录无效", "a sheet's dimension record is invalid"),
+    "xls_dimension_range": ("工作表尺寸记录超出 Excel 97-2003 的行列范围",
+                            "a sheet's dimension record is beyond the rows and columns of Excel 97-2003"),
+}
+DETAILS.update({key: (f"文件已损坏或不完整（{zh}），请重新保存后再提交",
+                      f"the file is damaged or incomplete ({en}): save it again and send it again")
+                for key, (zh, en) in _XLS_DAMAGE.items()})
 
 #: Why a file in the inputs is no submission (the JSON's top-level ``skipped``).
 SKIP_REASONS: dict[str, tuple[str, str]] = {
@@ -414,6 +558,15 @@ def reason_text(key: str, lang: str = "zh", **params: Any) -> str:
     return (en if lang == "en" else zh).format(**params)
 
 
+def detail_text(key: str, lang: str = "zh", **params: Any) -> str:
+    """A reader's exact account (:data:`DETAILS`) in ``lang``. A key that is no entry is taken for a
+    free text of old (a result recorded before the registry) and shown as it is."""
+    if key not in DETAILS:
+        return key
+    zh, en = DETAILS[key]
+    return (en if lang == "en" else zh).format(**params)
+
+
 def place(key: str, lang: str = "zh", **params: Any) -> str:
     zh, en = PLACES[key]
     return (en if lang == "en" else zh).format(**params)
@@ -423,9 +576,12 @@ def render(finding: Any, lang: str = "zh") -> str:
     """The finding's message in ``lang`` (a :class:`~perfxl.model.Finding`)."""
     spec = REGISTRY[finding.code]
     template = spec.message(finding.variant, lang)
-    params = {name: show(value, lang) for name, value in finding.params.items() if name != "reason"}
-    reason = finding.params.get("reason")
-    if reason in REASONS and (lang == "en" or not finding.params.get("detail")):
+    params = {name: show(value, lang) for name, value in finding.params.items()
+              if name not in ("reason", "detail_params")}
+    reason, detail_key = finding.params.get("reason"), finding.params.get("detail_key")
+    if detail_key in DETAILS:  # a reader's exact account, in the reader's language
+        params["detail"] = detail_text(detail_key, lang, **finding.params.get("detail_params", {}))
+    elif reason in REASONS and (lang == "en" or not finding.params.get("detail")):
         params["detail"] = reason_text(reason, lang, **params)
     for name, value in finding.params.items():  # ('key', {…}) names a place: worded in the reader's language
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0] in PLACES:

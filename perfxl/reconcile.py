@@ -88,7 +88,8 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
     try:
         result.sha256 = sha256_of(path)
     except OSError as exc:
-        return unreadable_result(path, "io", detail=f"无法读取文件：{exc.strerror or exc}", started=started)
+        return unreadable_result(path, "io", detail_key="read_failed", detail_params={"error": exc.strerror or str(exc)},
+                                 started=started)
     refused = REFUSED_SUFFIXES.get(path.suffix.lower())
     if refused:
         return unreadable_result(path, refused, sha256=result.sha256, started=started)
@@ -102,7 +103,8 @@ def reconcile_file(path: str | Path, scheme: SchemeOption = None) -> FileResult:
             if not getattr(book, "has_formulas", True):
                 result.notes.append("values_only")
     except UnreadableWorkbook as exc:
-        return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
+        return unreadable_result(path, exc.reason, detail_key=exc.detail_key, detail_params=exc.params,
+                                 sha256=result.sha256, started=started)
     except NoTable as exc:
         result.findings = [Finding(codes.UNKNOWN_LAYOUT, params={"detail": str(exc), "reason": "no_table",
                                                                  "sheets": ", ".join(exc.sheets)})]
@@ -166,7 +168,8 @@ def _reconcile_report(path: Path, result: FileResult, wanted: Scheme | None, sta
             result.findings.append(Finding(codes.SCORING_TABLE_MISSING, variant=unruled) if narrative.stated
                                    else Finding(codes.UNKNOWN_LAYOUT, params={"reason": "no_table_report"}))
     except UnreadableWorkbook as exc:
-        return unreadable_result(path, exc.reason, detail=str(exc), sha256=result.sha256, started=started)
+        return unreadable_result(path, exc.reason, detail_key=exc.detail_key, detail_params=exc.params,
+                                 sha256=result.sha256, started=started)
     except Exception as exc:  # a bug or an unforeseen file must not stop the batch
         error = f"{type(exc).__name__}: {exc}"
         return unreadable_result(path, "error", error=error, sha256=result.sha256, started=started)
@@ -258,13 +261,19 @@ def _finding_order(finding: Finding) -> tuple:
     return (finding.severity != "error", position, finding.code)
 
 
-def unreadable_result(path: str | Path, reason: str, *, detail: str = "", sha256: str | None = None,
+def unreadable_result(path: str | Path, reason: str, *, detail: str = "", detail_key: str = "",
+                      detail_params: dict[str, Any] | None = None, sha256: str | None = None,
                       started: float | None = None, **params: Any) -> FileResult:
     """The one result of a file that cannot be read: UNREADABLE_FILE with its reason code.
 
-    ``detail`` is a specific Chinese message (naming the part or size); without it the reason's
-    own wording is used. English always comes from the reason code (:data:`perfxl.codes.REASONS`).
+    ``detail_key`` (:data:`perfxl.codes.DETAILS`, filled in by ``detail_params``) is the reader's exact
+    account, naming the part or size, worded in the output's language; ``detail`` the Chinese one. Without
+    either the reason's own wording is used (:data:`perfxl.codes.REASONS`).
     """
+    if detail_key:
+        detail_params = detail_params or {}
+        detail = detail or codes.detail_text(detail_key, "zh", **detail_params)
+        params = {**params, "detail_key": detail_key, "detail_params": detail_params}
     path = Path(path)
     result = FileResult(path=str(path), format=_formats(path)[0])
     if sha256 is None:

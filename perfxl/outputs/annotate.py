@@ -169,7 +169,7 @@ def _open_copy(source: Path, data: bytes) -> tuple[OpenpyxlBook, dict[str, dict[
         with Workbook(source) as original:
             cached = {entry.name: _cached_formula_values(original, entry.name) for entry in original.sheets}
     except UnreadableWorkbook as exc:
-        raise AnnotateError(str(exc), f"the workbook cannot be read ({exc.reason})") from None
+        raise AnnotateError(str(exc), f"the workbook cannot be read: {exc.detail('en')}") from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _refuse_dtds(archive)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import python_calamine
 from lxml import etree
@@ -176,7 +176,7 @@ class ValuesWorkbook:
             metadata = _call(self.format, lambda: self._book.sheets_metadata)
             names = [entry.name for entry in metadata]
             if not names:
-                raise UnreadableWorkbook(_DAMAGED[self.format], "工作簿中没有工作表")
+                raise UnreadableWorkbook(_DAMAGED[self.format], "no_sheets")
             self.states: dict[str, str] = {}
             self._scans: dict[str, _SheetScan] = {}
             for index, entry in enumerate(metadata):
@@ -241,8 +241,8 @@ class ValuesWorkbook:
         covered = sum(max(bottom - top + 1, 0) * max(right - left + 1, 0)
                       for top, left, bottom, right in boxes)
         if covered > self.limits.max_sheet_cells or len(boxes) > _MAX_MERGES:
-            raise UnreadableWorkbook("too_large", f"工作表“{name}”的合并单元格过多或过大（约 {covered:,} 个单元格），"
-                                                  f"超过安全上限 {self.limits.max_sheet_cells:,}")
+            raise UnreadableWorkbook("too_large", "merged_too_large", sheet=name, cells=covered,
+                                     limit=self.limits.max_sheet_cells)
         sheet.merged = [f"{cell_ref(top + 1, left + 1)}:{cell_ref(bottom + 1, right + 1)}"
                         for top, left, bottom, right in boxes]
         return sheet
@@ -281,13 +281,13 @@ def _call(kind: str, action: Callable[[], _T]) -> _T:
     try:
         return action()
     except python_calamine.PasswordError:
-        raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交") from None
+        raise UnreadableWorkbook("encrypted", "encrypted") from None
     except Exception as exc:
-        raise UnreadableWorkbook(_DAMAGED[kind], f"文件已损坏，无法读取（{_short(exc)}），请重新保存后再提交") from None
+        raise UnreadableWorkbook(_DAMAGED[kind], "damaged_error", error=_short(exc)) from None
     except BaseException as exc:  # pyo3's PanicException derives from BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        raise UnreadableWorkbook(_DAMAGED[kind], f"文件已损坏，无法读取（{_short(exc)}），请重新保存后再提交") from None
+        raise UnreadableWorkbook(_DAMAGED[kind], "damaged_error", error=_short(exc)) from None
 
 
 def _short(exc: BaseException) -> str:
@@ -299,21 +299,20 @@ def _read_file(path: Path, limits: Limits) -> bytes:
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+            raise UnreadableWorkbook("too_large", "too_large_mb", size_mb=size // 1024 // 1024)
         with path.open("rb") as handle:
             data = handle.read(limits.max_file_bytes + 1)
     except OSError as exc:
-        raise UnreadableWorkbook("io", f"无法打开文件：{exc.strerror or exc}") from None
+        raise UnreadableWorkbook("io", "open_failed", error=exc.strerror or str(exc)) from None
     if not data:
-        raise UnreadableWorkbook("empty", "文件为空（0 字节）")
+        raise UnreadableWorkbook("empty", "empty")
     if len(data) > limits.max_file_bytes:
-        raise UnreadableWorkbook("too_large", "文件过大，超过安全上限")
+        raise UnreadableWorkbook("too_large", "too_large")
     return data
 
 
 def _too_many_cells(sheet: str, cells: int, limits: Limits) -> UnreadableWorkbook:
-    return UnreadableWorkbook("too_large", f"工作表“{sheet}”的数据区域过大（约 {cells:,} 个单元格），"
-                                           f"超过安全上限 {limits.max_sheet_cells:,}")
+    return UnreadableWorkbook("too_large", "sheet_too_large", sheet=sheet, cells=cells, limit=limits.max_sheet_cells)
 
 
 def _not_a_spreadsheet(path: Path, data: bytes, limits: Limits) -> UnreadableWorkbook:
@@ -324,17 +323,16 @@ def _not_a_spreadsheet(path: Path, data: bytes, limits: Limits) -> UnreadableWor
         except UnreadableWorkbook:
             names = set()
         if "WordDocument" in names or _utf16("WordDocument") in data[: 1024 * 1024]:
-            return UnreadableWorkbook("doc", "这是 Word 97-2003 文档（.doc），不是表格；请提交 Excel 工作簿")
+            return UnreadableWorkbook("doc", "doc_not_sheet")
         if "PowerPoint Document" in names:
-            return UnreadableWorkbook("unknown_format", "这是 PowerPoint 演示文稿，不是表格")
-        return UnreadableWorkbook("unknown_format", "这是 Office 复合文档，但其中没有 Excel 工作簿")
+            return UnreadableWorkbook("unknown_format", "ppt_not_sheet")
+        return UnreadableWorkbook("unknown_format", "ole_no_workbook")
     if data[:2] == b"PK":
         try:  # the .xlsx reader names what a zip is (Word, PowerPoint, plain zip…)
             open_zip(path, limits).close()
         except UnreadableWorkbook as exc:
             return exc
-    return UnreadableWorkbook("unknown_format", "无法识别的文件格式：不是 Excel（.xls/.xlsx）、WPS（.et）或 "
-                                                "LibreOffice（.ods）表格，可能是其他文件改了扩展名")
+    return UnreadableWorkbook("unknown_format", "unknown_format")
 
 
 # --- .xls: the compound file ---------------------------------------------------------------------
@@ -344,8 +342,8 @@ _RESERVED = 0xFFFFFFFA  # ids from here up are markers, not sectors
 _DIFSECT = 0xFFFFFFFC
 
 
-def _damaged(detail: str) -> UnreadableWorkbook:
-    return UnreadableWorkbook("truncated", f"文件已损坏或不完整（{detail}），请重新保存后再提交")
+def _damaged(detail_key: str, **params: Any) -> UnreadableWorkbook:
+    return UnreadableWorkbook("truncated", detail_key, **params)
 
 
 @dataclass
@@ -367,11 +365,11 @@ class _Compound:
         self.data = data
         size = len(data)
         if size < 512 or data[:8] != _OLE:
-            raise _damaged("复合文档头不完整")
+            raise _damaged("ole_header_short")
         (version,) = struct.unpack_from("<H", data, 26)
         shift, mini_shift = struct.unpack_from("<HH", data, 30)
         if shift not in (9, 12) or mini_shift != 6 or size < (1 << shift):
-            raise _damaged("复合文档头无效")
+            raise _damaged("ole_header_invalid")
         self.version = version
         self.sector_size = ss = 1 << shift
         self.sectors = (size - 1) // ss  # sectors after the header, the last one possibly short
@@ -379,12 +377,12 @@ class _Compound:
         self.mini_fat_start, self.mini_fat_sectors, difat_start = struct.unpack_from("<III", data, 60)
         (difat_capacity,) = struct.unpack_from("<I", data, 62)  # calamine reserves this many (sic)
         if max(dir_sectors, fat_sectors, self.mini_fat_sectors) > self.sectors or difat_capacity > 1 << 24:
-            raise _damaged("复合文档头中的扇区数超出文件大小")
+            raise _damaged("ole_header_sectors")
         difat = list(struct.unpack_from("<109I", data, 76))
         sector, seen = difat_start, set()
         while sector < _RESERVED:
             if sector >= self.sectors or sector in seen:
-                raise _damaged("扇区分配表链无效")
+                raise _damaged("ole_fat_chain")
             seen.add(sector)
             entries = self._u32(sector)
             difat.extend(entries[:-1])
@@ -394,12 +392,12 @@ class _Compound:
             if sector >= _DIFSECT:
                 continue
             if sector >= self.sectors:
-                raise _damaged("扇区分配表指向文件之外")
+                raise _damaged("ole_fat_outside")
             self.fat.extend(self._u32(sector))
         directory = self._read(dir_start, self.fat, self.sectors, self._sector)[0]
         self.entries = [self._entry(directory[at:at + 128]) for at in range(0, len(directory) - 127, 128)]
         if not self.entries or (version != 3 and self.entries[0].start == _ENDOFCHAIN):
-            raise _damaged("复合文档目录为空")
+            raise _damaged("ole_directory_empty")
 
     def names(self) -> set[str]:
         return {entry.name for entry in self.entries}
@@ -412,11 +410,11 @@ class _Compound:
         entry = next((e for e in self.entries if e.name == "Workbook"), None)
         entry = entry or next((e for e in self.entries if e.name == "Book"), None)
         if entry is None:
-            raise UnreadableWorkbook("unknown_format", "这是 Office 复合文档，但其中没有 Excel 工作簿")
+            raise UnreadableWorkbook("unknown_format", "ole_no_workbook")
         # calamine reads the mini stream when there is a mini FAT (older versions always): check both.
         root = self.entries[0]
         if root.size > len(self.data):
-            raise _damaged("复合文档的小流大小超出文件大小")
+            raise _damaged("ole_ministream_size")
         ministream, root_chain = self._read(root.start, self.fat, self.sectors, self._sector)
         ministream = ministream[:root.size]
         table = self._read(self.mini_fat_start, self.fat, self.sectors, self._sector)[0]
@@ -432,7 +430,7 @@ class _Compound:
             self._piece = 64
         else:
             if entry.size > len(self.data):
-                raise _damaged("工作簿流的大小超出文件大小")
+                raise _damaged("ole_stream_size")
             stream, chain = self._read(entry.start, self.fat, self.sectors, self._sector)
             self._places, self._piece = [(i + 1) * ss for i in chain], ss
         return stream[: entry.size]
@@ -448,7 +446,7 @@ class _Compound:
     def _u32(self, index: int) -> list[int]:
         count = len(self._sector(index)) // 4
         if not count:
-            raise _damaged("扇区不完整")
+            raise _damaged("ole_sector_short")
         return list(struct.unpack_from(f"<{count}I", self.data, (index + 1) * self.sector_size))
 
     @staticmethod
@@ -459,7 +457,7 @@ class _Compound:
         chain, seen, index = [], set(), start
         while index != _ENDOFCHAIN:
             if index >= count or index >= len(table) or index in seen:
-                raise _damaged("扇区链无效或循环")
+                raise _damaged("ole_chain_loop")
             seen.add(index)
             chain.append(index)
             index = table[index]
@@ -487,11 +485,11 @@ def _records(stream: bytes, position: int) -> Iterator[tuple[int, int, int]]:
     end = len(stream)
     while position < end:
         if end - position < 4:
-            raise _damaged("记录不完整")
+            raise _damaged("xls_record_short")
         kind, size = struct.unpack_from("<HH", stream, position)
         position += 4
         if position + size > end:
-            raise _damaged("记录超出工作簿流")
+            raise _damaged("xls_record_outside")
         yield kind, position, size
         position += size
 
@@ -503,15 +501,15 @@ def _scan_xls(data: bytes, limits: Limits) -> _Scan:
     scan = _Scan()
     for kind, at, size in _records(stream, 0):
         if kind == 0x002F:  # FilePass
-            raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交")
+            raise UnreadableWorkbook("encrypted", "encrypted")
         if kind == 0x0085:  # BoundSheet8: where the sheet's records start
             if size < 6:
-                raise _damaged("工作表记录不完整")
+                raise _damaged("xls_sheet_record")
             offsets.append(struct.unpack_from("<I", stream, at)[0])
         elif kind == 0x00FC:  # SST: calamine reserves room for the count it states
             count = struct.unpack_from("<i", stream, at + 4)[0] if size >= 8 else -1
             if count < 0 or count * 3 > len(stream):
-                raise _damaged("共享字符串表无效")
+                raise _damaged("xls_strings")
         elif kind == 0x0012 and size >= 2:  # Protect in the globals: the workbook's structure
             scan.structure_protection = "locked" if stream[at] & 1 else "unlocked"
         elif kind == 0x000A:  # EOF
@@ -536,14 +534,14 @@ def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits,
                      formulas: list[int]) -> _SheetScan:
     """Errors, protection and cell area of one sheet; where its formulas' token lengths are."""
     if offset > len(stream):
-        raise _damaged(f"第 {number} 个工作表的位置超出工作簿流")
+        raise _damaged("xls_sheet_offset", number=number)
     sheet = _SheetScan(protected=False)
     top = left = 1 << 32
     bottom = right = -1
     for kind, at, size in _records(stream, offset):
         if kind in _CELL_RECORDS:
             if size < 8:
-                raise _damaged("单元格记录不完整")
+                raise _damaged("xls_cell_record")
             row, column = struct.unpack_from("<HH", stream, at)
             last = column
             if kind == 0x0205 and stream[at + 7] == 1:  # BoolErr holding an error
@@ -555,7 +553,7 @@ def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits,
                 formulas.append(at + 20)  # cce: the size of the formula's tokens
         elif kind == 0x00BD:  # MulRk: several numbers in a row
             if size < 6:
-                raise _damaged("单元格记录不完整")
+                raise _damaged("xls_cell_record")
             row, column = struct.unpack_from("<HH", stream, at)
             last = column + max((size - 6) // 6, 1) - 1
         elif kind == 0x0200:  # Dimensions: calamine reserves rows × columns cells
@@ -563,7 +561,7 @@ def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits,
             continue
         elif kind == 0x00E5:  # MergeCells: calamine does not check the count against the size
             if size < 2 or 2 + 8 * struct.unpack_from("<H", stream, at)[0] > size:
-                raise _damaged("合并单元格记录不完整")
+                raise _damaged("xls_merge_record")
             continue
         elif kind == 0x0012 and size >= 2:  # Protect
             sheet.protected = bool(stream[at] & 1)
@@ -577,7 +575,8 @@ def _scan_biff_sheet(stream: bytes, offset: int, number: int, limits: Limits,
     if bottom >= 0:
         area = (bottom - top + 1) * (right - left + 1)
         if area > limits.max_sheet_cells:
-            raise _too_many_cells(f"第 {number} 个工作表", area, limits)
+            raise UnreadableWorkbook("too_large", "xls_sheet_too_large", number=number, cells=area,
+                                     limit=limits.max_sheet_cells)
     return sheet
 
 
@@ -587,7 +586,7 @@ def _check_dimensions(stream: bytes, at: int, size: int) -> None:
     elif size == 14:
         first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", stream, at)
     else:
-        raise _damaged("工作表尺寸记录无效")
+        raise _damaged("xls_dimension")
     if last_row >= 1 and last_col >= 1:
         end_row, end_col = last_row - 1, last_col - 1
     else:
@@ -596,7 +595,7 @@ def _check_dimensions(stream: bytes, at: int, size: int) -> None:
     rows = (end_row - first_row + 1) % (1 << 32)
     columns = (end_col - first_col + 1) % (1 << 32)
     if rows * columns > _BIFF8_GRID:
-        raise _damaged("工作表尺寸记录超出 Excel 97-2003 的行列范围")
+        raise _damaged("xls_dimension_range")
 
 
 # --- .ods ----------------------------------------------------------------------------------------
@@ -621,7 +620,7 @@ def _scan_ods(data: bytes, limits: Limits) -> _Scan:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
-        raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
+        raise UnreadableWorkbook("truncated", "zip_unreadable") from None
     with archive:
         try:
             check_zip(archive, limits)
@@ -638,13 +637,13 @@ def _scan_ods(data: bytes, limits: Limits) -> _Scan:
                 continue
             parts[name] = read_member(archive, info, limits)
             if b"<!DOCTYPE" in parts[name] or b"<!ENTITY" in parts[name]:
-                raise UnreadableWorkbook("xml_dtd", f"文件中的 {name} 含有 DTD/实体声明，出于安全原因拒绝读取")
+                raise UnreadableWorkbook("xml_dtd", "part_dtd", part=name)
             if parts[name][:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in parts[name][:64]:
-                raise UnreadableWorkbook("corrupt", f"文件内容损坏：{name} 不是 UTF-8 编码的 XML")
+                raise UnreadableWorkbook("corrupt", "part_not_utf8", part=name)
     if b"encryption-data" in parts.get("META-INF/manifest.xml", b""):
-        raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交")
+        raise UnreadableWorkbook("encrypted", "encrypted")
     if "content.xml" not in parts:
-        raise UnreadableWorkbook("corrupt", "文件内容损坏：缺少 content.xml，不是有效的 OpenDocument 表格")
+        raise UnreadableWorkbook("corrupt", "ods_no_content")
     return _scan_content(parts["content.xml"], limits)
 
 
@@ -677,8 +676,7 @@ def _repeat(element: etree._Element, attribute: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise UnreadableWorkbook("corrupt", f"文件内容损坏：content.xml 中的 {attribute.rpartition('}')[2]} "
-                                            f"不是数字（{raw[:20]}）")
+        raise UnreadableWorkbook("corrupt", "ods_bad_count", attribute=attribute.rpartition("}")[2], value=raw[:20])
     return value
 
 
@@ -693,8 +691,7 @@ _PREFIX_BINDING = re.compile(rb"""xmlns:(table|office|text|calcext)\s*=\s*(?:"([
 def _scan_content(content: bytes, limits: Limits) -> _Scan:
     for match in _PREFIX_BINDING.finditer(content):
         if (match.group(2) if match.group(2) is not None else match.group(3)) != _PREFIXES[match.group(1)]:
-            raise UnreadableWorkbook("corrupt", f"文件内容损坏：content.xml 中的前缀 {match.group(1).decode()} "
-                                                "未指向 OpenDocument 的命名空间")
+            raise UnreadableWorkbook("corrupt", "ods_bad_prefix", prefix=match.group(1).decode())
     root = parse_xml(content, "content.xml")
     scan = _Scan(structure_protection="unlocked")
     for spreadsheet in root.iter(_SPREADSHEET_TAG):
@@ -702,7 +699,7 @@ def _scan_content(content: bytes, limits: Limits) -> _Scan:
             scan.structure_protection = "locked"
     for element in root.iter(_TABLE_TAG):
         if element.find(f".//{_TABLE_TAG}") is not None:
-            raise UnreadableWorkbook("corrupt", "文件内容损坏：content.xml 中有嵌套的表格")
+            raise UnreadableWorkbook("corrupt", "ods_nested_table")
         table = _Table(element.get(_NAME, ""), element.get(_PROTECTED) == "true", limits)
         _scan_table(element, table, limits)
         if element.get(_NAME) is not None:  # calamine skips a table without a name

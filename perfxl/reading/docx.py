@@ -93,17 +93,17 @@ def read_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Report:
 
 def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
     """word/document.xml's body, read with python-docx once the file has passed the safety checks."""
-    file_head(path, limits, ("doc", "这是 Word 97-2003 文档（.doc），请在 Word 中另存为 .docx 后再提交"))
+    file_head(path, limits, ("doc", "doc_ole"))
     try:
         with zipfile.ZipFile(path) as archive:
             check_zip_limits(archive, limits)
             if "word/document.xml" not in archive.namelist():
-                raise UnreadableWorkbook("unknown_format", "不是 Word 文档：缺少 word/document.xml")
+                raise UnreadableWorkbook("unknown_format", "no_document_xml")
             _refuse_dtds(archive)
             document = read_member(archive, archive.getinfo("word/document.xml"), limits)
             core = archive.read("docProps/core.xml") if "docProps/core.xml" in archive.namelist() else b""
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
-        raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
+        raise UnreadableWorkbook("truncated", "zip_unreadable") from None
     # python-docx's own XML layer for the document part; the other parts (styles, numbering, media)
     # are not needed to read the text and tables, so the package is not loaded whole.
     from docx.oxml.parser import parse_xml
@@ -111,10 +111,10 @@ def _document_body(path: Path, limits: Limits) -> tuple[etree._Element, str]:
     try:
         root = parse_xml(document)
     except Exception as exc:  # invalid XML in the document part
-        raise UnreadableWorkbook("corrupt", f"Word 文档内容损坏（{type(exc).__name__}: {exc}）") from None
+        raise UnreadableWorkbook("corrupt", "docx_bad_xml", error=f"{type(exc).__name__}: {exc}") from None
     body = root.find(_W + "body")
     if body is None:
-        raise UnreadableWorkbook("corrupt", "Word 文档内容损坏：没有正文")
+        raise UnreadableWorkbook("corrupt", "docx_no_body")
     keywords = re.search(rb"<cp:keywords>([^<]*)</cp:keywords>", core)
     return body, keywords.group(1).decode("utf-8", "replace") if keywords else ""
 
@@ -124,7 +124,7 @@ def _refuse_dtds(archive: zipfile.ZipFile) -> None:
         if info.filename.lower().endswith((".xml", ".rels")):
             with archive.open(info) as handle:
                 if b"<!DOCTYPE" in handle.read(65536):
-                    raise UnreadableWorkbook("xml_dtd", f"文件中的 {info.filename} 含有 DTD/实体声明，出于安全原因拒绝读取")
+                    raise UnreadableWorkbook("xml_dtd", "part_dtd", part=info.filename)
 
 
 def _text(element: etree._Element) -> str:

@@ -139,20 +139,18 @@ class _Page:
 def read_pdf_report(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> PdfReport:
     """The ruled tables and paragraphs of a PDF; UnreadableWorkbook with the reason otherwise."""
     path = Path(path)
-    file_head(path, limits, ("not_pdf", "这不是 PDF 文件（是 Office 97-2003 文档），请检查文件后再提交"))
+    file_head(path, limits, ("not_pdf", "pdf_ole"))
     with path.open("rb") as handle:
         if b"%PDF-" not in handle.read(1024):
-            raise UnreadableWorkbook("not_pdf", "不是 PDF 文件（没有 PDF 文件头），可能是其他文件改了扩展名")
+            raise UnreadableWorkbook("not_pdf", "pdf_no_header")
     pages = list(_read_pages(path))
     chars = sum(page.chars for page in pages)
     if chars == 0:
-        raise UnreadableWorkbook("pdf_no_text", "PDF 没有文字层（扫描件或图片），无法读取其文字和表格："
-                                                "请提交由 Word/WPS 直接导出的 PDF 或 .docx")
+        raise UnreadableWorkbook("pdf_no_text", "pdf_no_text")
     cids = sum(page.cids for page in pages)
     if cids > CID_FEW and cids >= CID_SHARE * chars:
         first = next(page.number for page in pages if page.cids)
-        raise UnreadableWorkbook("pdf_cid", f"PDF 所用字体没有 Unicode 映射（第 {first} 页起共 {cids} 个字符只能读出"
-                                            "“(cid:…)”编号），文字无法可靠读取：请用 Word/WPS 嵌入字体重新导出 PDF，或提交 .docx")
+        raise UnreadableWorkbook("pdf_cid", "pdf_cid", page=first, cids=cids)
     _drop_running_lines(pages)
     report = PdfReport()
     report.image_pages = [page.number for page in pages if page.pictures and not page.chars]
@@ -172,25 +170,25 @@ def _read_pages(path: Path) -> Iterator[_Page]:
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFEncryptionError):
-            raise UnreadableWorkbook("encrypted", "PDF 已加密（设置了打开密码），请取消密码后再提交") from None
-        raise UnreadableWorkbook("truncated", "PDF 文件已损坏或不完整，无法读取，请重新导出后再提交") from None
+            raise UnreadableWorkbook("encrypted", "pdf_encrypted") from None
+        raise UnreadableWorkbook("truncated", "pdf_damaged") from None
     except Exception:
-        raise UnreadableWorkbook("truncated", "PDF 文件已损坏或不完整，无法读取，请重新导出后再提交") from None
+        raise UnreadableWorkbook("truncated", "pdf_damaged") from None
     try:
         try:
             count = len(pdf.pages)
         except Exception:
-            raise UnreadableWorkbook("truncated", "PDF 文件已损坏或不完整（页面无法读取），请重新导出后再提交") from None
+            raise UnreadableWorkbook("truncated", "pdf_pages_unreadable") from None
         if count > MAX_PAGES:
-            raise UnreadableWorkbook("too_large", f"PDF 共 {count} 页，超过安全上限 {MAX_PAGES} 页")
+            raise UnreadableWorkbook("too_large", "pdf_too_many_pages", pages=count, limit=MAX_PAGES)
         for page in pdf.pages:
             try:
                 yield _read_page(page)
             except UnreadableWorkbook:
                 raise
             except Exception as exc:  # pdfminer on a damaged content stream
-                raise UnreadableWorkbook("truncated", f"PDF 第 {page.page_number} 页已损坏，无法读取"
-                                                      f"（{type(exc).__name__}）") from None
+                raise UnreadableWorkbook("truncated", "pdf_page_damaged", page=page.page_number,
+                                         error=type(exc).__name__) from None
             finally:
                 page.close()
     finally:

@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from perfxl.codes import detail_text
 from perfxl.model import Field
 
 NS = {
@@ -50,11 +51,26 @@ DEFAULT_LIMITS = Limits()
 
 
 class UnreadableWorkbook(Exception):
-    """The file cannot be read as a workbook. ``reason`` is a short code, ``str()`` the message."""
+    """The file cannot be read as a workbook.
 
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+    ``reason`` is a short code (:data:`perfxl.codes.REASONS`), ``detail_key`` names the exact account
+    (:data:`perfxl.codes.DETAILS`) and ``params`` fill it in; ``str()`` is the Chinese message,
+    :meth:`detail` gives either language.
+    """
+
+    def __init__(self, reason: str, detail_key: str, **params: Any):
+        super().__init__(detail_text(detail_key, "zh", **params))
+        self.reason, self.detail_key, self.params = reason, detail_key, params
+
+    def detail(self, lang: str = "zh") -> str:
+        return detail_text(self.detail_key, lang, **self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to cross a process boundary with its key and params
+        return _unreadable, (self.reason, self.detail_key, self.params)
+
+
+def _unreadable(reason: str, detail_key: str, params: dict[str, Any]) -> UnreadableWorkbook:
+    return UnreadableWorkbook(reason, detail_key, **params)
 
 
 @dataclass
@@ -154,7 +170,7 @@ class Workbook:
     def _read_sheet_list(self) -> list[SheetEntry]:
         root = self._xml("xl/workbook.xml")
         if root is None:
-            raise UnreadableWorkbook("not_xlsx", "压缩包中没有 xl/workbook.xml，不是 Excel 工作簿")
+            raise UnreadableWorkbook("not_xlsx", "no_workbook_part")
         protection = root.find("m:workbookProtection", NS)
         # LibreOffice writes an empty <workbookProtection/> whatever the state: that says nothing.
         if protection is None or protection.get("lockStructure") in ("0", "false", "off"):
@@ -172,7 +188,7 @@ class Workbook:
                 continue  # chartsheets without a target, broken relations: nothing to read
             entries.append(SheetEntry(sheet.get("name", ""), sheet.get("state", "visible"), part))
         if not entries:
-            raise UnreadableWorkbook("not_xlsx", "工作簿中没有工作表")
+            raise UnreadableWorkbook("not_xlsx", "no_sheets")
         return entries
 
     def _relationships(self, part: str, base: str) -> dict[str, str]:
@@ -302,7 +318,7 @@ class Workbook:
         else:
             root = parse_xml(_without_unread_sections(read_member(self._zip, info, self.limits)), entry.part)
         if root is None:
-            raise UnreadableWorkbook("corrupt", f"工作表“{entry.name}”的内容缺失（{entry.part}）")
+            raise UnreadableWorkbook("corrupt", "sheet_part_missing", sheet=entry.name, part=entry.part)
         protection = root.find("m:sheetProtection", NS)
         sheet.protected = protection is not None and _true(protection.get("sheet"))
         sheet.merged = [m.get("ref", "") for m in root.iterfind("m:mergeCells/m:mergeCell", NS)]
@@ -463,42 +479,42 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
     """Parse one XML part; any DTD is refused outright (no entity tricks are possible then)."""
     # A DTD must come before the root element; entities are never resolved by the parser anyway.
     if b"<!DOCTYPE" in data[:65536]:
-        raise UnreadableWorkbook("xml_dtd", f"文件中的 {part} 含有 DTD/实体声明，出于安全原因拒绝读取")
+        raise UnreadableWorkbook("xml_dtd", "part_dtd", part=part)
     try:
         return etree.fromstring(data, _PARSER)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise UnreadableWorkbook("corrupt", f"文件内容损坏：{part} 不是有效的 XML（{exc}）") from None
+        raise UnreadableWorkbook("corrupt", "part_bad_xml", part=part, error=str(exc)) from None
 
 
 def file_head(path: Path, limits: Limits, ole: tuple[str, str] | None = None) -> bytes:
     """The first bytes of a file about to be read, once it is known to exist, not be empty, not be an
-    OLE2 file (``ole`` says what one is, else it is described as an old Excel file or an encrypted
-    one) and not be over the size limit."""
+    OLE2 file (``ole``, a reason code and a detail key, says what one is, else it is described as an
+    old Excel file or an encrypted one) and not be over the size limit."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise UnreadableWorkbook("io", f"无法打开文件：{exc.strerror}") from None
+        raise UnreadableWorkbook("io", "open_failed", error=exc.strerror) from None
     if size == 0:
-        raise UnreadableWorkbook("empty", "文件为空（0 字节）")
+        raise UnreadableWorkbook("empty", "empty")
     if head == _OLE_SIGNATURE:
         raise UnreadableWorkbook(*(ole or _describe_ole(path)))
     if size > limits.max_file_bytes:
-        raise UnreadableWorkbook("too_large", f"文件过大（{size // 1024 // 1024} MB），超过安全上限")
+        raise UnreadableWorkbook("too_large", "too_large_mb", size_mb=size // 1024 // 1024)
     return head
 
 
 def open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     head = file_head(path, limits)
     if not head.startswith(b"PK"):
-        raise UnreadableWorkbook("not_zip", "不是 Excel 工作簿（.xlsx 文件应为 zip 格式），可能是其他类型的文件改了扩展名")
+        raise UnreadableWorkbook("not_zip", "not_zip")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
-        raise UnreadableWorkbook("truncated", "文件已损坏或不完整（zip 结构无法读取），请重新保存后再提交") from None
+        raise UnreadableWorkbook("truncated", "zip_unreadable") from None
     except OSError as exc:
-        raise UnreadableWorkbook("io", f"无法读取文件：{exc}") from None
+        raise UnreadableWorkbook("io", "read_failed", error=str(exc)) from None
     try:
         check_zip(archive, limits)
     except Exception:
@@ -511,32 +527,32 @@ def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
     check_zip_limits(archive, limits)
     names = set(archive.namelist())
     if "[Content_Types].xml" not in names:
-        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 [Content_Types].xml（可能是普通 zip 或其他文档）")
+        raise UnreadableWorkbook("not_xlsx", "no_content_types")
     if "xl/workbook.xml" not in names:
         if "word/document.xml" in names:
-            raise UnreadableWorkbook("not_xlsx", "这是 Word 文档（.docx），不是 Excel 工作簿")
+            raise UnreadableWorkbook("not_xlsx", "is_docx")
         if "ppt/presentation.xml" in names:
-            raise UnreadableWorkbook("not_xlsx", "这是 PowerPoint 文档，不是 Excel 工作簿")
-        raise UnreadableWorkbook("not_xlsx", "不是 Excel 工作簿：缺少 xl/workbook.xml")
+            raise UnreadableWorkbook("not_xlsx", "is_pptx")
+        raise UnreadableWorkbook("not_xlsx", "no_workbook_xml")
 
 
 def check_zip_limits(archive: zipfile.ZipFile, limits: Limits) -> None:
     """The limits every zip-based document is held to (.xlsx, .ods, .docx): parts, sizes, ratios, encryption."""
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise UnreadableWorkbook("zip_limits", f"压缩包条目过多（{len(infos)} 个），超过安全上限 {limits.max_entries}")
+        raise UnreadableWorkbook("zip_limits", "zip_entries", entries=len(infos), limit=limits.max_entries)
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > limits.max_part_bytes:
-            raise UnreadableWorkbook("zip_limits", f"压缩包中的 {info.filename} 解压后过大，超过安全上限")
+            raise UnreadableWorkbook("zip_limits", "part_too_large", part=info.filename)
         if info.file_size > 1024 * 1024 and info.file_size > limits.max_compression_ratio * max(
                 info.compress_size, 1):
-            raise UnreadableWorkbook("zip_bomb", f"压缩包中的 {info.filename} 压缩比异常（疑似压缩炸弹），拒绝读取")
+            raise UnreadableWorkbook("zip_bomb", "zip_bomb", part=info.filename)
         if info.flag_bits & 0x1:
-            raise UnreadableWorkbook("encrypted", "文件已加密（设置了打开密码），请取消打开密码后再提交")
+            raise UnreadableWorkbook("encrypted", "encrypted")
     if total > limits.max_uncompressed_bytes:
-        raise UnreadableWorkbook("zip_limits", "压缩包解压后总大小超过安全上限")
+        raise UnreadableWorkbook("zip_limits", "zip_total")
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
@@ -545,13 +561,13 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
         with archive.open(info) as handle:
             data = handle.read(limits.max_part_bytes + 1)
     except NotImplementedError as exc:
-        raise UnreadableWorkbook("corrupt", f"文件使用了不支持的压缩方式或已损坏：{info.filename}（{exc}）") from None
+        raise UnreadableWorkbook("corrupt", "compression_unsupported", part=info.filename, error=str(exc)) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-        raise UnreadableWorkbook("truncated", f"文件已损坏或不完整：无法解压 {info.filename}（{exc}）") from None
+        raise UnreadableWorkbook("truncated", "part_truncated", part=info.filename, error=str(exc)) from None
     except RuntimeError as exc:  # encrypted member
-        raise UnreadableWorkbook("encrypted", f"文件已加密，无法读取（{exc}）") from None
+        raise UnreadableWorkbook("encrypted", "member_encrypted", error=str(exc)) from None
     if len(data) > limits.max_part_bytes:
-        raise UnreadableWorkbook("zip_limits", f"压缩包中的 {info.filename} 解压后过大，超过安全上限")
+        raise UnreadableWorkbook("zip_limits", "part_too_large", part=info.filename)
     return data
 
 
@@ -563,8 +579,8 @@ def _describe_ole(path: Path) -> tuple[str, str]:
     except OSError:
         blob = b""
     if "EncryptionInfo".encode("utf-16-le") in blob or "EncryptedPackage".encode("utf-16-le") in blob:
-        return "encrypted", "文件已加密（设置了打开密码），请取消打开密码后另存为 .xlsx 再提交"
-    return "legacy_xls", "这是旧版 Excel 97-2003（.xls）或 WPS（.et）格式，请在 Excel/WPS 中另存为 .xlsx 再提交"
+        return "encrypted", "encrypted_xlsx"
+    return "legacy_xls", "legacy_xls"
 
 
 # --- cell references ------------------------------------------------------------------------------
